@@ -1,0 +1,102 @@
+"""The exception tree of nea-monitor. Every error the product raises on purpose is a
+``ScraperError``; lower-level errors (httpx, SQLAlchemy, parsers) are translated at the
+boundary of the module that calls them, so callers catch one family::
+
+    ScraperError
+    ├── ConfigError            sources.yaml is invalid; ``problems`` lists path:line messages
+    ├── FetchError             one URL could not be fetched; carries ``url`` and ``source``
+    │   ├── TransportError         connection refused/reset, DNS, timeout
+    │   ├── HTTPStatusError        a status that is not 2xx/304 (``status``, ``retry_after``)
+    │   ├── TooManyRedirects       redirect loop or chain past the limit
+    │   ├── ResponseTooLarge       body (compressed or decoded) past the size cap
+    │   ├── UnsupportedContentType not HTML, XHTML, RSS/Atom or XML
+    │   ├── RobotsDisallowed       robots.txt forbids the URL for our user agent
+    │   └── UnsafeURL              resolves to a private/loopback address, or bad scheme
+    ├── StorageError           the database failed or refused
+    │   └── AlreadyRunning         another daemon holds this SQLite file
+    └── NotifyError            one delivery to one channel failed; carries ``channel``
+"""
+
+from __future__ import annotations
+
+
+class ScraperError(Exception):
+    """Root of every error nea-monitor raises on purpose."""
+
+
+class ConfigError(ScraperError):
+    """An invalid configuration. ``problems`` holds one ``path:line: message`` per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems) or "invalid configuration")
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched or was refused."""
+
+    def __init__(self, message: str, *, url: str, source: str | None = None) -> None:
+        self.url = url
+        self.source = source
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f"[{self.source}] " if self.source else ""
+        return f"{where}{self.args[0]} ({self.url})"
+
+
+class TransportError(FetchError):
+    """The connection failed: refused, reset, DNS, or timed out."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a status that is neither 2xx nor 304."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int,
+        retry_after: float | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url, source=source)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TooManyRedirects(FetchError):
+    """A redirect loop, or a chain longer than the limit."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body passed the size cap (checked while streaming)."""
+
+
+class UnsupportedContentType(FetchError):
+    """The response is not HTML, XHTML, RSS/Atom or XML."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids this URL for our user agent."""
+
+
+class UnsafeURL(FetchError):
+    """The URL uses a bad scheme or resolves to a private, loopback or link-local address."""
+
+
+class StorageError(ScraperError):
+    """The database failed or refused an operation."""
+
+
+class AlreadyRunning(StorageError):
+    """Another daemon already runs on this SQLite database."""
+
+
+class NotifyError(ScraperError):
+    """One delivery to one channel failed."""
+
+    def __init__(self, message: str, *, channel: str) -> None:
+        self.channel = channel
+        super().__init__(message)

@@ -1,0 +1,33 @@
+"""What the fetch stage hands to the rest of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Validators:
+    """HTTP cache validators remembered per URL for conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One fetched response body, decoded.
+
+    ``not_modified`` is True for a 304 answer to a conditional GET: ``content`` and ``text``
+    are then empty and the caller keeps what it had.
+    """
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    content_type: str  # media type only, lower case, e.g. "text/html"
+    content: bytes  # the decoded-transfer body (gzip undone), charset not applied
+    text: str  # the body decoded with ``encoding``
+    encoding: str  # codec used for ``text`` (python codec name)
+    validators: Validators = Validators()
+    not_modified: bool = False
+    elapsed: float = 0.0
