@@ -1,0 +1,198 @@
+"""Turning response bytes into text, for pages that declare their charset in odd places,
+or wrongly, or not at all.
+
+Order of evidence (first that decodes cleanly wins)::
+
+    override (source ``encoding:``) → byte-order mark → HTTP header charset
+    → <meta charset> / http-equiv in the first KB → <?xml encoding?>
+    → valid UTF-8 → charset-normalizer → UTF-8 with replacement
+
+A declared charset whose bytes do not decode cleanly is treated as a lie and the next
+piece of evidence is tried. Labels are mapped the way browsers map them (WHATWG): GB2312
+and GBK are decoded as GB18030, EUC-KR as windows-949, Shift_JIS as windows-31J,
+Big5 as Big5-HKSCS, ISO-8859-1 and ASCII as windows-1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+__all__ = ["decode_html", "normalize_charset"]
+
+_PRESCAN_BYTES = 8192
+_DETECT_BYTES = 64 * 1024
+
+# Browser label → the superset codec browsers really use for it.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "ksc5601": "cp949",
+    "windows-949": "cp949",
+    "uhc": "cp949",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "x-euc-jp": "euc_jp",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "x-cp1251": "cp1251",
+    "win-1251": "cp1251",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+}
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_:.+\-]+)""", re.I | re.S
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([a-zA-Z0-9_.+\-]+)""", re.I)
+
+
+def normalize_charset(label: str | None) -> str | None:
+    """A charset label as Python's codec name, with browser supersets; None if unknown."""
+    if not label:
+        return None
+    key = label.strip().strip("\"'").lower()
+    key = _SUPERSETS.get(key, key)
+    try:
+        name = codecs.lookup(key).name
+    except (LookupError, ValueError):
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def decode_html(
+    content: bytes, *, declared: str | None = None, override: str | None = None
+) -> tuple[str, str]:
+    """Decode an HTML or XML document; return ``(text, python codec name)``.
+
+    ``declared`` is the HTTP ``Content-Type`` charset, ``override`` the source's
+    ``encoding:`` setting (trusted unconditionally). Never raises.
+    """
+    forced = normalize_charset(override)
+    if forced:
+        return content.decode(forced, errors="replace"), forced
+    for bom, bom_codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(bom_codec, errors="replace"), bom_codec
+    if content.isascii():
+        return content.decode("ascii"), _ascii_compatible(declared) or "utf-8"
+
+    head = _COMMENT.sub(b"", content[:_PRESCAN_BYTES])
+    in_document = (_meta_charset(head), _xml_charset(head))
+    candidates = [normalize_charset(declared)]
+    candidates += [_ascii_compatible(label) for label in in_document if label]  # no UTF-16
+    for codec in candidates:
+        if codec is None:
+            continue
+        if _single_byte(codec) and _clean_decode(content, "utf-8") is not None:
+            return content.decode("utf-8", errors="replace"), "utf-8"  # UTF-8 sent as latin
+        text = _clean_decode(content, codec)
+        if text is not None:
+            return _cyrillic_check(content, text, codec)
+
+    text = _clean_decode(content, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    detected = _detect(content)
+    if detected:
+        return content.decode(detected, errors="replace"), detected
+    return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _meta_charset(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _xml_charset(head: bytes) -> str | None:
+    match = _XML_DECL.match(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _ascii_compatible(label: str | None) -> str | None:
+    codec = normalize_charset(label)
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        return None
+    return codec
+
+
+def _clean_decode(content: bytes, codec: str) -> str | None:
+    """Decode strictly; tolerate only a multi-byte character cut off at the very end."""
+    try:
+        return content.decode(codec)
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(content) - 4 and "end of data" in exc.reason:
+            return content.decode(codec, errors="replace")
+        if exc.start >= len(content) - 4 and codec.startswith(("gb", "big5", "cp9", "euc")):
+            # legacy multi-byte decoders report a truncated tail as "incomplete" too
+            try:
+                return content[: exc.start].decode(codec) + "\ufffd"
+            except UnicodeDecodeError:
+                return None
+        return None
+    except LookupError:
+        return None
+
+
+def _single_byte(codec: str) -> bool:
+    return codec.startswith(("cp125", "koi8", "iso8859", "mac-", "cp866"))
+
+
+_CYRILLIC_PAIR = {"cp1251": "koi8-r", "koi8-r": "cp1251"}
+
+
+def _cyrillic_check(content: bytes, text: str, codec: str) -> tuple[str, str]:
+    """windows-1251 and KOI8-R decode each other's bytes without error, but Russian
+    text read in the wrong one comes out mostly in capitals; swap when that happens."""
+    other = _CYRILLIC_PAIR.get(codec)
+    if other is None or _upper_ratio(text) < 0.5:
+        return text, codec
+    alternative = content.decode(other, errors="replace")
+    if _upper_ratio(alternative) < 0.3:
+        return alternative, other
+    return text, codec
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [c for c in text if "\u0400" <= c <= "\u04ff"]
+    if len(letters) < 20:
+        return 0.0
+    return sum(c.isupper() for c in letters) / len(letters)
+
+
+def _detect(content: bytes) -> str | None:
+    best = from_bytes(content[:_DETECT_BYTES]).best()
+    if best is None:
+        return None
+    return normalize_charset(best.encoding)
