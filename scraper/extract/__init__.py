@@ -1,0 +1,46 @@
+"""Main-content extraction: the article body and its metadata from one HTML page.
+
+``extract(html, url=...)`` is the only entry point; it never raises. See
+``docs/extraction.md`` for how it works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ._core import extract_str
+from .types import Article
+
+__all__ = ["Article", "extract"]
+
+_log = logging.getLogger(__name__)
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    content_selector: str | None = None,
+    remove_selectors: Sequence[str] = (),
+    language: str | None = None,
+) -> Article:
+    """Extract the article in ``html`` (``bytes`` are decoded by their declared charset).
+
+    ``content_selector`` (CSS) replaces block scoring when it matches; ``remove_selectors``
+    are removed before scoring; ``language`` is used unless the text contradicts it.
+    Never raises: on any failure the article has empty text.
+    """
+    try:
+        text = _decode(html) if isinstance(html, bytes | bytearray) else str(html)
+        return extract_str(text, url, content_selector, remove_selectors, language)
+    except Exception:  # the contract: bad input never raises
+        _log.debug("extraction failed for %s", url, exc_info=True)
+        return Article(canonical_url=url or None)
+
+
+def _decode(content: bytes | bytearray) -> str:
+    from scraper.encoding import decode_html  # lazy: only bytes input needs it
+
+    text, _codec = decode_html(bytes(content))
+    return text

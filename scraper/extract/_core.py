@@ -1,0 +1,95 @@
+"""The extraction pipeline: parse, read metadata, clean, choose the block, build the text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from . import _dates, _language, _meta
+from ._dom import clean, parse
+from ._prune import prune
+from ._scoring import select_blocks
+from ._text import Paragraph, clean_paragraphs, paragraphs
+from .types import Article
+
+DATE_TEXT_CHARS = 20_000  # how much of the page text is searched for a written date
+
+
+def extract_str(
+    html: str,
+    url: str | None,
+    content_selector: str | None,
+    remove_selectors: Sequence[str],
+    language: str | None,
+) -> Article:
+    tree = parse(html)
+    if tree is None:
+        return Article(canonical_url=url or None)
+    head = _meta.read_head(tree)
+    title = _meta.find_title(head)
+    page_text = _page_text(tree)
+    root = clean(tree, tuple(remove_selectors))
+    pars = _body_paragraphs(tree, root, content_selector)
+    text = "\n\n".join(clean_paragraphs(pars, title))
+    return Article(
+        title=title,
+        text=text,
+        author=_meta.find_author(head),
+        published_at=_published(head, url, pars, page_text),
+        language=_language.choose(
+            [language, head.html_lang, head.meta("content-language", "og:locale")],
+            text or page_text,
+        ),
+        canonical_url=_meta.find_canonical(head, url),
+    )
+
+
+def _page_text(tree: LexborHTMLParser) -> str:
+    body = tree.body
+    if body is None:
+        return ""
+    return body.text(separator=" ")[:DATE_TEXT_CHARS]
+
+
+def _body_paragraphs(
+    tree: LexborHTMLParser, root: LexborNode | None, content_selector: str | None
+) -> list[Paragraph]:
+    if root is None:
+        return []
+    if content_selector:
+        chosen = _select(root, content_selector)
+        if chosen:
+            return paragraphs(chosen)
+    blocks = select_blocks(root)
+    if not blocks:
+        return paragraphs([root])
+    for block in blocks:
+        prune(block)
+    return paragraphs(blocks)
+
+
+def _select(root: LexborNode, selector: str) -> list[LexborNode]:
+    try:
+        return list(root.css(selector))
+    except Exception:  # an operator's invalid selector falls back to scoring
+        return []
+
+
+def _published(
+    head: _meta.HeadMeta, url: str | None, pars: list[Paragraph], page_text: str
+) -> object:
+    meta = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
+    if meta is not None:
+        return meta
+    for key in ("datePublished", "dateCreated", "uploadDate", "dateModified"):
+        value = _meta.jsonld_value(head, key)
+        if isinstance(value, str):
+            parsed = _dates.parse_date(value)
+            if parsed is not None:
+                return parsed
+    found = _dates.first_date(head.times) or _dates.date_from_url(url)
+    if found is not None:
+        return found
+    block_text = "\n".join(p.text for p in pars[:40])
+    return _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)

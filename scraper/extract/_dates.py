@@ -1,0 +1,172 @@
+"""Publication dates: meta tags, JSON-LD, ``<time>``, the URL, and dates written in text.
+
+Results are timezone-aware UTC. A value without a zone is taken as UTC (the page's own
+zone is rarely declared); a date without a time is midnight UTC of that day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+MIN_YEAR = 1990
+META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "publication_date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "date",
+    "article:modified_time",
+)
+
+_MONTHS_EN = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_MONTHS_RU = {
+    stem: i + 1
+    for i, stem in enumerate(
+        ["январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр",
+         "октябр", "ноябр", "декабр"]  # fmt: skip
+    )
+}
+_TIME = r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # 2023-12-13, 2023.12.13, 2023/12/13, 2023. 12. 13.
+    (re.compile(r"(?<!\d)(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})(?!\d)" + _TIME), "ymd"),
+    # 2025年8月26日, 2023년 12월 13일
+    (
+        re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?" + _TIME),
+        "ymd",
+    ),
+    # 26 августа 2025 г.
+    (re.compile(r"(?<!\d)(\d{1,2})\s+([а-яё]+)\s+(\d{4})(?:\s*г\.?)?" + _TIME, re.I), "d_ru_y"),
+    # August 26, 2025 / Aug. 26 2025
+    (re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I), "m_d_y"),
+    # 26 August 2025
+    (re.compile(r"(?<!\d)(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})" + _TIME, re.I), "d_m_y"),
+    # 13.12.2023 (day first, as in Russian and Mongolian pages)
+    (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME), "dmy"),
+]
+_URL_DATE = re.compile(
+    r"(?<!\d)(20\d{2}|19\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
+def parse_date(value: str | None, now: datetime | None = None) -> datetime | None:
+    """A datetime (UTC) from an ISO 8601 string or any supported written form."""
+    if not value:
+        return None
+    value = value.strip()[:200]
+    iso = _parse_iso(value)
+    if iso is not None:
+        return iso if _plausible(iso, now) else None
+    return find_date_in_text(value, now)
+
+
+def _parse_iso(value: str) -> datetime | None:
+    if len(value) < 10 or not value[:4].isdigit():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def find_date_in_text(text: str, now: datetime | None = None) -> datetime | None:
+    """The earliest-positioned plausible date written in ``text``."""
+    best: tuple[int, datetime] | None = None
+    for pattern, kind in _PATTERNS:
+        for match in pattern.finditer(text):
+            if best is not None and match.start() >= best[0]:
+                break
+            parsed = _from_match(match.groups(), kind)
+            if parsed is not None and _plausible(parsed, now):
+                best = (match.start(), parsed)
+                break
+    return best[1] if best else None
+
+
+def _from_match(groups: tuple[str | None, ...], kind: str) -> datetime | None:
+    a, b, c = groups[0] or "", groups[1] or "", groups[2] or ""
+    if kind == "ymd":
+        year, month, day = int(a), int(b), int(c)
+    elif kind == "dmy":
+        day, month, year = int(a), int(b), int(c)
+    elif kind == "d_ru_y":
+        day, month, year = int(a), _ru_month(b), int(c)
+    elif kind == "m_d_y":
+        month, day, year = _MONTHS_EN.get(a.lower(), 0), int(b), int(c)
+    else:
+        day, month, year = int(a), _MONTHS_EN.get(b.lower(), 0), int(c)
+    hour, minute, second = (int(g) if g else 0 for g in groups[3:6])
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _ru_month(word: str) -> int:
+    word = word.lower()
+    if word.startswith("мая") or word == "май":
+        return 5
+    for stem, number in _MONTHS_RU.items():
+        if stem != "ма" and word.startswith(stem):
+            return number
+    return 0
+
+
+def _plausible(value: datetime, now: datetime | None) -> bool:
+    limit = (now or datetime.now(UTC)) + timedelta(days=2)
+    return value.year >= MIN_YEAR and value <= limit
+
+
+def date_from_url(url: str | None, now: datetime | None = None) -> datetime | None:
+    if not url:
+        return None
+    match = _URL_DATE.search(url)
+    if match is None:
+        return None
+    try:
+        value = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+    except ValueError:
+        return None
+    return value if _plausible(value, now) else None
+
+
+def first_date(candidates: Iterable[str | None], now: datetime | None = None) -> datetime | None:
+    for candidate in candidates:
+        parsed = parse_date(candidate, now)
+        if parsed is not None:
+            return parsed
+    return None

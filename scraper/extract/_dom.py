@@ -1,0 +1,104 @@
+"""Parsing with work caps, and removal of elements that are site chrome by construction."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ._patterns import DROP_SELECTOR, DROP_TAGS, NEGATIVE_HINT, POSITIVE_HINT
+
+MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
+MAX_HINT_NODES = 20_000  # class/id hint checks per page
+
+
+def parse(html: str) -> LexborHTMLParser | None:
+    """Parse ``html`` (cut to ``MAX_HTML_CHARS``); ``None`` when there is nothing to parse."""
+    if not html or not html.strip():
+        return None
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    return LexborHTMLParser(html)
+
+
+def hint_string(node: LexborNode) -> str:
+    """The lower-cased ``class`` and ``id`` of ``node``, for hint matching."""
+    attrs = node.attributes
+    cls = attrs.get("class") or ""
+    ident = attrs.get("id") or ""
+    return f"{cls} {ident}".lower() if cls or ident else ""
+
+
+def class_weight(node: LexborNode) -> int:
+    """+25 for a content-like class/id, -25 for a chrome-like one (both: 0)."""
+    hints = hint_string(node)
+    if not hints:
+        return 0
+    weight = 0
+    if POSITIVE_HINT.search(hints):
+        weight += 25
+    if NEGATIVE_HINT.search(hints):
+        weight -= 25
+    return weight
+
+
+def link_density(node: LexborNode, text_len: int | None = None) -> float:
+    """Share of the text of ``node`` that sits inside links."""
+    total = text_len if text_len is not None else len(node.text())
+    if total <= 0:
+        return 0.0
+    linked = sum(len(a.text()) for a in node.css("a"))
+    return min(1.0, linked / total)
+
+
+def remove_all(root: LexborNode, selector: str) -> None:
+    """Detach every element matching ``selector`` (invalid selectors are ignored)."""
+    try:
+        nodes = root.css(selector)
+    except Exception:  # selectolax raises several types for bad selectors
+        return
+    for node in nodes:
+        node.remove()
+
+
+def clean(tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = ()) -> LexborNode | None:
+    """Remove chrome from the document; return its body (or root) for scoring."""
+    tree.strip_tags(list(DROP_TAGS))
+    root = tree.body or tree.root
+    if root is None:
+        return None
+    for selector in remove_selectors:
+        remove_all(root, selector)
+    remove_all(root, DROP_SELECTOR)
+    _remove_by_hints(root)
+    return root
+
+
+def _remove_by_hints(root: LexborNode) -> None:
+    """Detach elements whose class/id says chrome, unless they hold most of the page."""
+    body_len = 0
+    for count, node in enumerate(root.css("[class],[id]")):
+        if count >= MAX_HINT_NODES:
+            return
+        hints = hint_string(node)
+        if not hints or not NEGATIVE_HINT.search(hints):
+            continue
+        if node.tag in ("html", "body"):
+            continue
+        if not body_len:
+            body_len = max(1, len(root.text()))
+        if _holds_content(node, hints, body_len):
+            continue
+        node.remove()
+
+
+def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:
+    """True when a chrome-hinted element is in fact a large, prose-like part of the page."""
+    text_len = len(node.text())
+    share = text_len / body_len
+    if share < 0.3:
+        return False
+    positive = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
+    if not positive and share < 0.6:
+        return False
+    return link_density(node, text_len) < 0.4

@@ -1,0 +1,171 @@
+"""Metadata from the document head, JSON-LD and the body: title, author, canonical URL."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ._text import normalise
+
+MAX_JSONLD_CHARS = 200_000
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:»«/]\s+|\s*[|｜_]\s*|\s+::\s+|\s*ㅣ\s*")
+_AUTHOR_PREFIX = re.compile(r"^(?:by|written by|author|автор|作者|기자|글)\s*[:：]?\s*", re.I)
+
+
+@dataclass
+class HeadMeta:
+    """Everything read from ``<head>`` and JSON-LD before the body is cleaned."""
+
+    metas: dict[str, str] = field(default_factory=dict)  # property/name/itemprop -> content
+    title_tag: str = ""
+    h1: list[str] = field(default_factory=list)
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    canonical: str | None = None
+    html_lang: str | None = None
+    times: list[str] = field(default_factory=list)  # <time datetime> values
+
+    def meta(self, *names: str) -> str | None:
+        for name in names:
+            value = self.metas.get(name)
+            if value:
+                return value
+        return None
+
+
+def read_head(tree: LexborHTMLParser) -> HeadMeta:
+    """Collect metadata from the whole document (before cleaning removes headers)."""
+    head = HeadMeta()
+    for node in tree.css("meta[content]"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        content = attrs.get("content")
+        if key and content and key.lower() not in head.metas:
+            head.metas[key.lower()] = content.strip()
+    title = tree.css_first("title")
+    head.title_tag = normalise(title.text()) if title is not None else ""
+    head.h1 = [t for t in (normalise(h.text()) for h in tree.css("h1")[:5]) if t]
+    head.jsonld = list(_jsonld_objects(tree))
+    link = tree.css_first("link[rel=canonical][href]")
+    if link is not None:
+        head.canonical = (link.attributes.get("href") or "").strip() or None
+    html = tree.css_first("html")
+    if html is not None:
+        lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
+        head.html_lang = lang.strip() if lang else None
+    head.times = [
+        value for node in tree.css("time[datetime]")[:5] if (value := node.attributes.get("datetime"))
+    ]
+    return head
+
+
+def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+    for script in tree.css("script[type='application/ld+json']")[:10]:
+        raw = script.text()
+        if not raw or len(raw) > MAX_JSONLD_CHARS:
+            continue
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        yield from _flatten(data, 0)
+
+
+def _flatten(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data[:50]:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph, depth + 1)
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and ("Article" in k or k in ("BlogPosting", "Report")) for k in kinds)
+
+
+def jsonld_value(head: HeadMeta, key: str) -> Any:
+    """``key`` of the first article-like JSON-LD object (else of any object)."""
+    ordered = sorted(head.jsonld, key=lambda o: not _is_article(o))
+    for obj in ordered:
+        value = obj.get(key)
+        if value:
+            return value
+    return None
+
+
+def find_title(head: HeadMeta) -> str:
+    """og:title, an ``<h1>`` that the ``<title>`` confirms, or ``<title>`` minus the site name."""
+    og = normalise(head.meta("og:title", "twitter:title") or "")
+    tag = head.title_tag
+    for h1 in head.h1:
+        if len(h1) > 3 and (h1 in tag or h1 in og or (og and og in h1)):
+            return h1
+    site = normalise(head.meta("og:site_name", "application-name") or "")
+    if og:
+        return strip_site_name(og, site)
+    if tag:
+        return strip_site_name(tag, site)
+    return head.h1[0] if head.h1 else ""
+
+
+def strip_site_name(title: str, site: str = "") -> str:
+    """Remove a site-name part ("News - Site", "站名_标题") from a page title."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
+    if site:
+        kept = [p for p in parts if p.lower() != site.lower()]
+        if kept and len(kept) < len(parts):
+            parts = kept
+            if len(parts) == 1:
+                return parts[0]
+    if len(parts) <= 1:
+        return title
+    first = parts[0]
+    longest = max(parts, key=len)
+    # The article title usually comes first; take it unless another part is much longer.
+    return first if len(first) * 2 >= len(longest) else longest
+
+
+def find_author(head: HeadMeta) -> str | None:
+    value = jsonld_value(head, "author")
+    name = _person_name(value)
+    if not name:
+        name = head.meta("author", "article:author", "byl", "dc.creator", "sailthru.author")
+    if not name or name.startswith(("http://", "https://")):
+        return None
+    name = _AUTHOR_PREFIX.sub("", normalise(name))
+    return name[:200] or None
+
+
+def _person_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        name = value.get("name")
+        return name if isinstance(name, str) else None
+    if isinstance(value, list):
+        names = [n for n in (_person_name(v) for v in value[:5]) if n]
+        return ", ".join(names) if names else None
+    return None
+
+
+def find_canonical(head: HeadMeta, url: str | None) -> str | None:
+    """``<link rel=canonical>`` or og:url, made absolute against ``url``; else ``url``."""
+    for candidate in (head.canonical, head.meta("og:url")):
+        if not candidate:
+            continue
+        absolute = urljoin(url, candidate) if url else candidate
+        if urlsplit(absolute).scheme in ("http", "https"):
+            return absolute
+    return url or None

@@ -1,0 +1,175 @@
+"""Language-independent hints: tag sets, class/id hints and boilerplate line patterns.
+
+Everything here is general (no site names). Hints cover English, Chinese, Japanese,
+Korean, Russian and Mongolian sites, which often use romanised or abbreviated class names
+(``gnb``, ``lnb``, ``bbs``, ``sub_con``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Elements that never hold article text.
+DROP_TAGS: tuple[str, ...] = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "map",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "dialog",
+    "menu",
+    "figcaption",
+)
+
+# Attribute selectors for chrome declared by roles or hidden by the page itself.
+DROP_SELECTOR = (
+    "[role=navigation],[role=banner],[role=contentinfo],[role=complementary],"
+    "[role=search],[role=menu],[role=menubar],[role=dialog],[role=alertdialog],"
+    "[hidden],[aria-hidden=true],[style*='display:none'],[style*='display: none'],"
+    "[style*='visibility:hidden'],[itemprop=comment],[itemprop=author]"
+)
+
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+
+# class/id hints. Matched against "class id" lowercased; a hint starts a word.
+NEGATIVE_HINT = re.compile(
+    r"(?<![a-z])(?:"
+    r"breadcrumb|bread-crumb|crumbs?(?![a-z])|location(?![a-z])|path(?![a-z])|"
+    r"share|sharing|sns|social|addthis|shareaholic|"
+    r"comment|disqus|reply|replies|respond|"
+    r"related|recommend|suggest|more-?(?:stories|news|articles)|read-?more|read-?also|"
+    r"most-?(?:read|popular|viewed)|popular|trending|outbrain|taboola|teaser|"
+    r"side-?bar|sidebar|widget|sidenav|"
+    r"banner|cookie|consent|gdpr|newsletter|subscri|signup|promo|advert|sponsor|"
+    r"ads?(?![a-z])|ad-|adv(?![a-z])|dfp|"
+    r"copyright|footer|foot(?![a-z])|ftr|header(?![a-z])|masthead|"
+    r"menu|nav|gnb|lnb|snb|tnb|skip|quick|"
+    r"print|toolbar|tools(?![a-z])|util|"
+    r"attach|files?(?![a-z])|download|"
+    r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
+    r"pagination|pager|paging|prev|next|"
+    r"popup|modal|overlay|"
+    r"byline|author|writer|"
+    r"rss|login|search|lang(?:uage)?-?(?:select|switch)|"
+    r"visually-?hidden|sr-only|screen-?reader|blind(?![a-z])"
+    r")"
+)
+
+POSITIVE_HINT = re.compile(
+    r"(?<![a-z])(?:article|content|entry|main|post|story|text|body|view|detail|"
+    r"news-?(?:view|detail|text|body)|bbs|board|cont(?![a-z])|con(?![a-z])|txt)"
+)
+
+# Paragraph-level boilerplate: lines that are chrome when found at the edges of the block.
+_EDGE = [
+    # skip links, breadcrumbs and "you are here"
+    r"skip to|jump to|본문\s*바로\s*가기|바로\s*가기|跳转到|跳到|本文へ|перейти к",
+    r"current location|you are here|当前位置|您的位置|所在位置|現在位置|현재\s*위치|вы здесь",
+    r"^home\s*(?:>|›|»|/|>>)|^首页\s*(?:>|»|/)|^홈\s*(?:>|/)|^ホーム\s*(?:>|/)|^главная\s*(?:>|/|»)",
+    # share / print / font bars
+    r"^(?:share|tweet|email|print|save|facebook|twitter|linkedin|whatsapp)\b",
+    r"share (?:this|on|article)|print (?:this|page)|打印本页|关闭窗口|打印|分享到|"
+    r"인쇄하기|글자\s*크기|공유하기|印刷する|シェア|поделиться|распечатать|версия для печати",
+    r"reading time|min(?:ute)?s? read|阅读时间|阅读次数|浏览次数|点击数|阅读量|"
+    r"조회수|조회|読了|время чтения|просмотр",
+    # attachments
+    r"^(?:file|files|attachments?|download)\b|첨부\s*파일|附件|添付ファイル|вложени|"
+    r"скачать",
+    # prev / next
+    r"^(?:previous|next)(?:\s+(?:post|article|story|page))?\b|이전\s*글|다음\s*글|"
+    r"上一篇|下一篇|上一条|下一条|前の記事|次の記事|предыдущ|следующ",
+    # related / suggested
+    r"^(?:related|suggested|recommended|more from|see also|read (?:more|also)|you may also)",
+    r"相关(?:新闻|文章|阅读|链接)|관련\s*(?:기사|뉴스|글)|関連(?:記事|ニュース)|читайте также|"
+    r"похожие|смотрите также",
+    # meta lines: dates, authors, sources, tags
+    r"^(?:posted|published|updated|by|written by|author|source|tags?|category|filed under)\b",
+    r"^(?:发布时间|发布日期|发布者|来源|作者|编辑|责任编辑|时间|日期|标签|信息来源)\s*[:：]",
+    r"^(?:작성자|작성일|등록일|등록자|출처|담당자|담당부서|기자|태그)\s*[:：]?",
+    r"^(?:投稿日|更新日|掲載日|公開日|作成者|担当)\s*[:：]?",
+    r"^(?:автор|источник|дата|опубликовано|теги|фото)\s*[:：]?",
+    r"^(?:зохиогч|эх сурвалж|огноо)\s*[:：]?",
+    # copyright / about
+    r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
+    r"все права защищены|бүх эрх",
+    r"^(?:advertisement|sponsored|about us|contact us|follow us|subscribe)\b|^광고$|^广告$",
+    r"cookie",
+]
+EDGE_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _EDGE), re.IGNORECASE)
+
+# A short paragraph that starts a tail of teasers: everything from it on is dropped.
+TAIL_MARKER = re.compile(
+    r"^(?:related(?: (?:articles|stories|posts|news|content|items))?|suggested items|"
+    r"suggested (?:articles|reading)|recommended(?: for you| articles| stories)?|"
+    r"read (?:more|also|next)|see also|more (?:stories|news|articles) from|you may also like|"
+    r"you might also like|also read|more on this|trending|most popular|most read|"
+    r"相关(?:新闻|文章|阅读|链接)|推荐阅读|延伸阅读|관련\s*(?:기사|뉴스|글)|"
+    r"関連(?:記事|ニュース|リンク)|читайте также|смотрите также|похожие (?:новости|статьи)|"
+    r"другие новости|холбоотой мэдээ|comments?|leave a (?:reply|comment)|"
+    r"댓글|评论|コメント|комментарии)\s*[:：]?$",
+    re.IGNORECASE,
+)
+
+# Bare dates and times ("2023-12-13 10:20", "2025年8月26日"), counted as meta lines.
+DATE_ONLY = re.compile(
+    r"^[\s\W]*(?:\d{4}[-./年]\s*\d{1,2}[-./月]\s*\d{1,2}日?|\d{1,2}[-./]\d{1,2}[-./]\d{4})"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[\s\W]*$"
+)
+
+# Sentence-ending punctuation in many scripts.
+SENTENCE_END = frozenset(".!?。！？…」』”\"')）」:：")
+COMMAS = re.compile(r"[,，、。;；]")

@@ -1,0 +1,182 @@
+"""Choose the main-content block: text-density scoring of containers, then siblings.
+
+Each paragraph-like element gives its container a score for its length and punctuation
+(CJK 。，、 included); the score spreads to ancestors with decay, is weighted by tag and
+class/id hints, and is discounted by link density. The best container and those of its
+siblings that look like continuations of it form the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from ._dom import class_weight, link_density
+from ._patterns import COMMAS, SENTENCE_END
+
+PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,li,dd,font,span,center,main"
+DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
+MIN_PARAGRAPH_BYTES = 25
+MAX_PARAGRAPHS = 5_000
+TOP_CANDIDATES = 8
+
+TAG_SCORE = {
+    "div": 5,
+    "article": 8,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+}
+
+
+@dataclass
+class Candidate:
+    node: LexborNode
+    score: float
+    text_len: int = 0
+    final: float = 0.0
+    ancestors: list[int] = field(default_factory=list)
+
+
+def text_weight(text: str) -> int:
+    """Information size of ``text``: UTF-8 bytes, so one CJK character weighs three."""
+    return len(text.encode("utf-8", "replace"))
+
+
+def select_blocks(root: LexborNode) -> list[LexborNode]:
+    """The elements holding the article, in document order (empty when nothing fits)."""
+    candidates = _score_candidates(root)
+    if not candidates:
+        return []
+    ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:TOP_CANDIDATES]
+    for cand in ranked:
+        cand.text_len = len(cand.node.text())
+        cand.final = cand.score * (1.0 - link_density(cand.node, cand.text_len))
+    ranked.sort(key=lambda c: c.final, reverse=True)
+    top = _promote(ranked[0], candidates)
+    return _with_siblings(top, candidates)
+
+
+def _score_candidates(root: LexborNode) -> dict[int, Candidate]:
+    candidates: dict[int, Candidate] = {}
+    for count, node in enumerate(root.css(PARAGRAPH_SELECTOR)):
+        if count >= MAX_PARAGRAPHS:
+            break
+        tag = node.tag or ""
+        deep = tag in DEEP_TEXT_TAGS
+        text = node.text(deep=deep)
+        weight = text_weight(text.strip())
+        if weight < MIN_PARAGRAPH_BYTES:
+            continue
+        content = 1.0 + len(COMMAS.findall(text)) + min(weight / 100.0, 3.0)
+        _spread(node if not deep else node.parent, content, candidates)
+    return candidates
+
+
+def _spread(start: LexborNode | None, content: float, candidates: dict[int, Candidate]) -> None:
+    """Add ``content`` to ``start`` and, with decay, to four more ancestors."""
+    node = start
+    level = 0
+    while node is not None and level < 5:
+        tag = node.tag
+        if tag is None or tag in ("html", "#document", "-document"):
+            return
+        key = node.mem_id
+        cand = candidates.get(key)
+        if cand is None:
+            cand = Candidate(node, TAG_SCORE.get(tag, 0) + class_weight(node))
+            candidates[key] = cand
+        divider = 1 if level == 0 else (2 if level == 1 else level * 3)
+        cand.score += content / divider
+        node = node.parent
+        level += 1
+
+
+def _promote(top: Candidate, candidates: dict[int, Candidate]) -> Candidate:
+    """Move up to the parent while the top block is an only child or the parent scores close."""
+    current = top
+    for _ in range(3):
+        parent = current.node.parent
+        if parent is None or parent.tag in (None, "html", "body"):
+            break
+        pc = candidates.get(parent.mem_id)
+        if pc is None:
+            break
+        only_child = _element_children(parent) == 1
+        if not only_child and pc.score < current.score * 0.95:
+            break
+        if pc.score < current.score * 0.5:
+            break
+        pc.text_len = pc.text_len or len(pc.node.text())
+        pc.final = pc.score * (1.0 - link_density(pc.node, pc.text_len))
+        current = pc
+    return current
+
+
+def _element_children(node: LexborNode) -> int:
+    count = 0
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            if (child.text_content or "").strip():
+                return 99
+            continue
+        count += 1
+        if count > 1:
+            return count
+    return count
+
+
+def _with_siblings(top: Candidate, candidates: dict[int, Candidate]) -> list[LexborNode]:
+    parent = top.node.parent
+    if parent is None or parent.tag in (None, "html"):
+        return [top.node]
+    threshold = max(10.0, top.score * 0.2)
+    top_class = top.node.attributes.get("class") or ""
+    chosen: list[LexborNode] = []
+    for sibling in parent.iter():
+        if sibling.mem_id == top.node.mem_id:
+            chosen.append(sibling)
+            continue
+        if _sibling_fits(sibling, candidates, threshold, top_class, top.score):
+            chosen.append(sibling)
+    return chosen
+
+
+def _sibling_fits(
+    node: LexborNode,
+    candidates: dict[int, Candidate],
+    threshold: float,
+    top_class: str,
+    top_score: float,
+) -> bool:
+    cand = candidates.get(node.mem_id)
+    bonus = top_score * 0.2 if top_class and node.attributes.get("class") == top_class else 0.0
+    if cand is not None and cand.score + bonus >= threshold:
+        text_len = len(node.text())
+        return link_density(node, text_len) < 0.3
+    if node.tag != "p":
+        return False
+    text = node.text().strip()
+    weight = text_weight(text)
+    density = link_density(node, len(text))
+    if weight > 80 and density < 0.25:
+        return True
+    return 0 < weight <= 80 and density == 0 and text[-1] in SENTENCE_END

@@ -1,0 +1,139 @@
+"""Paragraphs from the chosen block, whitespace normalisation and edge trimming."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from ._patterns import BLOCK_TAGS, DATE_ONLY, EDGE_BOILERPLATE, TAIL_MARKER
+
+MAX_NODES = 200_000
+MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
+_CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+@dataclass
+class Paragraph:
+    text: str
+    link_chars: int
+    tag: str
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace; drop line breaks between CJK characters (they are not spaces)."""
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    text = _CJK_GAP.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.tag = "p"
+
+    def add(self, text: str, in_link: bool) -> None:
+        self.parts.append(text)
+        if in_link:
+            self.link_chars += len(text.strip())
+
+    def flush(self, next_tag: str = "p") -> None:
+        if self.parts:
+            text = normalise("".join(self.parts))
+            if text:
+                self.paragraphs.append(Paragraph(text, min(self.link_chars, len(text)), self.tag))
+        self.parts = []
+        self.link_chars = 0
+        self.tag = next_tag
+
+
+def paragraphs(blocks: list[LexborNode]) -> list[Paragraph]:
+    """Block-aware text of ``blocks``: one paragraph per block element or ``<br>`` run."""
+    builder = _Builder()
+    budget = MAX_NODES
+    for block in blocks:
+        budget = _walk(block, builder, budget)
+        builder.flush()
+    return builder.paragraphs
+
+
+def _walk(root: LexborNode, builder: _Builder, budget: int) -> int:
+    # Explicit stack of (node, in_link, closing) so that deep trees cannot overflow.
+    stack: list[tuple[LexborNode, bool, bool]] = [(root, False, False)]
+    while stack and budget > 0:
+        node, in_link, closing = stack.pop()
+        budget -= 1
+        if closing:
+            builder.flush()
+            continue
+        if node.is_text_node:
+            builder.add(node.text_content or "", in_link)
+            continue
+        tag = node.tag or ""
+        if tag in _SKIP or not node.is_element_node:
+            continue
+        if tag == "br" or tag == "hr":
+            builder.flush()
+            continue
+        block = tag in BLOCK_TAGS
+        if block:
+            builder.flush(tag)
+            stack.append((node, in_link, True))
+        link = in_link or tag == "a"
+        children = list(node.iter(include_text=True))
+        for child in reversed(children):
+            stack.append((child, link, False))
+    return budget
+
+
+def is_edge_chrome(par: Paragraph, title: str) -> bool:
+    """True for a short paragraph that is chrome when it sits at an edge of the article."""
+    text = par.text
+    if title and (text == title or (len(text) > 10 and text in title)):
+        return True
+    if len(text) > MAX_EDGE_CHARS:
+        return False
+    if EDGE_BOILERPLATE.search(text) or DATE_ONLY.match(text):
+        return True
+    return par.link_ratio > 0.6
+
+
+def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
+    """Trim chrome at both edges, cut teaser tails, drop link-only lines and repeats."""
+    pars = _cut_tail(pars)
+    start, end = 0, len(pars)
+    while start < end and is_edge_chrome(pars[start], title):
+        start += 1
+    while end > start and is_edge_chrome(pars[end - 1], title):
+        end -= 1
+    out: list[str] = []
+    seen: set[str] = set()
+    for par in pars[start:end]:
+        if par.link_ratio > 0.9 and len(par.text) < 120:
+            continue
+        if par.text in seen and len(par.text) < 200:
+            continue
+        seen.add(par.text)
+        out.append(par.text)
+    return out
+
+
+def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
+    """Drop a "Related articles"-like heading and everything after it (in the last half)."""
+    total = sum(len(p.text) for p in pars)
+    seen = 0
+    for index, par in enumerate(pars):
+        if seen > total * 0.4 and len(par.text) < 60 and TAIL_MARKER.match(par.text):
+            return pars[:index]
+        seen += len(par.text)
+    return pars
