@@ -93,12 +93,16 @@ def _remove_by_hints(root: LexborNode) -> None:
 
 
 def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:
-    """True when a chrome-hinted element is in fact a large, prose-like part of the page."""
+    """True when a chrome-hinted element is in fact a large, prose-like part of the page.
+
+    Mixed hints ("article-header", "entry-content-read-more") keep an element that has
+    paragraphs or a fair share of the page; chrome-only hints need most of the page.
+    """
+    mixed = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
+    if mixed and len(node.css("p")) >= 3:
+        return True
     text_len = len(node.text())
     share = text_len / body_len
-    if share < 0.3:
-        return False
-    positive = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
-    if not positive and share < 0.6:
+    if share < (0.15 if mixed else 0.5):
         return False
     return link_density(node, text_len) < 0.4

@@ -93,7 +93,7 @@ NEGATIVE_HINT = re.compile(
     r"comment|disqus|reply|replies|respond|"
     r"related|recommend|suggest|more-?(?:stories|news|articles)|read-?more|read-?also|"
     r"most-?(?:read|popular|viewed)|popular|trending|outbrain|taboola|teaser|"
-    r"side-?bar|sidebar|widget|sidenav|"
+    r"side-?bar|sidebar|sidenav|"
     r"banner|cookie|consent|gdpr|newsletter|subscri|signup|promo|advert|sponsor|"
     r"ads?(?![a-z])|ad-|adv(?![a-z])|dfp|"
     r"copyright|footer|foot(?![a-z])|ftr|header(?![a-z])|masthead|"
@@ -110,7 +110,7 @@ NEGATIVE_HINT = re.compile(
 )
 
 POSITIVE_HINT = re.compile(
-    r"(?<![a-z])(?:article|content|entry|main|post|story|text|body|view|detail|"
+    r"(?<![a-z])(?:article|content|entry|main|post|story|text|body|view|detail|blog|hentry|"
     r"news-?(?:view|detail|text|body)|bbs|board|cont(?![a-z])|con(?![a-z])|txt)"
 )
 

@@ -6,6 +6,7 @@ from selectolax.lexbor import LexborNode
 
 from ._dom import class_weight, link_density
 from ._patterns import COMMAS
+from ._scoring import text_weight
 
 PRUNE_SELECTOR = "table,ul,ol,dl,div,section,aside,form"
 MAX_PRUNE_NODES = 3_000
@@ -14,37 +15,34 @@ MAX_PRUNE_NODES = 3_000
 def prune(block: LexborNode) -> None:
     """Detach low-value descendants of ``block`` (readability's conditional cleaning)."""
     nodes = block.css(PRUNE_SELECTOR)
+    own_id = block.mem_id
     for count, node in enumerate(reversed(nodes)):  # innermost first
         if count >= MAX_PRUNE_NODES:
             return
-        if _is_junk(node):
+        if node.mem_id != own_id and _is_junk(node):
             node.remove()
 
 
 def _is_junk(node: LexborNode) -> bool:
-    weight = class_weight(node)
-    if weight < 0:
-        return True
     text = node.text()
     text_len = len(text.strip())
     if text_len == 0:
         return not node.css_first("img")
-    if len(COMMAS.findall(text)) >= 10:
+    density = link_density(node, len(text))
+    if density < 0.5 and len(COMMAS.findall(text)) >= 10:
         return False
+    if density < 0.25 and text_weight(text) >= 300:
+        return False
+    weight = class_weight(node)
     tag = node.tag or ""
     paragraphs = len(node.css("p"))
     images = len(node.css("img"))
-    items = len(node.css("li")) - 100
+    items = 0 if tag in ("ul", "ol") else len(node.css("li")) - 100
     inputs = len(node.css("input,select,textarea,button"))
-    density = link_density(node, len(text))
-    if tag in ("ul", "ol"):
-        items = 0  # a list is expected to have items
     if images > 1 and paragraphs / images < 0.5:
         return True
-    if items > paragraphs:
+    if items > paragraphs or inputs > paragraphs / 3:
         return True
-    if inputs > paragraphs / 3:
-        return True
-    if weight < 25 and density > 0.2 and text_len > 0:
+    if weight < 25 and density > 0.2:
         return density > 0.5 or text_len < 200 or tag in ("ul", "ol", "table")
     return weight >= 25 and density > 0.5

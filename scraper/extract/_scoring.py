@@ -20,6 +20,7 @@ DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
 MIN_PARAGRAPH_BYTES = 25
 MAX_PARAGRAPHS = 5_000
 TOP_CANDIDATES = 8
+ANCESTOR_LEVELS = 8
 
 TAG_SCORE = {
     "div": 5,
@@ -71,7 +72,7 @@ def select_blocks(root: LexborNode) -> list[LexborNode]:
         cand.text_len = len(cand.node.text())
         cand.final = cand.score * (1.0 - link_density(cand.node, cand.text_len))
     ranked.sort(key=lambda c: c.final, reverse=True)
-    top = _promote(ranked[0], candidates)
+    top = _common_ancestor(ranked, candidates) or _promote(ranked[0], candidates)
     return _with_siblings(top, candidates)
 
 
@@ -108,6 +109,37 @@ def _spread(start: LexborNode | None, content: float, candidates: dict[int, Cand
         cand.score += content / divider
         node = node.parent
         level += 1
+
+
+def _common_ancestor(ranked: list[Candidate], candidates: dict[int, Candidate]) -> Candidate | None:
+    """When the article is split into several similar blocks, their shared ancestor."""
+    top = ranked[0]
+    peers = [c for c in ranked[1:6] if c.final >= top.final * 0.75]
+    if len(peers) < 2:
+        return None
+    peer_ancestors = [_ancestor_ids(c.node) for c in peers]
+    node = top.node.parent
+    for _ in range(ANCESTOR_LEVELS):
+        if node is None or node.tag in (None, "html", "body"):
+            return None
+        key = node.mem_id
+        if sum(key in ids for ids in peer_ancestors) >= 2:
+            found = candidates.get(key) or Candidate(node, TAG_SCORE.get(node.tag or "", 0))
+            candidates[key] = found
+            return found
+        node = node.parent
+    return None
+
+
+def _ancestor_ids(node: LexborNode) -> set[int]:
+    ids: set[int] = set()
+    current = node.parent
+    for _ in range(ANCESTOR_LEVELS):
+        if current is None:
+            break
+        ids.add(current.mem_id)
+        current = current.parent
+    return ids
 
 
 def _promote(top: Candidate, candidates: dict[int, Candidate]) -> Candidate:
