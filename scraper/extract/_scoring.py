@@ -112,18 +112,29 @@ def _spread(start: LexborNode | None, content: float, candidates: dict[int, Cand
 
 
 def _common_ancestor(ranked: list[Candidate], candidates: dict[int, Candidate]) -> Candidate | None:
-    """When the article is split into several similar blocks, their shared ancestor."""
+    """When the article is split into several similar blocks, their shared ancestor.
+
+    Peers are strong runners-up (three or more share the ancestor, as in readability) or
+    blocks with the same class as the winner (an article cut into "chunks").
+    """
     top = ranked[0]
-    peers = [c for c in ranked[1:6] if c.final >= top.final * 0.75]
-    if len(peers) < 2:
+    top_class = top.node.attributes.get("class") or ""
+    strong = [c for c in ranked[1:6] if c.final >= top.final * 0.75]
+    twins = [
+        c
+        for c in ranked[1:]
+        if top_class and c.final >= top.final * 0.2 and c.node.attributes.get("class") == top_class
+    ]
+    if len(strong) < 2 and not twins:
         return None
-    peer_ancestors = [_ancestor_ids(c.node) for c in peers]
+    strong_ids = [_ancestor_ids(c.node) for c in strong]
+    twin_ids = [_ancestor_ids(c.node) for c in twins]
     node = top.node.parent
     for _ in range(ANCESTOR_LEVELS):
         if node is None or node.tag in (None, "html", "body"):
             return None
         key = node.mem_id
-        if sum(key in ids for ids in peer_ancestors) >= 2:
+        if sum(key in ids for ids in strong_ids) >= 2 or (twin_ids and all(key in ids for ids in twin_ids)):
             found = candidates.get(key) or Candidate(node, TAG_SCORE.get(node.tag or "", 0))
             candidates[key] = found
             return found
