@@ -34,6 +34,7 @@ DROP_TAGS: tuple[str, ...] = (
     "dialog",
     "menu",
     "figcaption",
+    "figure",
 )
 
 # Attribute selectors for chrome declared by roles or hidden by the page itself.
@@ -103,7 +104,7 @@ NEGATIVE_HINT = re.compile(
     r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
     r"pagination|pager|paging|prev|next|"
     r"popup|modal|overlay|"
-    r"byline|author|writer|"
+    r"byline|author|writer|caption|credit|"
     r"rss|login|search|lang(?:uage)?-?(?:select|switch)|"
     r"visually-?hidden|sr-only|screen-?reader|blind(?![a-z])"
     r")"
@@ -147,9 +148,23 @@ _EDGE = [
     r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
     r"все права защищены|бүх эрх",
     r"^(?:advertisement|sponsored|about us|contact us|follow us|subscribe)\b|^광고$|^广告$",
+    r"follow (?:us|him|her|them|me) (?:on|at)|^e-?mail \S+(?: \S+)? at |join our|click here|"
+    r"tell us what you think|sign up|newsletter",
     r"cookie",
 ]
 EDGE_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _EDGE), re.IGNORECASE)
+
+# Short paragraphs that are chrome wherever they appear: captions, credits, teaser labels.
+INLINE_JUNK = re.compile(
+    r"\((?:image|photo|picture|pictures|video|credit|source)s?(?: credit)?\s*:[^)]*\)\s*\W?$|"
+    r"^(?:image|photo|slide|picture) \d+ (?:of|/) \d+$|"
+    r"^(?:advert|advertisement|sponsored|ad)$|this slideshow requires javascript|"
+    r"^(?:read more|see more|see also|related|don't miss|also read|recommended|watch|more)\s*:|"
+    r"^(?:don't miss|read more|most read|trending)$|"
+    r"^(?:사진|자료|그래픽|영상)\s*[=:]|^(?:图片来源|图片|图|摄影)\s*[:：]|"
+    r"^(?:写真|画像)\s*[:：]|^(?:фото|видео)\s*[:：]",
+    re.IGNORECASE,
+)
 
 # A short paragraph that starts a tail of teasers: everything from it on is dropped.
 TAIL_MARKER = re.compile(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from ._patterns import BLOCK_TAGS, DATE_ONLY, EDGE_BOILERPLATE, TAIL_MARKER
+from ._patterns import BLOCK_TAGS, DATE_ONLY, EDGE_BOILERPLATE, INLINE_JUNK, TAIL_MARKER
 
 MAX_NODES = 200_000
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
@@ -120,6 +120,8 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
     seen: set[str] = set()
     for par in pars[start:end]:
         if par.link_ratio > 0.9 and len(par.text) < 120:
+            continue
+        if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):
             continue
         if par.text in seen and len(par.text) < 200:
             continue
