@@ -1,0 +1,54 @@
+"""What every query module of the store shares: the engine, sessions, and the few places
+where SQLite and PostgreSQL must be spoken to differently."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from scraper.errors import StorageError
+from storage.types import utcnow
+
+Clock = Callable[[], datetime]
+
+
+class StoreBase:
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error; database
+        errors come out as ``StorageError`` naming what failed."""
+        try:
+            async with self._sessions.begin() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {_first_line(exc)}") from exc
+
+    def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+        """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
+        serializes writers, so there it is a no-op."""
+        if not self.is_postgres:
+            return query
+        return query.with_for_update(skip_locked=skip_locked)
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,57 @@
+"""Schema migrations. The daemon, ``scraper db upgrade`` and ``alembic upgrade head`` all run
+the same Alembic scripts. On PostgreSQL the upgrade holds a transaction-scoped advisory
+lock, so several daemons starting at once on an empty database migrate it exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from alembic import command
+from scraper.errors import StorageError
+
+# Any constant works; this one spells "nea-migr" in ASCII.
+MIGRATION_LOCK_ID = 0x6E65612D6D696772 & 0x7FFFFFFFFFFFFFFF
+
+ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+
+
+def alembic_config() -> AlembicConfig:
+    if not (ALEMBIC_DIR / "env.py").exists():
+        raise StorageError(f"Alembic scripts not found at {ALEMBIC_DIR}")
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database to ``revision``; a no-op when it is there already."""
+    try:
+        async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID}
+                )
+            await connection.run_sync(_upgrade_on, revision)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"database migration failed: {exc}") from exc
+
+
+def _upgrade_on(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    def _read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_read)

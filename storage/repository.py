@@ -1,0 +1,39 @@
+"""The store: every query the service runs, behind one object built on an injected engine.
+The query families live in their own modules; this class only puts them together."""
+
+from __future__ import annotations
+
+from storage.articles_repo import (
+    ArticleInput,
+    ArticleQueries,
+    ArticleState,
+    CheckPlan,
+    NearMatch,
+    SaveResult,
+)
+from storage.events import Router
+from storage.outbox_repo import OutboxDelivery, OutboxQueries
+from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
+from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
+
+
+class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries):
+    """All persistence the daemon needs. Create with ``Store(create_engine(url))``."""
+
+
+__all__ = [
+    "ArticleInput",
+    "ArticleListing",
+    "ArticleState",
+    "CheckPlan",
+    "DeadDelivery",
+    "NearMatch",
+    "OutboxDelivery",
+    "Router",
+    "RunOutcome",
+    "SaveResult",
+    "SourceHealth",
+    "SourceSpec",
+    "SourceState",
+    "Store",
+]

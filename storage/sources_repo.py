@@ -1,0 +1,220 @@
+"""Source rows: syncing them with the configuration, the poll lease that lets several
+workers share sources, run outcomes (with source.failing / source.recovered), and the
+HTTP validators kept for conditional GET."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import StoreBase
+from storage.events import Router, add_event
+from storage.models import FetchStateRow, SourceRow
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What the store needs to know of a configured source."""
+
+    name: str
+    url: str
+    kind: str
+    enabled: bool = True
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceState:
+    id: int
+    name: str
+    last_success_at: datetime | None
+    consecutive_failures: int
+    next_run_at: datetime | None
+    last_links_found: int | None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    ok: bool
+    error: str | None = None
+    links_found: int | None = None
+    # A poll that fetched fine but looks broken (no links where there used to be some,
+    # empty extractions): announced as source.failing with this reason.
+    suspicion: str | None = None
+
+
+class SourceQueries(StoreBase):
+    async def sync_sources(self, specs: Sequence[SourceSpec]) -> dict[str, int]:
+        """Insert new sources and update changed ones; sources no longer configured are
+        disabled, never deleted (their articles stay). Returns name → id."""
+        wanted = {spec.name: spec for spec in specs}
+        async with self.transaction() as session:
+            rows = {row.name: row for row in (await session.scalars(select(SourceRow))).all()}
+            for name, spec in wanted.items():
+                row = rows.get(name)
+                if row is None:
+                    row = SourceRow(
+                        name=name,
+                        url=spec.url,
+                        kind=spec.kind,
+                        enabled=spec.enabled,
+                        tags=list(spec.tags),
+                        consecutive_failures=0,
+                        failing=False,
+                        created_at=self.clock(),
+                    )
+                    session.add(row)
+                    rows[name] = row
+                else:
+                    row.url, row.kind, row.enabled = spec.url, spec.kind, spec.enabled
+                    row.tags = list(spec.tags)
+            for name, row in rows.items():
+                if name not in wanted and row.enabled:
+                    row.enabled = False
+            await session.flush()
+            ids = {name: rows[name].id for name in wanted}
+        return ids
+
+    async def source_state(self, name: str) -> SourceState | None:
+        async with self.transaction() as session:
+            row = await session.scalar(select(SourceRow).where(SourceRow.name == name))
+            if row is None:
+                return None
+            return SourceState(
+                id=row.id,
+                name=row.name,
+                last_success_at=row.last_success_at,
+                consecutive_failures=row.consecutive_failures,
+                next_run_at=row.next_run_at,
+                last_links_found=row.last_links_found,
+            )
+
+    async def claim_source(
+        self, name: str, *, owner: str, lease_seconds: float, due_only: bool = True
+    ) -> bool:
+        """Take the poll lease of a source. False when another worker holds it, or (with
+        ``due_only``) when another worker already polled it this interval."""
+        now = self.clock()
+        query = select(SourceRow).where(
+            SourceRow.name == name,
+            SourceRow.enabled.is_(True),
+            or_(
+                SourceRow.lease_expires_at.is_(None),
+                SourceRow.lease_expires_at < now,
+                SourceRow.lease_owner == owner,
+            ),
+        )
+        if due_only:
+            query = query.where(or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now))
+        async with self.transaction() as session:
+            row = await session.scalar(self.for_update(query, skip_locked=True))
+            if row is None:
+                return False
+            row.lease_owner = owner
+            row.lease_expires_at = now + timedelta(seconds=lease_seconds)
+            return True
+
+    async def renew_lease(self, name: str, *, owner: str, lease_seconds: float) -> bool:
+        async with self.transaction() as session:
+            result = await session.execute(
+                update(SourceRow)
+                .where(SourceRow.name == name, SourceRow.lease_owner == owner)
+                .values(lease_expires_at=self.clock() + timedelta(seconds=lease_seconds))
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def release_source(self, name: str, *, owner: str, next_run_at: datetime | None) -> None:
+        async with self.transaction() as session:
+            await session.execute(
+                update(SourceRow)
+                .where(SourceRow.name == name, SourceRow.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, next_run_at=next_run_at)
+            )
+
+    async def record_run(
+        self,
+        source_id: int,
+        outcome: RunOutcome,
+        *,
+        failing_after: int,
+        router: Router,
+    ) -> list[str]:
+        """Store a poll's outcome; announce source.failing once the streak reaches
+        ``failing_after`` (or at once for a suspicious poll) and source.recovered when a
+        failing source is healthy again. Returns the ids of the events written."""
+        now = self.clock()
+        events: list[str] = []
+        async with self.transaction() as session:
+            row = await session.get(SourceRow, source_id, with_for_update=self.is_postgres)
+            if row is None:
+                return events
+            row.last_run_at = now
+            if outcome.ok:
+                row.last_status, row.last_error = "ok", outcome.suspicion
+                row.consecutive_failures = 0
+                row.last_success_at = now
+                if outcome.links_found is not None:
+                    row.last_links_found = outcome.links_found
+            else:
+                row.last_status, row.last_error = "failed", outcome.error
+                row.consecutive_failures += 1
+            reason = outcome.error if not outcome.ok else outcome.suspicion
+            should_fail = (not outcome.ok and row.consecutive_failures >= failing_after) or (
+                outcome.ok and outcome.suspicion is not None
+            )
+            if should_fail and not row.failing:
+                row.failing = True
+                events.append(
+                    await self._source_event(session, row, "source.failing", reason, now, router)
+                )
+            elif outcome.ok and outcome.suspicion is None and row.failing:
+                row.failing = False
+                events.append(
+                    await self._source_event(session, row, "source.recovered", None, now, router)
+                )
+        return events
+
+    async def _source_event(
+        self,
+        session: AsyncSession,
+        row: SourceRow,
+        event_type: str,
+        reason: str | None,
+        now: datetime,
+        router: Router,
+    ) -> str:
+        return await add_event(
+            session,
+            event_type=event_type,
+            occurred_at=now,
+            source_id=row.id,
+            source_name=row.name,
+            router=router,
+            extra={
+                "error": row.last_error if event_type == "source.failing" else None,
+                "reason": reason,
+                "consecutive_failures": row.consecutive_failures,
+                "url": row.url,
+            },
+        )
+
+    async def get_validators(self, url: str) -> tuple[str | None, str | None]:
+        async with self.transaction() as session:
+            row = await session.get(FetchStateRow, url)
+            return (row.etag, row.last_modified) if row is not None else (None, None)
+
+    async def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        async with self.transaction() as session:
+            row = await session.get(FetchStateRow, url, with_for_update=self.is_postgres)
+            if row is None:
+                session.add(
+                    FetchStateRow(
+                        url=url, etag=etag, last_modified=last_modified, updated_at=self.clock()
+                    )
+                )
+            else:
+                row.etag, row.last_modified, row.updated_at = etag, last_modified, self.clock()
