@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow
-from storage.repository import ArticleInput, CheckPlan, RunOutcome, SourceSpec, Store
+from storage.repository import (
+    ArticleInput,
+    CheckPlan,
+    Router,
+    RunOutcome,
+    SaveResult,
+    SourceSpec,
+    Store,
+)
 
 CHANNELS = ("webhook-0", "jsonl-1")
 
@@ -37,6 +45,14 @@ async def _source(store: Store, name: str = "near-news") -> int:
     return ids[name]
 
 
+async def _save(
+    store: Store, sid: int, source: str, article: ArticleInput, router: Router = route_all
+) -> SaveResult:
+    return await store.save_article(
+        source_id=sid, source_name=source, item=article, plan=PLAN, router=router
+    )
+
+
 async def _count(store: Store, model: type) -> int:
     async with store.transaction() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
@@ -44,22 +60,11 @@ async def _count(store: Store, model: type) -> int:
 
 async def test_new_unchanged_updated_and_versions(store: Store) -> None:
     sid = await _source(store)
-    save = store.save_article
-    first = await save(
-        source_id=sid,
-        source_name="near-news",
-        item=item("https://e.org/1", "Body one."),
-        plan=PLAN,
-        router=route_all,
+    first = await _save(store, sid, "near-news", item("https://e.org/1", "Body one."))
+    again = await _save(store, sid, "near-news", item("https://e.org/1", "Body one."))
+    changed = await _save(
+        store, sid, "near-news", item("https://e.org/1", "Body one.\nA new line.")
     )
-    again = await save(
-        source_id=sid,
-        source_name="near-news",
-        item=item("https://e.org/1", "Body one."),
-        plan=PLAN,
-        router=route_all,
-    )
-    changed = await save(source_id=sid, source_name="near-news", item=item("https://e.org/1", "Body one.\nA new line."), plan=PLAN, router=route_all)  # fmt: skip
 
     assert (first.outcome, first.version) == ("new", 1)
     assert (again.outcome, again.version, again.event_ids) == ("unchanged", 1, ())
@@ -80,9 +85,9 @@ async def test_new_unchanged_updated_and_versions(store: Store) -> None:
 async def test_same_text_elsewhere_is_a_duplicate_of_the_original(store: Store) -> None:
     sid = await _source(store)
     other = await _source(store, "mirror")
-    original = await store.save_article(source_id=sid, source_name="near-news", item=item("https://e.org/1", "Shared body."), plan=PLAN, router=route_all)  # fmt: skip
-    copy = await store.save_article(source_id=other, source_name="mirror", item=item("https://m.org/9", "Shared body."), plan=PLAN, router=route_all)  # fmt: skip
-    third = await store.save_article(source_id=other, source_name="mirror", item=item("https://m.org/10", "Shared body."), plan=PLAN, router=route_all)  # fmt: skip
+    original = await _save(store, sid, "near-news", item("https://e.org/1", "Shared body."))
+    copy = await _save(store, other, "mirror", item("https://m.org/9", "Shared body."))
+    third = await _save(store, other, "mirror", item("https://m.org/10", "Shared body."))
     assert copy.outcome == "duplicate"
     assert copy.duplicate_of == original.article_id
     assert third.duplicate_of == original.article_id  # points at the original, not a copy
@@ -93,7 +98,7 @@ async def test_same_text_elsewhere_is_a_duplicate_of_the_original(store: Store) 
 
 async def test_near_duplicate_found_through_bands(store: Store) -> None:
     sid = await _source(store)
-    await store.save_article(source_id=sid, source_name="near-news", item=item("https://e.org/1", "text A", simhash=0x12345678), plan=PLAN, router=route_all)  # fmt: skip
+    await _save(store, sid, "near-news", item("https://e.org/1", "text A", simhash=0x12345678))
     near = await store.save_article(
         source_id=sid,
         source_name="near-news",
@@ -135,14 +140,16 @@ async def test_lease_is_exclusive_until_released_or_expired(store: Store) -> Non
 
 async def test_outbox_claim_fail_dead_retry(store: Store) -> None:
     sid = await _source(store)
-    await store.save_article(source_id=sid, source_name="near-news", item=item("https://e.org/1", "Body."), plan=PLAN, router=lambda _t: ("hook",))  # fmt: skip
+    await _save(store, sid, "near-news", item("https://e.org/1", "Body."), lambda _t: ("hook",))
     now = datetime.now(UTC)
     claimed = await store.claim_deliveries(owner="d1", now=now, limit=10)
     assert [(d.channel, d.event_type, d.source_name) for d in claimed] == [
         ("hook", "article.new", "near-news")
     ]
     assert await store.claim_deliveries(owner="d2", now=now, limit=10) == []  # leased
-    await store.delivery_failed(claimed[0].id, owner="d1", error="HTTP 500", now=now, next_attempt_at=None)  # fmt: skip
+    await store.delivery_failed(
+        claimed[0].id, owner="d1", error="HTTP 500", now=now, next_attempt_at=None
+    )
     assert [d.channel for d in await store.dead_deliveries()] == ["hook"]
     assert await store.retry_dead(now=now) == 1
     again = await store.claim_deliveries(owner="d2", now=now, limit=10)
