@@ -2,17 +2,22 @@
 
 ``load_config``/``parse_config`` raise ``scraper.errors.ConfigError`` listing every problem
 as ``path:line: message``; ``ConfigWatcher`` re-reads the file and swaps in a new
-``Config`` only when the whole file is valid.
+``Config`` only when the whole file is valid; ``diff_configs`` says which sources a reload
+added, removed or changed.
 """
 
 from scraper.config.loader import load_config, parse_config
 from scraper.config.types import Channel, Config, Schedule, Source
+from scraper.config.watch import ConfigDiff, ConfigWatcher, diff_configs
 
 __all__ = [
     "Channel",
     "Config",
+    "ConfigDiff",
+    "ConfigWatcher",
     "Schedule",
     "Source",
+    "diff_configs",
     "load_config",
     "parse_config",
 ]

@@ -46,17 +46,25 @@ _MAPPING_ERRORS = frozenset({"model_type", "dict_type", "model_attributes_type"}
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a ``sources.yaml`` file. Raises ``ConfigError``."""
-    shown = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise ConfigError([f"{shown}:1: cannot read the file: {exc.strerror or exc}"]) from None
+        raise ConfigError([unreadable(str(path), exc)]) from None
+    return parse_bytes(data, str(path))
+
+
+def unreadable(path: str, exc: OSError) -> str:
+    return f"{path}:1: cannot read the file: {exc.strerror or exc}"
+
+
+def parse_bytes(data: bytes, path: str) -> Config:
+    """``parse_config`` for the raw bytes of a file (UTF-8, an optional BOM)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError([f"{shown}:{line}: the file is not valid UTF-8"]) from None
-    return parse_config(text, shown)
+        raise ConfigError([f"{path}:{line}: the file is not valid UTF-8 text"]) from None
+    return parse_config(text, path)
 
 
 def parse_config(text: str, path: str = "sources.yaml") -> Config:
