@@ -109,9 +109,7 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
 
     def reset_connection(self) -> None:
         """Close the socket with RST instead of an answer."""
-        self.connection.setsockopt(
-            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-        )
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()
 
@@ -147,7 +145,10 @@ class FixtureServer:
         self._httpd = _Server((host, port), FixtureRequestHandler)
         self._httpd.owner = self
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=f"fixture-server-{host}", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},  # quick shutdown between tests
+            name=f"fixture-server-{host}",
+            daemon=True,
         )
 
     @property

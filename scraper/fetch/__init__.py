@@ -1,0 +1,12 @@
+"""The fetch stage: polite, bounded HTTP for old and hostile servers.
+
+Public surface::
+
+    Fetcher, FetchSettings, DeadlineExceeded, Page, Validators
+"""
+
+from scraper.fetch._fetcher import DeadlineExceeded, Fetcher
+from scraper.fetch._settings import FetchSettings
+from scraper.fetch.types import Page, Validators
+
+__all__ = ["DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators"]

@@ -1,0 +1,386 @@
+"""The fetcher: one shared ``httpx.AsyncClient`` behind politeness, robots.txt, SSRF
+checks, retries, redirects, deadlines, size caps and charset decoding.
+
+Every httpx error is translated here into the ``FetchError`` family; nothing from
+httpx, h11 or ssl escapes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from scraper.config.types import Source
+from scraper.encoding import decode_html
+from scraper.errors import (
+    FetchError,
+    HTTPStatusError,
+    ResponseTooLarge,
+    TooManyRedirects,
+    TransportError,
+    UnsafeURL,
+)
+from scraper.fetch._body import (
+    GZIP_MAGIC,
+    check_type,
+    gunzip_limited,
+    media_type,
+    read_limited,
+    sniff_type,
+)
+from scraper.fetch._politeness import Politeness
+from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
+from scraper.fetch._robots import RobotsCache
+from scraper.fetch._settings import FetchSettings
+from scraper.fetch.types import Page, Validators
+from scraper.urls import Resolver, resolve_host, resolves_private
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ACCEPT = (
+    "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+    "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
+)
+
+
+class DeadlineExceeded(TransportError):
+    """The page took longer than the source's ``timeout`` in total (slow drip). Not retried."""
+
+
+@dataclass(frozen=True)
+class _Hop:
+    """What one request of a redirect chain produced."""
+
+    status: int
+    location: str | None = None
+    page: Page | None = None
+
+
+class Fetcher:
+    """Fetches pages politely. One instance per process, shared by every source::
+
+        async with Fetcher() as fetcher:
+            page = await fetcher.fetch(url, source, validators=stored)
+
+    ``client`` may be injected (it is then not closed by ``aclose``); ``resolver`` maps a
+    host to its addresses for the private-address check; ``sleep``, ``clock`` and ``rng``
+    are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        settings: FetchSettings | None = None,
+        resolver: Resolver = resolve_host,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings or FetchSettings()
+        self._owns_client = client is None
+        self._client = client or _default_client(self.settings)
+        self._resolver = resolver
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._politeness = Politeness(self.settings.max_concurrency, clock=clock, sleep=sleep)
+        self._robots = RobotsCache(
+            self._load_robots,
+            ttl=self.settings.robots_ttl,
+            error_ttl=self.settings.robots_error_ttl,
+            clock=clock,
+        )
+        self._private: dict[str, tuple[bool, float]] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def fetch(
+        self, url: str, source: Source, *, validators: Validators | None = None
+    ) -> Page:
+        """Fetch ``url`` for ``source``; a 304 gives ``Page(not_modified=True)``.
+
+        Raises ``TransportError`` (``DeadlineExceeded`` for the page deadline),
+        ``HTTPStatusError``, ``TooManyRedirects``, ``ResponseTooLarge``,
+        ``UnsupportedContentType``, ``RobotsDisallowed`` or ``UnsafeURL``. Connection
+        errors, timeouts, 5xx and 429 are retried with jittered exponential back-off.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._chain(url, source, validators, robots=False)
+            except FetchError as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None:
+                    raise
+            await self._sleep(delay)
+            attempt += 1
+
+    # Retries -----------------------------------------------------------------------------
+
+    def _retry_delay(self, exc: FetchError, attempt: int) -> float | None:
+        settings = self.settings
+        if attempt >= settings.retries or isinstance(exc, DeadlineExceeded):
+            return None
+        backoff = backoff_delay(attempt, settings.backoff_base, settings.backoff_max, self._rng)
+        if isinstance(exc, TransportError):
+            return backoff
+        if isinstance(exc, HTTPStatusError) and exc.status in RETRY_STATUSES:
+            if exc.retry_after is None:
+                return backoff
+            if exc.retry_after > settings.max_retry_after:
+                return None  # the caller backs the source off instead
+            return max(exc.retry_after, backoff if exc.status != 429 else 0.0)
+        return None
+
+    # One attempt: a chain of redirects -----------------------------------------------
+
+    async def _chain(
+        self, url: str, source: Source, validators: Validators | None, *, robots: bool
+    ) -> Page:
+        started = self._clock()
+        deadline: list[float] = []  # set when the first request starts
+        current, seen = url, {url}
+        for _ in range(self.settings.max_redirects + 1):
+            await self._check_address(current, source)
+            crawl_delay = None
+            if source.respect_robots and not robots:
+                crawl_delay = await self._robots.check(current, source)
+            hop = await self._hop(current, url, source, validators, crawl_delay, deadline, robots)
+            if hop.page is not None:
+                return _with_elapsed(hop.page, self._clock() - started)
+            assert hop.location is not None
+            target = urljoin(current, hop.location.strip())
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise UnsafeURL(f"redirect to {target!r}", url=current, source=source.name)
+            if target in seen:
+                raise TooManyRedirects(f"redirect loop at {target}", url=url, source=source.name)
+            seen.add(target)
+            current = target
+        raise TooManyRedirects(
+            f"more than {self.settings.max_redirects} redirects", url=url, source=source.name
+        )
+
+    async def _hop(
+        self,
+        current: str,
+        asked: str,
+        source: Source,
+        validators: Validators | None,
+        crawl_delay: float | None,
+        deadline: list[float],
+        robots: bool,
+    ) -> _Hop:
+        delay = source.per_host_delay
+        if crawl_delay is not None:
+            delay = max(delay, min(crawl_delay, self.settings.max_crawl_delay))
+        parts = urlsplit(current)
+        key = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+        async with self._politeness.slot(key, concurrency=source.per_host_concurrency, delay=delay):
+            loop = asyncio.get_running_loop()
+            if not deadline:
+                deadline.append(loop.time() + source.timeout)
+            try:
+                async with asyncio.timeout_at(deadline[0]):
+                    return await self._request(current, asked, source, validators, robots)
+            except TimeoutError as exc:
+                raise DeadlineExceeded(
+                    f"page not complete within {source.timeout:g}s",
+                    url=current,
+                    source=source.name,
+                ) from exc
+            except httpx.TimeoutException as exc:
+                raise TransportError(
+                    f"timed out ({type(exc).__name__})", url=current, source=source.name
+                ) from exc
+            except httpx.InvalidURL as exc:
+                raise UnsafeURL(f"invalid URL: {exc}", url=current, source=source.name) from exc
+            except httpx.HTTPError as exc:
+                raise TransportError(
+                    f"{type(exc).__name__}: {exc}".rstrip(": "), url=current, source=source.name
+                ) from exc
+            except (OSError, ValueError) as exc:  # socket or SSL errors httpx did not wrap
+                raise TransportError(
+                    f"{type(exc).__name__}: {exc}", url=current, source=source.name
+                ) from exc
+
+    async def _request(
+        self,
+        url: str,
+        asked: str,
+        source: Source,
+        validators: Validators | None,
+        robots: bool,
+    ) -> _Hop:
+        headers = _headers(source, validators)
+        timeout = httpx.Timeout(source.timeout)
+        async with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            status = response.status_code
+            if status in _REDIRECTS and "location" in response.headers:
+                return _Hop(status, location=response.headers["location"])
+            if status == 304:
+                kept = validators or Validators()
+                return _Hop(status, page=_not_modified(asked, url, response, kept))
+            if not 200 <= status < 300:
+                raise HTTPStatusError(
+                    f"HTTP {status}",
+                    url=url,
+                    status=status,
+                    retry_after=parse_retry_after(response.headers.get("retry-after")),
+                    source=source.name,
+                )
+            kind, charset = media_type(response.headers.get("content-type"))
+            if not robots:
+                check_type(kind, url=url, source=source.name)
+            limit = self.settings.max_robots_bytes if robots else source.max_page_bytes
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise ResponseTooLarge(
+                    f"Content-Length {length} over {limit} bytes", url=url, source=source.name
+                )
+            content = await read_limited(
+                response.aiter_raw(),
+                content_encoding=response.headers.get("content-encoding", ""),
+                limit=limit,
+                url=url,
+                source=source.name,
+            )
+        if robots:
+            return _Hop(status, page=_page(asked, url, status, "text/plain", content, response))
+        if content.startswith(GZIP_MAGIC):  # a .gz file, e.g. sitemap.xml.gz
+            content = gunzip_limited(content, limit=limit, url=url, source=source.name)
+        kind = sniff_type(kind, content, url=url, source=source.name)
+        text, encoding = decode_html(content, declared=charset, override=source.encoding)
+        return _Hop(
+            status,
+            page=Page(
+                url=asked,
+                final_url=url,
+                status=status,
+                content_type=kind,
+                content=content,
+                text=text,
+                encoding=encoding,
+                validators=_validators(response),
+            ),
+        )
+
+    # robots.txt and address checks ---------------------------------------------------
+
+    async def _load_robots(self, url: str, source: Source) -> bytes:
+        page = await self._chain(url, source, None, robots=True)
+        return page.content
+
+    async def _check_address(self, url: str, source: Source) -> None:
+        """Refuse a URL whose host is private (loopback, RFC 1918, link-local...), unless
+        the source itself lives on such an address."""
+        host = urlsplit(url).hostname
+        if not host:
+            raise UnsafeURL("URL without a host", url=url, source=source.name)
+        if not await self._is_private(host, url, source):
+            return
+        source_host = urlsplit(source.url).hostname or ""
+        if await self._is_private(source_host, source.url, source):
+            return
+        raise UnsafeURL(f"{host} resolves to a private address", url=url, source=source.name)
+
+    async def _is_private(self, host: str, url: str, source: Source) -> bool:
+        cached = self._private.get(host)
+        now = self._clock()
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            private = await resolves_private(host, self._resolver)
+        except OSError as exc:
+            raise TransportError(
+                f"cannot resolve {host}: {exc}", url=url, source=source.name
+            ) from exc
+        self._private[host] = (private, now + self.settings.resolve_ttl)
+        return private
+
+
+def _default_client(settings: FetchSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        limits=httpx.Limits(
+            max_connections=settings.max_concurrency * 2,
+            max_keepalive_connections=settings.max_concurrency * 2,
+        ),
+        trust_env=False,
+    )
+
+
+def _headers(source: Source, validators: Validators | None) -> dict[str, str]:
+    headers = {
+        "User-Agent": source.user_agent,
+        "Accept": _ACCEPT,
+        "Accept-Encoding": "gzip, deflate",
+    }
+    if validators is not None:
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _validators(response: httpx.Response) -> Validators:
+    return Validators(
+        etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified")
+    )
+
+
+def _not_modified(asked: str, url: str, response: httpx.Response, kept: Validators) -> Page:
+    fresh = _validators(response)
+    validators = Validators(
+        etag=fresh.etag or kept.etag, last_modified=fresh.last_modified or kept.last_modified
+    )
+    return Page(
+        url=asked,
+        final_url=url,
+        status=304,
+        content_type="",
+        content=b"",
+        text="",
+        encoding="utf-8",
+        validators=validators,
+        not_modified=True,
+    )
+
+
+def _page(
+    asked: str, url: str, status: int, kind: str, content: bytes, response: httpx.Response
+) -> Page:
+    return Page(
+        url=asked,
+        final_url=url,
+        status=status,
+        content_type=kind,
+        content=content,
+        text="",
+        encoding="utf-8",
+        validators=_validators(response),
+    )
+
+
+def _with_elapsed(page: Page, elapsed: float) -> Page:
+    return replace(page, elapsed=elapsed)
