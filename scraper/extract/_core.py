@@ -13,7 +13,7 @@ from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-DATE_TEXT_CHARS = 20_000  # how much of the page text is searched for a written date
+DATE_TEXT_CHARS = 8_000  # how much of the page text is searched for a written date
 
 
 def extract_str(

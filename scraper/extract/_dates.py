@@ -57,6 +57,10 @@ _MONTHS_RU = {
          "октябр", "ноябр", "декабр"]  # fmt: skip
     )
 }
+_MONTH_RX = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _TIME = r"(?:[T\s,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 2023-12-13, 2023.12.13, 2023/12/13, 2023. 12. 13.
@@ -67,14 +71,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "ymd",
     ),
     # 26 августа 2025 г.
-    (re.compile(r"(?<!\d)(\d{1,2})\s+([а-яё]+)\s+(\d{4})(?:\s*г\.?)?" + _TIME, re.I), "d_ru_y"),
+    (
+        re.compile(
+            r"(?<!\d)(\d{1,2})\s+((?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|"
+            r"ноябр|декабр)[а-яё]*)\s+(\d{4})(?:\s*г\.?)?" + _TIME,
+            re.I,
+        ),
+        "d_ru_y",
+    ),
     # August 26, 2025 / Aug. 26 2025
-    (re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.I), "m_d_y"),
+    (re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})" + _TIME, re.I), "m_d_y"),
     # 26 August 2025
-    (re.compile(r"(?<!\d)(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})" + _TIME, re.I), "d_m_y"),
+    (re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_RX})\.?,?\s+(\d{{4}})" + _TIME, re.I), "d_m_y"),
     # 13.12.2023 (day first, as in Russian and Mongolian pages)
     (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME), "dmy"),
 ]
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+MAX_YEARS = 200
 _URL_DATE = re.compile(
     r"(?<!\d)(20\d{2}|19\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
 )
@@ -104,17 +117,25 @@ def _parse_iso(value: str) -> datetime | None:
 
 
 def find_date_in_text(text: str, now: datetime | None = None) -> datetime | None:
-    """The earliest-positioned plausible date written in ``text``."""
-    best: tuple[int, datetime] | None = None
-    for pattern, kind in _PATTERNS:
-        for match in pattern.finditer(text):
-            if best is not None and match.start() >= best[0]:
-                break
-            parsed = _from_match(match.groups(), kind)
-            if parsed is not None and _plausible(parsed, now):
-                best = (match.start(), parsed)
-                break
-    return best[1] if best else None
+    """The first plausible date written in ``text``.
+
+    Only the surroundings of four-digit years are matched against the patterns, so the
+    cost stays proportional to the number of years in the text, not to its length.
+    """
+    for count, year in enumerate(_YEAR.finditer(text)):
+        if count >= MAX_YEARS:
+            return None
+        start, end = year.span()
+        window = text[max(0, start - 24) : end + 24]
+        offset = start - max(0, start - 24)
+        for pattern, kind in _PATTERNS:
+            for match in pattern.finditer(window):
+                if not match.start() <= offset < match.end():
+                    continue
+                parsed = _from_match(match.groups(), kind)
+                if parsed is not None and _plausible(parsed, now):
+                    return parsed
+    return None
 
 
 def _from_match(groups: tuple[str | None, ...], kind: str) -> datetime | None:
@@ -126,14 +147,18 @@ def _from_match(groups: tuple[str | None, ...], kind: str) -> datetime | None:
     elif kind == "d_ru_y":
         day, month, year = int(a), _ru_month(b), int(c)
     elif kind == "m_d_y":
-        month, day, year = _MONTHS_EN.get(a.lower(), 0), int(b), int(c)
+        month, day, year = _en_month(a), int(b), int(c)
     else:
-        day, month, year = int(a), _MONTHS_EN.get(b.lower(), 0), int(c)
+        day, month, year = int(a), _en_month(b), int(c)
     hour, minute, second = (int(g) if g else 0 for g in groups[3:6])
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _en_month(word: str) -> int:
+    return _MONTHS_EN.get(word.lower().rstrip("."), 0)
 
 
 def _ru_month(word: str) -> int:

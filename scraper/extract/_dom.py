@@ -8,6 +8,11 @@ from ._patterns import DROP_SELECTOR, DROP_TAGS, NEGATIVE_HINT, POSITIVE_HINT
 
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+# Elements whose class/id is checked; inline elements go with their container.
+HINTED_SELECTOR = (
+    ":is(div,section,article,ul,ol,dl,table,tr,td,p,span,li,h1,h2,h3,h4,h5,h6,a,strong)"
+    ":is([class],[id])"
+)
 
 
 def parse(html: str) -> LexborHTMLParser | None:
@@ -23,7 +28,7 @@ def parse(html: str) -> LexborHTMLParser | None:
 
 def hint_string(node: LexborNode) -> str:
     """The lower-cased ``class`` and ``id`` of ``node``, for hint matching."""
-    attrs = node.attributes
+    attrs = node.attrs
     cls = attrs.get("class") or ""
     ident = attrs.get("id") or ""
     return f"{cls} {ident}".lower() if cls or ident else ""
@@ -77,7 +82,7 @@ def clean(tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = ()) -> Lex
 def _remove_by_hints(root: LexborNode) -> None:
     """Detach elements whose class/id says chrome, unless they hold most of the page."""
     body_len = 0
-    for count, node in enumerate(root.css("[class],[id]")):
+    for count, node in enumerate(root.css(HINTED_SELECTOR)):
         if count >= MAX_HINT_NODES:
             return
         hints = hint_string(node)

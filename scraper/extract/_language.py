@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 _CODE = re.compile(r"^\s*([A-Za-z]{2})(?:$|[-_\s])")
-SAMPLE_CHARS = 3_000
+SAMPLE_CHARS = 2_000
 _SCRIPTS: dict[str, re.Pattern[str]] = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
     "kana": re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]"),
@@ -15,6 +15,7 @@ _SCRIPTS: dict[str, re.Pattern[str]] = {
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
 }
+_NON_LATIN = re.compile(r"[\u0400-\u04ff\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _MONGOLIAN = re.compile(r"[өүӨҮ]")
 # Which declared languages are written in which script.
 _SCRIPT_OF = {"zh": "han", "ja": "han", "ko": "hangul", "ru": "cyrillic", "mn": "cyrillic"}
@@ -30,7 +31,13 @@ def normalise_code(value: str | None) -> str | None:
 
 def script_counts(text: str) -> dict[str, int]:
     sample = text[:SAMPLE_CHARS]
+    if sample.isascii() or _NON_LATIN.search(sample) is None:  # fast path: Latin text
+        return {"han": 0, "kana": 0, "hangul": 0, "cyrillic": 0, "latin": _letters(sample)}
     return {name: len(rx.findall(sample)) for name, rx in _SCRIPTS.items()}
+
+
+def _letters(sample: str) -> int:
+    return len(_SCRIPTS["latin"].findall(sample))
 
 
 def detect(text: str) -> str | None:
