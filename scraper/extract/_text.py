@@ -15,6 +15,7 @@ _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BREAKS = frozenset({"br", "hr"})
 
 
 @dataclass
@@ -68,32 +69,50 @@ def paragraphs(blocks: list[LexborNode]) -> list[Paragraph]:
 
 
 def _walk(root: LexborNode, builder: _Builder, budget: int) -> int:
-    # Explicit stack of (node, in_link, closing) so that deep trees cannot overflow.
-    stack: list[tuple[LexborNode, bool, bool]] = [(root, False, False)]
-    while stack and budget > 0:
-        node, in_link, closing = stack.pop()
+    """One pass over ``root`` in document order (lexbor's own traversal, no recursion).
+
+    A text node belongs to its nearest block ancestor; a paragraph ends when that owner
+    changes, or at ``<br>``/``<hr>``.
+    """
+    owner = -1
+    root_id = root.mem_id
+    for node in root.traverse(include_text=True):
         budget -= 1
-        if closing:
-            builder.flush()
+        if budget <= 0:
+            break
+        if not node.is_text_node:
+            if node.tag in _BREAKS:
+                builder.flush()
+                owner = -1
             continue
-        if node.is_text_node:
-            builder.add(node.text_content or "", in_link)
+        text = node.text_content or ""
+        if text.isspace():
+            builder.add(" ", False)  # keeps "a</b> <i>b" apart; trimmed at paragraph edges
             continue
-        tag = node.tag or ""
-        if tag in _SKIP or not node.is_element_node:
+        block_id, block_tag, in_link = _owner(node, root_id)
+        if block_id is None:
             continue
-        if tag == "br" or tag == "hr":
-            builder.flush()
-            continue
-        block = tag in BLOCK_TAGS
-        if block:
-            builder.flush(tag)
-            stack.append((node, in_link, True))
-        link = in_link or tag == "a"
-        children = list(node.iter(include_text=True))
-        for child in reversed(children):
-            stack.append((child, link, False))
+        if block_id != owner:
+            builder.flush(block_tag)
+            owner = block_id
+        builder.add(text, in_link)
     return budget
+
+
+def _owner(node: LexborNode, root_id: int) -> tuple[int | None, str, bool]:
+    """(id, tag) of the nearest block ancestor of a text node, and whether it is in a link."""
+    in_link = False
+    parent = node.parent
+    while parent is not None:
+        tag = parent.tag or ""
+        if tag in _SKIP:
+            return None, "", False
+        if tag in BLOCK_TAGS or parent.mem_id == root_id:
+            return parent.mem_id, tag, in_link
+        if tag == "a":
+            in_link = True
+        parent = parent.parent
+    return -2, "p", in_link
 
 
 def is_edge_chrome(par: Paragraph, title: str) -> bool:
