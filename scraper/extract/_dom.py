@@ -82,11 +82,15 @@ def clean(tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = ()) -> Lex
 def _remove_by_hints(root: LexborNode) -> None:
     """Detach elements whose class/id says chrome, unless they hold most of the page."""
     body_len = 0
+    verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
     for count, node in enumerate(root.css(HINTED_SELECTOR)):
         if count >= MAX_HINT_NODES:
             return
         hints = hint_string(node)
-        if not hints or not NEGATIVE_HINT.search(hints):
+        negative = verdicts.get(hints)
+        if negative is None:
+            negative = verdicts[hints] = NEGATIVE_HINT.search(hints) is not None
+        if not negative:
             continue
         if node.tag in ("html", "body"):
             continue

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborNode
 from ._dom import class_weight, link_density
 from ._patterns import COMMAS, SENTENCE_END
 
-PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,li,dd,font,span,center,main"
+PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,font,span,center,main"
 DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
 MIN_PARAGRAPH_BYTES = 25
 MAX_PARAGRAPHS = 5_000
