@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import threading
 import time
 
@@ -165,7 +166,7 @@ async def test_minimum_delay_between_requests_to_a_host(server: FixtureServer) -
 
         fetcher._client.send = send  # type: ignore[method-assign]
         await asyncio.gather(*(fetcher.fetch(server.url(f"/p?{i}"), source) for i in range(3)))
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(gaps) == 2
     assert all(gap >= 0.19 for gap in gaps), gaps
 

@@ -135,6 +135,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: FixtureServer
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):  # hang-ups are what faults do
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class FixtureServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
