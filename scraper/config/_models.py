@@ -21,7 +21,7 @@ from scraper.config.durations import parse_duration, parse_schedule, parse_size
 from scraper.config.types import EventType, Schedule, SourceKind
 
 NAME_PATTERN = re.compile(r"[a-z0-9-]+")
-ENV_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ENV_NAME_PATTERN = re.compile(r"[A-Z_][A-Z0-9_]*")
 TAG_PATTERN = re.compile(r"[\w.-]+")
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2}")
 MAX_DELAY = 3600.0
@@ -168,18 +168,15 @@ def _env_name(value: str) -> str:
     # The value is never echoed back: if it is not a name, it may be the secret itself.
     if not ENV_NAME_PATTERN.fullmatch(value) or _looks_like_secret(value):
         raise ValueError(
-            "secret_env must be the NAME of an environment variable that holds the secret "
-            "(e.g. NEA_WEBHOOK_SECRET), not the secret itself"
+            "secret_env must be the NAME of an environment variable that holds the secret, "
+            "in upper case (e.g. NEA_WEBHOOK_SECRET), not the secret itself"
         )
     return value
 
 
 def _looks_like_secret(value: str) -> bool:
-    """A long token of mixed letters and digits, or all lower-case hex: likely a key."""
-    if len(value) >= 24 and "_" not in value:
-        return True
-    has_digit = any(c.isdigit() for c in value)
-    return len(value) >= 16 and has_digit and not any(c.isupper() for c in value)
+    """An upper-case token can still be a key: long, digits in it, no word breaks."""
+    return len(value) >= 20 and "_" not in value and any(c.isdigit() for c in value)
 
 
 # --- field types ---------------------------------------------------------------------------
