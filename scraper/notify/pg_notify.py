@@ -1,0 +1,36 @@
+"""PostgreSQL channel: ``NOTIFY nea_events, '<event id>'`` so downstream tools can
+``LISTEN nea_events`` and read the event row by id. Only meaningful on PostgreSQL: on any
+other database the channel cannot be built (a configuration error, reported once)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from scraper.errors import NotifyError
+from scraper.notify.types import OutboxEvent
+
+NOTIFY_CHANNEL = "nea_events"
+
+
+class PgNotifyChannel:
+    def __init__(self, name: str, engine: AsyncEngine | None) -> None:
+        if engine is None or engine.dialect.name != "postgresql":
+            backend = f"this one is {engine.dialect.name}" if engine else "none was given"
+            raise NotifyError(
+                f"channel type postgres needs a PostgreSQL database ({backend})",
+                channel=name,
+            )
+        self.name = name
+        self._engine = engine
+
+    async def send(self, event: OutboxEvent) -> None:
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": NOTIFY_CHANNEL, "payload": event.id},
+                )
+        except (SQLAlchemyError, OSError) as exc:
+            raise NotifyError(f"pg_notify failed: {exc}", channel=self.name) from exc
