@@ -49,6 +49,7 @@ class ArticleState:
     next_check_at: datetime | None
     listed_updated_at: datetime | None
     updated_at: datetime
+    first_seen_at: datetime
     etag: str | None
     last_modified: str | None
     check_count: int
@@ -322,6 +323,7 @@ def _state(row: ArticleRow) -> ArticleState:
         next_check_at=row.next_check_at,
         listed_updated_at=row.listed_updated_at,
         updated_at=row.updated_at,
+        first_seen_at=row.first_seen_at,
         etag=row.etag,
         last_modified=row.last_modified,
         check_count=row.check_count,

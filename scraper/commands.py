@@ -1,0 +1,254 @@
+"""What each ``scraper`` subcommand does. Parsing lives in ``cli.py``; output formatting
+for people (tables) and for pipes (JSON lines) lives here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from scraper.config import load_config
+from scraper.errors import ConfigError, ScraperError
+from scraper.extract.types import Article
+from storage.engine import DaemonLock, create_engine, redact, resolve_database_url
+from storage.migrate import upgrade
+from storage.repository import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+async def run(args: argparse.Namespace) -> int:
+    from scraper.daemon import Daemon
+    from scraper.once import run_once
+    from scraper.service import Service
+
+    config = await asyncio.to_thread(load_config, args.config)
+    url = resolve_database_url(args.db)
+    lock = DaemonLock(url)
+    lock.acquire()
+    try:
+        service = await Service.open(config, url, cpu_workers=max(args.workers, 0))
+        try:
+            if args.once:
+                reports = await run_once(service)
+                for report in reports:
+                    print(report.summary())
+                return EXIT_OK
+            await Daemon(service, args.config).run()
+            return EXIT_OK
+        finally:
+            await asyncio.shield(service.aclose())
+    finally:
+        lock.release()
+
+
+async def check(args: argparse.Namespace) -> int:
+    try:
+        config = await asyncio.to_thread(load_config, args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return EXIT_FAILED
+    enabled = len(config.enabled_sources)
+    print(f"{args.config}: OK — {len(config.sources)} sources ({enabled} enabled), "
+          f"{len(config.channels)} notification channels")  # fmt: skip
+    return EXIT_OK
+
+
+async def extract(args: argparse.Namespace) -> int:
+    from scraper.extract import extract as extract_article
+
+    target: str = args.target
+    base = args.url
+    if target == "-":
+        data = await asyncio.to_thread(sys.stdin.buffer.read)
+    elif re.match(r"https?://", target):
+        data, base = await _download(target), base or target
+    else:
+        data = await asyncio.to_thread(Path(target).read_bytes)
+    article = extract_article(data, base, content_selector=args.content_selector)
+    print(render_article(article, args.format))
+    return EXIT_OK
+
+
+async def _download(url: str) -> bytes:
+    from scraper.config.types import Source
+    from scraper.fetch import Fetcher
+
+    async with Fetcher() as fetcher:
+        page = await fetcher.fetch(url, Source(name="extract", url=url))
+    return page.content
+
+
+def render_article(article: Article, fmt: str) -> str:
+    if fmt == "text":
+        return f"{article.title}\n\n{article.text}" if article.title else article.text
+    if fmt == "markdown":
+        head = f"# {article.title}\n\n" if article.title else ""
+        meta = [f"*{v}*" for v in (article.author, _iso(article.published_at)) if v]
+        return head + ("  \n".join(meta) + "\n\n" if meta else "") + article.text
+    return json.dumps(article_json(article), ensure_ascii=False, indent=2)
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "text": article.text,
+        "author": article.author,
+        "published_at": _iso(article.published_at),
+        "language": article.language,
+        "canonical_url": article.canonical_url,
+    }
+
+
+async def preview(args: argparse.Namespace) -> int:
+    from scraper.preview import preview_source
+
+    config = await asyncio.to_thread(load_config, args.config)
+    try:
+        source = config.source(args.source)
+    except KeyError:
+        names = ", ".join(s.name for s in config.sources) or "none"
+        print(f"error: no source named {args.source!r} in {args.config} (sources: {names})",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+    return await preview_source(source, limit=args.limit, console=Console())
+
+
+async def articles(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else None
+    async with _store(args.db) as store:
+        rows = await store.list_articles(source=args.source, since=since, limit=args.limit)
+    if args.format == "jsonl":
+        for row in rows:
+            print(json.dumps({
+                "id": row.id, "source": row.source, "url": row.url, "title": row.title,
+                "published_at": _iso(row.published_at), "language": row.language,
+                "version": row.version, "duplicate_of": row.duplicate_of,
+                "first_seen_at": _iso(row.first_seen_at), "updated_at": _iso(row.updated_at),
+                "content_hash": row.content_hash, "text": row.text,
+            }, ensure_ascii=False))  # fmt: skip
+        return EXIT_OK
+    table = Table("id", "source", "published", "lang", "v", "dup of", "title", "url")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.source, _date(row.published_at), row.language or "",
+            str(row.version), str(row.duplicate_of or ""), row.title[:60], row.url,
+        )  # fmt: skip
+    Console(width=200).print(table)
+    print(f"{len(rows)} articles")
+    return EXIT_OK
+
+
+async def status(args: argparse.Namespace) -> int:
+    async with _store(args.db) as store:
+        health = await store.source_health()
+        counts = await store.delivery_counts()
+        dead = await store.dead_deliveries(limit=20)
+    console = Console(width=200)
+    table = Table("source", "enabled", "last run", "status", "streak", "articles", "next run",
+                  "error", title="Sources")  # fmt: skip
+    for h in health:
+        state = "[red]failing[/]" if h.failing else (h.last_status or "never run")
+        table.add_row(
+            h.name, "yes" if h.enabled else "no", _ago(h.last_run_at), state,
+            str(h.consecutive_failures), str(h.articles), _ago(h.next_run_at),
+            (h.last_error or "")[:80],
+        )  # fmt: skip
+    console.print(table)
+    deliveries = Table("channel", "pending", "delivered", "dead", title="Deliveries")
+    for channel in sorted({c for c, _ in counts}):
+        deliveries.add_row(channel, *(str(counts.get((channel, s), 0)) for s in
+                                      ("pending", "delivered", "dead")))  # fmt: skip
+    console.print(deliveries)
+    if dead:
+        console.print("Dead deliveries (re-queue with `scraper retry`):")
+        for d in dead:
+            console.print(f"  #{d.id} {d.channel} event {d.event_id} after {d.attempts} "
+                          f"attempts: {d.last_error}")  # fmt: skip
+    return EXIT_OK
+
+
+async def retry(args: argparse.Namespace) -> int:
+    async with _store(args.db) as store:
+        count = await store.retry_dead(channel=args.channel, now=datetime.now(UTC))
+    print(f"re-queued {count} dead deliveries")
+    return EXIT_OK
+
+
+async def db_upgrade(args: argparse.Namespace) -> int:
+    url = resolve_database_url(args.db)
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print(f"database {redact(url)} is at the latest schema")
+    return EXIT_OK
+
+
+class _store:
+    """A migrated store for a one-shot command."""
+
+    def __init__(self, db: str | None) -> None:
+        self._url = resolve_database_url(db)
+        self._store: Store | None = None
+
+    async def __aenter__(self) -> Store:
+        engine = create_engine(self._url)
+        await upgrade(engine)
+        self._store = Store(engine)
+        return self._store
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._store is not None:
+            await self._store.aclose()
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(value: str) -> datetime:
+    """``--since``: an ISO date/time (UTC if no zone), or a duration back from now."""
+    match = _DURATION.match(value.strip())
+    if match:
+        return datetime.now(UTC) - timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ScraperError(
+            f"--since {value!r}: use an ISO date/time or a duration like 2h, 7d"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else ""
+
+
+def _ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    seconds = (moment - datetime.now(UTC)).total_seconds()
+    span = abs(seconds)
+    text = (
+        f"{span:.0f}s"
+        if span < 120
+        else f"{span / 60:.0f}m"
+        if span < 7200
+        else f"{span / 3600:.1f}h"
+    )
+    return f"in {text}" if seconds > 0 else f"{text} ago"

@@ -1,0 +1,48 @@
+"""``scraper run --once``: poll every enabled source now, deliver what is pending, exit."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from scraper.pipeline.poll import PollReport
+from scraper.service import Service
+
+SOURCES_AT_ONCE = 16
+DELIVERY_ROUNDS = 10
+
+
+async def run_once(service: Service, *, progress: bool | None = None) -> list[PollReport]:
+    sources = service.config.enabled_sources
+    show = sys.stderr.isatty() if progress is None else progress
+    gate = asyncio.Semaphore(SOURCES_AT_ONCE)
+    reports: list[PollReport] = []
+    with Progress(
+        TextColumn("[bold]polling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), disable=not show, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("", total=len(sources))
+
+        async def one(index: int) -> None:
+            async with gate:
+                report = await service.poll_source(sources[index], force=True)
+                if report is not None:
+                    reports.append(report)
+                bar.update(task, advance=1, description=sources[index].name)
+
+        async with asyncio.TaskGroup() as group:
+            for index in range(len(sources)):
+                group.create_task(one(index), name=f"poll:{sources[index].name}")
+    await deliver_all(service)
+    return reports
+
+
+async def deliver_all(service: Service) -> None:
+    """Deliver until nothing is due now (failures wait for their back-off: a later run
+    or the daemon delivers them)."""
+    for _ in range(DELIVERY_ROUNDS):
+        report = await service.deliver()
+        if report.delivered + report.retried + report.dead == 0:
+            return

@@ -1,0 +1,318 @@
+"""One poll of one source: read its listing pages, feeds or sitemaps, fetch the articles
+that are new or due for a re-check, store what changed, record the outcome.
+
+Validators of a listing are saved only when every new link it showed was handled: if an
+article fetch failed for a passing reason, the next poll must see the listing again rather
+than a 304 that would hide the missed article for ever."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from scraper.config.types import Source
+from scraper.discover import discover
+from scraper.discover.types import Discovery, Link
+from scraper.errors import FetchError, HTTPStatusError, ScraperError, UnsupportedContentType
+from scraper.fetch import Fetcher, Validators
+from scraper.fetch.types import Page
+from scraper.pipeline.articles import extract_page, is_later, near_match
+from scraper.pipeline.cpu import CpuPool
+from scraper.pipeline.schedule import next_recheck
+from storage.repository import ArticleState, CheckPlan, Router, RunOutcome, Store
+
+log = logging.getLogger("scraper.poll")
+
+# Documents (listing pages, feeds, sitemaps) read per poll: more on the first poll, to
+# walk pagination and sitemap indexes; afterwards the first pages carry what is new.
+FIRST_POLL_DOCUMENTS = 12
+LATER_POLL_DOCUMENTS = 4
+ARTICLE_CONCURRENCY = 8
+# A permanent answer: the article is gone or is not a page; do not retry it every poll.
+PERMANENT_STATUSES = frozenset({404, 410, 451})
+
+
+@dataclass
+class PollReport:
+    source: str
+    ok: bool = True
+    error: str | None = None
+    documents: int = 0
+    not_modified: int = 0
+    links: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    empty: int = 0
+    events: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"{self.source}: failed — {self.error}"
+        return (
+            f"{self.source}: {self.links} links, {self.new} new, {self.updated} updated, "
+            f"{self.duplicates} duplicates, {self.unchanged} unchanged, {self.failed} failed"
+            + (f", {self.not_modified} not modified" if self.not_modified else "")
+        )
+
+
+@dataclass(frozen=True)
+class _Task:
+    url: str
+    link: Link | None
+    known: ArticleState | None
+
+
+class Poller:
+    def __init__(
+        self,
+        *,
+        fetcher: Fetcher,
+        store: Store,
+        cpu: CpuPool,
+        router_for: Callable[[Source], Router],
+        failing_after: int = 3,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.fetcher = fetcher
+        self.store = store
+        self.cpu = cpu
+        self.router_for = router_for
+        self.failing_after = failing_after
+        self.clock = clock
+
+    async def poll(self, source: Source, source_id: int) -> PollReport:
+        """Poll ``source`` once and record the outcome on its row. Never raises for
+        what a site does; a database failure propagates (nothing can be recorded)."""
+        report = PollReport(source=source.name)
+        router = self.router_for(source)
+        state = await self.store.source_state(source.name)
+        first_poll = state is None or state.last_success_at is None
+        try:
+            if source.kind == "page":
+                await self._poll_page(source, source_id, router, report)
+            else:
+                await self._poll_listing(source, source_id, router, report, first_poll)
+        except FetchError as exc:
+            report.ok, report.error = False, str(exc)
+        suspicion = self._suspicion(report, state.last_links_found if state else None)
+        outcome = RunOutcome(
+            ok=report.ok,
+            error=report.error,
+            links_found=report.links if report.documents > report.not_modified else None,
+            suspicion=suspicion,
+        )
+        report.events += await self.store.record_run(
+            source_id, outcome, failing_after=self.failing_after, router=router
+        )
+        log.info("%s", report.summary(), extra={"source": source.name})
+        return report
+
+    # Listing pages, feeds, sitemaps -------------------------------------------------------
+
+    async def _poll_listing(
+        self, source: Source, source_id: int, router: Router, report: PollReport, first: bool
+    ) -> None:
+        links, fresh_documents = await self._discover_all(source, report, first)
+        report.links = len(links)
+        known = await self.store.known_articles(list(links))
+        new = [url for url in links if url not in known]
+        tasks = [_Task(url, links[url], None) for url in new[: source.max_new_articles_per_run]]
+        announced = [
+            _Task(url, link, known[url])
+            for url, link in links.items()
+            if url in known and is_later(link.updated_at, known[url].listed_updated_at)
+        ]
+        due = await self.store.due_rechecks(source_id, limit=source.max_new_articles_per_run)
+        queued = {t.url for t in tasks} | {t.url for t in announced}
+        tasks += announced + [_Task(s.url, links.get(s.url), s) for s in due if s.url not in queued]
+        complete = await self._process(tasks, source, source_id, router, report)
+        new_all_handled = complete and len(new) <= source.max_new_articles_per_run
+        if new_all_handled:
+            for url, validators in fresh_documents.items():
+                await self.store.save_validators(url, validators.etag, validators.last_modified)
+
+    async def _discover_all(
+        self, source: Source, report: PollReport, first: bool
+    ) -> tuple[dict[str, Link], dict[str, Validators]]:
+        limit = FIRST_POLL_DOCUMENTS if first else LATER_POLL_DOCUMENTS
+        queue, seen = [source.url], {source.url}
+        links: dict[str, Link] = {}
+        fresh: dict[str, Validators] = {}
+        while queue and report.documents < limit:
+            url = queue.pop(0)
+            etag, last_modified = await self.store.get_validators(url)
+            try:
+                page = await self.fetcher.fetch(
+                    url, source, validators=Validators(etag, last_modified)
+                )
+            except FetchError:
+                if url == source.url:
+                    raise  # the source itself failed
+                log.warning("%s: follow-up %s failed", source.name, url, exc_info=True)
+                continue
+            report.documents += 1
+            if page.not_modified:
+                report.not_modified += 1
+                continue
+            discovery: Discovery = await self.cpu.run(len(page.content), discover, page, source)
+            fresh[url] = page.validators
+            for link in discovery.links:
+                if link.url not in links or is_later(link.updated_at, links[link.url].updated_at):
+                    links[link.url] = link
+            for follow in discovery.follow_up:
+                if follow not in seen:
+                    seen.add(follow)
+                    queue.append(follow)
+        return links, fresh
+
+    async def _process(
+        self, tasks: list[_Task], source: Source, source_id: int, router: Router, report: PollReport
+    ) -> bool:
+        """Fetch and store the articles; True when none failed for a passing reason."""
+        gate = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+
+        async def one(task: _Task) -> bool:
+            async with gate:
+                return await self._article(task, source, source_id, router, report)
+
+        async with asyncio.TaskGroup() as group:
+            runs = [group.create_task(one(t), name=f"article:{t.url}") for t in tasks]
+        return all(run.result() for run in runs)
+
+    async def _article(
+        self, task: _Task, source: Source, source_id: int, router: Router, report: PollReport
+    ) -> bool:
+        known = task.known
+        validators = Validators(known.etag, known.last_modified) if known else None
+        now = self.clock()
+        first_seen = known.first_seen_at if known else now
+        checks_done = known.check_count if known else 0
+        listed = task.link.updated_at if task.link else None
+        try:
+            page = await self.fetcher.fetch(task.url, source, validators=validators)
+        except FetchError as exc:
+            return await self._article_failed(task, exc, source, report, first_seen, checks_done)
+        plan = CheckPlan(
+            next_check_at=next_recheck(first_seen, checks_done, source.recheck_after, now),
+            etag=page.validators.etag,
+            last_modified=page.validators.last_modified,
+            listed_updated_at=listed,
+        )
+        if page.not_modified:
+            if known is not None:
+                await self.store.mark_checked(known.id, plan)
+            report.unchanged += 1
+            return True
+        extracted = await self.cpu.run(len(page.content), extract_page, page, source, task.url)
+        if not extracted.item.text:
+            report.empty += 1
+            log.warning("%s: no article text extracted from %s", source.name, task.url)
+            if known is not None:
+                await self.store.mark_checked(known.id, plan)
+            return True
+        result = await self.store.save_article(
+            source_id=source_id,
+            source_name=source.name,
+            item=extracted.item,
+            plan=plan,
+            router=router,
+            near_match=near_match,
+        )
+        report.events += result.event_ids
+        if result.outcome == "new":
+            report.new += 1
+        elif result.outcome == "updated":
+            report.updated += 1
+        elif result.outcome == "duplicate":
+            report.duplicates += 1
+        else:
+            report.unchanged += 1
+        return True
+
+    async def _article_failed(
+        self,
+        task: _Task,
+        exc: FetchError,
+        source: Source,
+        report: PollReport,
+        first_seen: datetime,
+        checks_done: int,
+    ) -> bool:
+        report.failed += 1
+        log.warning("%s: article %s: %s", source.name, task.url, exc)
+        permanent = isinstance(exc, UnsupportedContentType) or (
+            isinstance(exc, HTTPStatusError) and exc.status in PERMANENT_STATUSES
+        )
+        if task.known is not None:
+            # A stored article that fails its re-check moves on along the schedule.
+            next_at = next_recheck(first_seen, checks_done, source.recheck_after, self.clock())
+            await self.store.mark_checked(
+                task.known.id, CheckPlan(next_check_at=None if permanent else next_at)
+            )
+            return True
+        return permanent
+
+    # A watched page (kind: page) ---------------------------------------------------------
+
+    async def _poll_page(
+        self, source: Source, source_id: int, router: Router, report: PollReport
+    ) -> None:
+        known = (await self.store.known_articles([source.url])).get(source.url)
+        etag, last_modified = await self.store.get_validators(source.url)
+        page: Page = await self.fetcher.fetch(
+            source.url, source, validators=Validators(etag, last_modified)
+        )
+        report.documents += 1
+        if page.not_modified:
+            report.not_modified += 1
+            report.unchanged += 1
+            return
+        extracted = await self.cpu.run(len(page.content), extract_page, page, source, source.url)
+        plan = CheckPlan(next_check_at=None)
+        result = await self.store.save_article(
+            source_id=source_id,
+            source_name=source.name,
+            item=extracted.item,
+            plan=plan,
+            router=router,
+            page_watch=True,
+        )
+        report.events += result.event_ids
+        if result.outcome == "new" and known is None:
+            report.new += 1
+        elif result.outcome == "updated":
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        await self.store.save_validators(
+            source.url, page.validators.etag, page.validators.last_modified
+        )
+
+    # Self-diagnosis ------------------------------------------------------------------------
+
+    @staticmethod
+    def _suspicion(report: PollReport, links_before: int | None) -> str | None:
+        """A poll that fetched fine but looks broken: the site changed under us."""
+        if not report.ok or report.documents == report.not_modified:
+            return None
+        if report.links == 0 and links_before:
+            return (
+                f"no article links found where the last poll found {links_before} "
+                "(listing structure changed?)"
+            )
+        extracted = report.new + report.updated + report.duplicates + report.empty
+        if extracted >= 3 and report.empty / extracted >= 0.8:
+            return (
+                f"{report.empty} of {extracted} articles came out empty "
+                "(article layout changed? set content_selector)"
+            )
+        return None
+
+
+__all__ = ["PollReport", "Poller", "ScraperError"]

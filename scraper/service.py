@@ -1,0 +1,150 @@
+"""The running service: one store, one fetcher, one poller and one dispatcher, shared by
+every source. ``run --once``, the daemon and ``preview`` all drive this object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Self
+
+import httpx
+
+from scraper.config.types import Config, Source
+from scraper.fetch import Fetcher
+from scraper.notify.dispatcher import Dispatcher, DispatchReport
+from scraper.notify.routing import channels_for
+from scraper.pipeline.cpu import CpuPool
+from scraper.pipeline.poll import Poller, PollReport
+from scraper.pipeline.schedule import failure_backoff, interval_of
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.repository import Router, SourceSpec, Store
+
+log = logging.getLogger("scraper.service")
+
+LEASE_SECONDS = 60.0  # a crashed worker's sources are taken over within two minutes
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Service:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        fetcher: Fetcher,
+        cpu: CpuPool,
+        http_client: httpx.AsyncClient,
+        owner: str | None = None,
+        failing_after: int = 3,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.cpu = cpu
+        self.owner = owner or worker_id()
+        self._http = http_client
+        self._source_ids: dict[str, int] = {}
+        self.poller = Poller(
+            fetcher=fetcher, store=store, cpu=cpu, router_for=self.router_for,
+            failing_after=failing_after,
+        )  # fmt: skip
+        self.dispatcher = self._new_dispatcher(config)
+
+    @classmethod
+    async def open(
+        cls, config: Config, db_url: str, *, cpu_workers: int = 0, migrate: bool = True
+    ) -> Self:
+        """Connect, migrate (serialized across workers), and sync sources with the config."""
+        engine = create_engine(db_url)
+        try:
+            if migrate:
+                await upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        store = Store(engine)
+        http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+        service = cls(
+            config, store, fetcher=Fetcher(), cpu=CpuPool(workers=cpu_workers), http_client=http
+        )
+        await service.apply_config(config)
+        return service
+
+    async def apply_config(self, config: Config) -> None:
+        self.config = config
+        self._source_ids = await self.store.sync_sources(
+            [
+                SourceSpec(name=s.name, url=s.url, kind=s.kind, enabled=s.enabled, tags=s.tags)
+                for s in config.sources
+            ]
+        )
+        self.dispatcher = self._new_dispatcher(config)
+
+    def _new_dispatcher(self, config: Config) -> Dispatcher:
+        return Dispatcher(
+            self.store, config.channels, owner=self.owner, http_client=self._http,
+            engine=self.store.engine,
+        )  # fmt: skip
+
+    def router_for(self, source: Source) -> Router:
+        channels = self.config.channels
+
+        def route(event_type: str) -> list[str]:
+            return channels_for(channels, event_type, source.name, source.tags)
+
+        return route
+
+    async def poll_source(self, source: Source, *, force: bool = False) -> PollReport | None:
+        """Poll ``source`` if this worker wins its lease (and, unless ``force``, it is due).
+        Returns None when another worker has it or polled it already this interval."""
+        if not await self.store.claim_source(
+            source.name, owner=self.owner, lease_seconds=LEASE_SECONDS, due_only=not force
+        ):
+            return None
+        renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
+        try:
+            return await self.poller.poll(source, self._source_ids[source.name])
+        finally:
+            renewal.cancel()
+            # Shielded: a shutdown that cancels the poll must still hand the lease back.
+            await asyncio.shield(self._release(source))
+
+    async def _renew(self, name: str) -> None:
+        """Keep the lease of a long poll (slow sites, many articles) from expiring."""
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            if not await self.store.renew_lease(
+                name, owner=self.owner, lease_seconds=LEASE_SECONDS
+            ):
+                log.warning("lost the lease of %s to another worker", name)
+                return
+
+    async def _release(self, source: Source) -> None:
+        await self.store.release_source(
+            source.name, owner=self.owner, next_run_at=await self._next_run(source)
+        )
+
+    async def _next_run(self, source: Source) -> datetime:
+        state = await self.store.source_state(source.name)
+        failures = state.consecutive_failures if state else 0
+        seconds = failure_backoff(interval_of(source.schedule), failures)
+        # The local scheduler decides the exact time; this only keeps other workers from
+        # polling the same source again too soon (a little early is fine, twice is not).
+        return datetime.now(UTC) + timedelta(seconds=seconds * 0.9)
+
+    async def deliver(self, limit: int = 200) -> DispatchReport:
+        return await self.dispatcher.deliver_pending(limit=limit)
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+        await self._http.aclose()
+        self.cpu.shutdown()
+        await self.store.aclose()
