@@ -88,25 +88,26 @@ BLOCK_TAGS = frozenset(
 
 # class/id hints. Matched against "class id" lowercased; a hint starts a word.
 NEGATIVE_HINT = re.compile(
-    r"(?<![a-z])(?:"
+    r"(?<![a-z0-9])(?:"
     r"breadcrumb|bread-crumb|crumbs?(?![a-z])|location(?![a-z])|path(?![a-z])|"
-    r"share|sharing|sns|social|addthis|shareaholic|"
+    r"share|sharing|social|addthis|shareaholic|"
     r"comment|disqus|reply|replies|respond|"
     r"related|recommend|suggest|more-?(?:stories|news|articles)|read-?more|read-?also|"
     r"most-?(?:read|popular|viewed)|popular|trending|outbrain|taboola|teaser|"
     r"side-?bar|sidebar|sidenav|"
     r"banner|cookie|consent|gdpr|newsletter|subscri|signup|promo|advert|sponsor|"
-    r"ads?(?![a-z])|ad-|adv(?![a-z])|dfp|"
-    r"copyright|footer|foot(?![a-z])|ftr|header(?![a-z])|masthead|"
-    r"menu|nav|gnb|lnb|snb|tnb|skip|quick|"
+    r"copyright|footer|header(?![a-z])|masthead|"
+    r"menu|nav|skip|quick|"
     r"print|toolbar|tools(?![a-z])|util|"
     r"attach|files?(?![a-z])|download|"
     r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
     r"pagination|pager|paging|prev|next|"
     r"popup|modal|overlay|"
     r"byline|author|writer|caption|credit|"
-    r"rss|login|search|lang(?:uage)?-?(?:select|switch)|"
-    r"visually-?hidden|sr-only|screen-?reader|blind(?![a-z])"
+    r"login|search|lang(?:uage)?-?(?:select|switch)|"
+    r"visually-?hidden|sr-only|screen-?reader|"
+    # short abbreviations only as whole words: sns, gnb (global nav), ads, foot ...
+    r"(?:sns|gnb|lnb|snb|tnb|ads?|adv|dfp|ftr|foot|rss|blind)(?![a-z0-9])|ad-"
     r")"
 )
 

@@ -39,10 +39,10 @@ def _is_junk(node: LexborNode) -> bool:
     images = len(node.css("img"))
     items = 0 if tag in ("ul", "ol") else len(node.css("li")) - 100
     inputs = len(node.css("input,select,textarea,button"))
-    if images > 1 and paragraphs / images < 0.5:
+    if images > 1 and paragraphs / images < 0.5 and text_len < 100 * images:
         return True
     if items > paragraphs or inputs > paragraphs / 3:
         return True
     if weight < 25 and density > 0.2:
-        return density > 0.5 or text_len < 200 or tag in ("ul", "ol", "table")
+        return density > 0.5 or text_len < 200 or tag in ("ul", "ol")
     return weight >= 25 and density > 0.5

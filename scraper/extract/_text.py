@@ -16,6 +16,8 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _BREAKS = frozenset({"br", "hr"})
+_CELLS = frozenset({"td", "th"})  # a table row is one paragraph, its cells space-separated
+_PARAGRAPH_TAGS = BLOCK_TAGS - _CELLS
 
 
 @dataclass
@@ -81,9 +83,12 @@ def _walk(root: LexborNode, builder: _Builder, budget: int) -> int:
         if budget <= 0:
             break
         if not node.is_text_node:
-            if node.tag in _BREAKS:
+            tag = node.tag
+            if tag in _BREAKS:
                 builder.flush()
                 owner = -1
+            elif tag in _CELLS:
+                builder.add(" ", False)
             continue
         text = node.text_content or ""
         if text.isspace():
@@ -107,7 +112,7 @@ def _owner(node: LexborNode, root_id: int) -> tuple[int | None, str, bool]:
         tag = parent.tag or ""
         if tag in _SKIP:
             return None, "", False
-        if tag in BLOCK_TAGS or parent.mem_id == root_id:
+        if tag in _PARAGRAPH_TAGS or parent.mem_id == root_id:
             return parent.mem_id, tag, in_link
         if tag == "a":
             in_link = True
@@ -142,7 +147,7 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
             continue
         if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):
             continue
-        if par.text in seen and len(par.text) < 200:
+        if par.text in seen and 15 <= len(par.text) < 200:
             continue
         seen.add(par.text)
         out.append(par.text)

@@ -1,0 +1,255 @@
+"""Main-content extraction benchmark: nea-monitor's extractor against its peers, one run.
+
+Scores every extractor on the same pages with the shared scorer
+(``<repo>/../shared/benchmarks/extraction/evaluate.py``: 4-gram shingle P/R/F1) and times
+the extraction call only, in this one process, back to back, so speed ratios are fair on
+a busy machine. Prints a Markdown table, our per-page time distribution and slowest
+pages, peak memory (measured in a fresh child process per extractor), and optionally the
+time of ``extract()`` against page size.
+
+    python benchmarks/extraction.py                       # dev split, all peers
+    python benchmarks/extraction.py --repeat 5 --scaling  # steadier timing + size curve
+    python benchmarks/extraction.py --split holdout       # needs EXTRACTION_HOLDOUT_DIR
+
+The data folder is ``$NEA_EXTRACTION_BENCH_DIR`` or ``<repo>/../shared/benchmarks/extraction``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+Extractor = Callable[[str, str], Any]
+PEERS = ("trafilatura", "readability", "justext", "selectolax_alltext")
+LABELS = {
+    "ours": "nea-monitor `scraper.extract`",
+    "trafilatura": "trafilatura",
+    "readability": "readability-lxml",
+    "justext": "jusText",
+    "selectolax_alltext": "all text (selectolax body)",
+    "resiliparse": "resiliparse",
+}
+WARMUP_PAGES = 8
+
+
+def bench_dir() -> Path:
+    env = os.environ.get("NEA_EXTRACTION_BENCH_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "benchmarks" / "extraction"
+
+
+def load_evaluate() -> ModuleType:
+    path = bench_dir() / "evaluate.py"
+    if not path.exists():
+        raise SystemExit(f"benchmark data not found: {path} (set NEA_EXTRACTION_BENCH_DIR)")
+    spec = importlib.util.spec_from_file_location("nea_extraction_evaluate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ours(html: str, url: str) -> str:
+    from scraper.extract import extract
+
+    return extract(html, url=url or None).text
+
+
+def make_extractor(ev: ModuleType, name: str) -> tuple[Extractor, str]:
+    if name == "ours":
+        from importlib.metadata import version
+
+        return ours, f"nea-monitor {version('nea-monitor')}"
+    fn, ver = ev.load_python_extractor(name)
+    return fn, str(ver)
+
+
+def warm_up(fn: Extractor, pages: list[Any]) -> None:
+    """Untimed calls so one-time loads (models, caches) are not counted as page time."""
+    for page in pages[:WARMUP_PAGES]:
+        try:
+            fn(page.html, page.url)
+        except Exception:  # a peer failing on a page is scored later, not here
+            pass
+
+
+def run_one(ev: ModuleType, name: str, pages: list[Any], repeat: int) -> dict[str, Any]:
+    fn, version = make_extractor(ev, name)
+    warm_up(fn, pages)
+    gc.collect()
+    preds, errors, times, _note = ev.run_inprocess(pages, fn, 60.0, False, repeat)
+    rows = []
+    for page, seconds in zip(pages, times, strict=True):
+        row = ev.page_scores(page.truth, preds.get(page.id, ""), 4)
+        row.update(id=page.id, url=page.url, seconds=seconds, size=len(page.raw))
+        rows.append(row)
+    agg = ev.aggregate(rows)
+    total = sum(times)
+    return {
+        "name": name,
+        "version": version,
+        **agg,
+        "pages_per_s": len(pages) / total if total else float("nan"),
+        "empty": sum(1 for p in pages if not ev.tokens(preds.get(p.id))),
+        "errors": len(errors),
+        "rows": rows,
+    }
+
+
+def memory_probe(name: str, split_dir: Path) -> None:
+    """Child-process mode: print the peak RSS growth (KiB) of extracting every page."""
+    ev = load_evaluate()
+    pages = ev.load_split(split_dir)
+    fn, _ = make_extractor(ev, name)
+    fn(pages[0].html, pages[0].url)
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for page in pages:
+        try:
+            fn(page.html, page.url)
+        except Exception:
+            pass
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss_kib": after, "growth_kib": after - before}))
+
+
+def measure_memory(name: str, split_dir: Path) -> dict[str, int] | None:
+    cmd = [sys.executable, __file__, "--memory-probe", name, "--data-dir", str(split_dir)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True)
+        result: dict[str, int] = json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return result
+
+
+def scaling(pages: list[Any], sizes: list[int]) -> list[tuple[int, float, int]]:
+    """Time ``extract()`` on pages grown to each size by repeating a real page's body."""
+    from scraper.extract import extract
+
+    base = max(pages, key=lambda p: len(p.html)).html
+    head, _, rest = base.partition("<body")
+    body = "<body" + rest
+    results = []
+    for size in sizes:
+        html = head + body
+        while len(html) < size:
+            html = html.replace("</body>", rest.partition(">")[2], 1)
+        html = html[:size]
+        best = float("inf")
+        chars = 0
+        for _ in range(3):
+            t0 = time.perf_counter()
+            chars = len(extract(html).text)
+            best = min(best, time.perf_counter() - t0)
+        results.append((len(html), best, chars))
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(results: list[dict[str, Any]], memory: dict[str, dict[str, int] | None]) -> None:
+    traf = next((r for r in results if r["name"] == "trafilatura"), None)
+    print("| extractor | version | F1 | precision | recall | pages/s | × trafilatura | empty |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        ratio = f"{r['pages_per_s'] / traf['pages_per_s']:.1f}" if traf else "–"
+        print(
+            f"| {LABELS.get(r['name'], r['name'])} | {r['version']} | {r['f1']:.3f} | "
+            f"{r['precision']:.3f} | {r['recall']:.3f} | {r['pages_per_s']:.0f} | {ratio} | "
+            f"{r['empty']} |"
+        )
+    print()
+    for r in results:
+        times = [row["seconds"] * 1000 for row in r["rows"]]
+        mem = memory.get(r["name"])
+        mem_s = f", peak RSS {mem['peak_rss_kib'] / 1024:.0f} MiB" if mem else ""
+        growth = f" (+{mem['growth_kib'] / 1024:.1f} MiB while extracting)" if mem else ""
+        print(
+            f"{r['name']}: per-page ms median {statistics.median(times):.2f}, "
+            f"p90 {percentile(times, 0.9):.2f}, p99 {percentile(times, 0.99):.2f}, "
+            f"max {max(times):.2f}{mem_s}{growth}"
+        )
+    mine = next((r for r in results if r["name"] == "ours"), None)
+    if mine is not None:
+        print("\nour slowest pages:")
+        for row in sorted(mine["rows"], key=lambda x: x["seconds"], reverse=True)[:3]:
+            print(f"  {row['seconds'] * 1000:.2f} ms  {row['size'] / 1024:.0f} KiB  {row['url']}")
+    if mine is not None and traf is not None:
+        print(
+            f"\nbars: F1 {mine['f1']:.3f} vs {traf['f1']:.3f} + 0.01 "
+            f"({'met' if mine['f1'] >= traf['f1'] + 0.01 else 'NOT met'}); "
+            f"P within 0.02 ({'met' if mine['precision'] >= traf['precision'] - 0.02 else 'NOT met'}); "
+            f"R within 0.02 ({'met' if mine['recall'] >= traf['recall'] - 0.02 else 'NOT met'}); "
+            f"speed {mine['pages_per_s'] / traf['pages_per_s']:.1f}× "
+            f"({'met' if mine['pages_per_s'] >= 5 * traf['pages_per_s'] else 'NOT met'})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--split", choices=["dev", "holdout"], default="dev")
+    ap.add_argument("--data-dir", type=Path, help="a folder laid out like dev/ (overrides --split)")
+    ap.add_argument("--extractors", default="ours," + ",".join(PEERS))
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes; the best total is kept")
+    ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
+    ap.add_argument("--scaling", action="store_true", help="time extract() vs page size")
+    ap.add_argument("--per-page", type=Path, help="write our per-page rows as JSON lines")
+    ap.add_argument("--json-out", type=Path, help="write the summary as JSON")
+    ap.add_argument("--memory-probe", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.data_dir is not None:
+        split_dir = args.data_dir
+    elif args.split == "dev":
+        split_dir = bench_dir() / "dev"
+    else:
+        split_dir = Path(os.environ.get("EXTRACTION_HOLDOUT_DIR", bench_dir() / "holdout"))
+    if args.memory_probe:
+        memory_probe(args.memory_probe, split_dir)
+        return 0
+
+    ev = load_evaluate()
+    pages = ev.load_split(split_dir)
+    names = [n.strip() for n in args.extractors.split(",") if n.strip()]
+    print(f"split {split_dir} ({len(pages)} pages), Python {platform.python_version()}, ")
+    print(f"{os.cpu_count()} CPUs, repeat {args.repeat}; extraction call only, one process\n")
+    results = [run_one(ev, name, pages, args.repeat) for name in names]
+    memory = {} if args.no_memory else {n: measure_memory(n, split_dir) for n in names}
+    report(results, memory)
+    if args.scaling:
+        print("\nextract() time vs page size (a real page's body repeated):")
+        for size, seconds, chars in scaling(pages, [100_000, 1_000_000, 5_000_000, 20_000_000]):
+            print(f"  {size / 1e6:6.1f} MB  {seconds * 1000:8.1f} ms  ({chars} chars of text)")
+    mine = next((r for r in results if r["name"] == "ours"), None)
+    if args.per_page and mine is not None:
+        with args.per_page.open("w", encoding="utf-8") as fh:
+            for row in mine["rows"]:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.json_out:
+        summary = [{k: v for k, v in r.items() if k != "rows"} for r in results]
+        args.json_out.write_text(json.dumps({"results": summary, "memory": memory}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
