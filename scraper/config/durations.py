@@ -30,6 +30,7 @@ _SIZE_UNITS = {
     "gib": 1024**3,
 }
 
+MAX_DURATION = 366 * 86400.0  # beyond this, datetime arithmetic overflows soon enough
 DURATION_HINT = "use e.g. 90s, 15m, 2h, 1d, 1h30m or a number of seconds"
 SIZE_HINT = "use e.g. 512KB, 5MB or a number of bytes"
 
@@ -46,6 +47,8 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration; {DURATION_HINT}")
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"a duration must be a finite number ≥ 0; {DURATION_HINT}")
+    if seconds > MAX_DURATION:
+        raise ValueError("a duration may not be longer than 366 days")
     return seconds
 
 

@@ -33,7 +33,8 @@ def test_parse_duration(value: object, seconds: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "h", "5x", "1h30", "m5", "-5s", -1, True, None, [1], "1 hour", float("inf")]
+    "value",
+    ["", "h", "5x", "1h30", "m5", "-5s", -1, True, None, [1], "1 hour", float("inf"), "367d", 1e30],
 )
 def test_parse_duration_rejects(value: object) -> None:
     with pytest.raises(ValueError, match="duration"):
