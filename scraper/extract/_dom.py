@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ._patterns import DROP_SELECTOR, DROP_TAGS, NEGATIVE_HINT, POSITIVE_HINT
+from ._patterns import DROP_SELECTOR, DROP_TAGS, EMBED_HINT, NEGATIVE_HINT, POSITIVE_HINT
 
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
@@ -89,7 +89,9 @@ def _remove_by_hints(root: LexborNode) -> None:
         hints = hint_string(node)
         negative = verdicts.get(hints)
         if negative is None:
-            negative = verdicts[hints] = NEGATIVE_HINT.search(hints) is not None
+            negative = verdicts[hints] = (
+                NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
+            )
         if not negative:
             continue
         if node.tag in ("html", "body"):

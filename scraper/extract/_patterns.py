@@ -111,6 +111,9 @@ NEGATIVE_HINT = re.compile(
     r")"
 )
 
+# Quoted material that carries a chrome-like word ("social-media-embed") but is content.
+EMBED_HINT = re.compile(r"embed|tweet|quote|instagram-media")
+
 POSITIVE_HINT = re.compile(
     r"(?<![a-z])(?:article|content|entry|main|post|story|text|body|view|detail|blog|hentry|"
     r"news-?(?:view|detail|text|body)|bbs|board|cont(?![a-z])|con(?![a-z])|txt)"
