@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+import string
 import warnings
 from collections.abc import Callable
 from typing import Annotated, Literal
@@ -164,6 +165,17 @@ def _non_empty(value: str) -> str:
     return value
 
 
+def _template(value: str) -> str:
+    _non_empty(value)
+    try:
+        list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(
+            f"invalid template: {exc} (write a literal brace as {{{{ or }}}})"
+        ) from None
+    return value
+
+
 def _env_name(value: str) -> str:
     # The value is never echoed back: if it is not a name, it may be the secret itself.
     if not ENV_NAME_PATTERN.fullmatch(value) or _looks_like_secret(value):
@@ -197,6 +209,7 @@ CssSelector = Annotated[str, AfterValidator(_css_selector)]
 UserAgent = Annotated[str, AfterValidator(_user_agent)]
 Tag = Annotated[str, AfterValidator(_tag)]
 NonEmpty = Annotated[str, AfterValidator(_non_empty)]
+Template = Annotated[str, AfterValidator(_template)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 Concurrency = Annotated[int, Field(ge=1, le=64)]
 ArticlesPerRun = Annotated[int, Field(ge=1, le=10_000)]
@@ -262,7 +275,7 @@ class WebhookModel(_ChannelModel):
 class AppriseModel(_ChannelModel):
     type: Literal["apprise"]
     url: AppriseUrl
-    template: NonEmpty | None = None
+    template: Template | None = None
     digest: PositiveDuration | None = None
 
 

@@ -106,10 +106,9 @@ def _describe(error: ErrorDetails, document: YamlDocument) -> Problem:
     loc = _strip_tags(tuple(error["loc"]))
     kind = error["type"]
     data = document.data
-    if kind == "missing":
-        return document.line_of(
-            loc[:-1]
-        ), f"{_where(loc[:-1], data)}missing required key {loc[-1]!r}"
+    if kind == "missing":  # reported on the line of the item that lacks the key
+        item = loc[:-1]
+        return document.line_of(item), f"{_where(item, data)}missing required key {loc[-1]!r}"
     if kind == "extra_forbidden":
         return document.line_of(loc), _where(loc[:-1], data) + _unknown_key(loc, data)
     if kind == "union_tag_invalid":

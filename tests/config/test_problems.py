@@ -363,6 +363,7 @@ def test_duplicate_source_names() -> None:
         ("type: postgres\ntimeout: 0", "timeout:", "greater than zero"),
         ("type: postgres\nmax_attempts: 0", "max_attempts:", "greater than or equal to 1"),
         ("type: apprise\nurl: ntfy://x\ndigest: soon", "digest:", "invalid duration 'soon'"),
+        ("type: apprise\nurl: ntfy://x\ntemplate: '{title'", "template:", "invalid template"),
         ("type: postgres\nname: Bad_Name", "name: Bad", "invalid name 'Bad_Name'"),
         ("type: postgres\nsources: [near-newz]", "[near-newz]", "did you mean 'near-news'?"),
     ],
