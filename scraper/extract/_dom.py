@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ._patterns import DROP_SELECTOR, DROP_TAGS, EMBED_HINT, NEGATIVE_HINT, POSITIVE_HINT
@@ -15,6 +17,17 @@ HINTED_SELECTOR = (
 )
 
 
+MAX_DEPTH = 1_000  # deeper markup is flattened: tree building is quadratic in depth
+DEPTH_CHECK_TAGS = 6_000  # fewer tags than this cannot nest deeper than the parser copes with
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+_ANY_TAG = re.compile(r"<[^>]*>")
+# Elements that never nest (void) or that the parser closes implicitly.
+_FLAT = frozenset(
+    "area base br col embed hr img input link meta param source track wbr "
+    "p li td tr th dt dd option".split()
+)
+
+
 def parse(html: str) -> LexborHTMLParser | None:
     """Parse ``html`` (cut to ``MAX_HTML_CHARS``); ``None`` when there is nothing to parse."""
     if not html or not html.strip():
@@ -23,7 +36,23 @@ def parse(html: str) -> LexborHTMLParser | None:
         html = html[:MAX_HTML_CHARS]
     if "\x00" in html:
         html = html.replace("\x00", "")
+    if html.count("<") > DEPTH_CHECK_TAGS:
+        html = limit_depth(html)
     return LexborHTMLParser(html)
+
+
+def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """Replace the tags past ``max_depth`` levels of nesting with spaces (text is kept)."""
+    depth = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _FLAT:
+            continue
+        depth += -1 if closing else 1
+        if depth > max_depth:
+            start = match.start()
+            return html[:start] + _ANY_TAG.sub(" ", html[start:])
+    return html
 
 
 def hint_string(node: LexborNode) -> str:
