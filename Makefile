@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 demo: $(STAMP)
-	$(BIN)/python -m scraper.demo
+	$(BIN)/python scripts/demo.py
 
 bench-extraction: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py

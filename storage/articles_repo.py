@@ -162,6 +162,12 @@ class ArticleQueries(StoreBase):
             return SaveResult("unchanged", row.id, row.version, row.duplicate_of)
 
         changes = change_summary(row.text, item.text, row.title, item.title)
+        was_duplicate_of = row.duplicate_of
+        if was_duplicate_of is not None:
+            # A copy that was edited may no longer be a copy: look again.
+            row.duplicate_of = await _find_original(session, item, near_match, exclude=row.id)
+            if row.duplicate_of is None:
+                changes["previously_duplicate_of"] = was_duplicate_of
         row.version += 1
         _copy_content(row, item)
         row.updated_at = now
@@ -240,13 +246,17 @@ class ArticleQueries(StoreBase):
 
 
 async def _find_original(
-    session: AsyncSession, item: ArticleInput, near_match: NearMatch
+    session: AsyncSession, item: ArticleInput, near_match: NearMatch, exclude: int | None = None
 ) -> int | None:
     """The earliest stored article with the same text, else with nearly the same text.
     Duplicates point at the original, never at another duplicate."""
     exact = await session.execute(
         select(ArticleRow.id, ArticleRow.duplicate_of)
-        .where(ArticleRow.content_hash == item.content_hash, ArticleRow.url != item.url)
+        .where(
+            ArticleRow.content_hash == item.content_hash,
+            ArticleRow.url != item.url,
+            ArticleRow.id != (exclude or 0),
+        )
         .order_by(ArticleRow.id)
         .limit(1)
     )
@@ -259,7 +269,10 @@ async def _find_original(
     candidates = await session.execute(
         select(ArticleRow.id, ArticleRow.duplicate_of, ArticleRow.simhash)
         .join(SimhashBandRow, SimhashBandRow.article_id == ArticleRow.id)
-        .where(tuple_(SimhashBandRow.band, SimhashBandRow.value).in_(pairs))
+        .where(
+            tuple_(SimhashBandRow.band, SimhashBandRow.value).in_(pairs),
+            ArticleRow.id != (exclude or 0),
+        )
         .distinct()
         .order_by(ArticleRow.id)
     )

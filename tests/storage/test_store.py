@@ -155,3 +155,27 @@ async def test_outbox_claim_fail_dead_retry(store: Store) -> None:
     again = await store.claim_deliveries(owner="d2", now=now, limit=10)
     await store.delivery_succeeded(again[0].id, owner="d2", now=now)
     assert await store.delivery_counts() == {("hook", "delivered"): 1}
+
+
+async def test_edited_copy_is_quiet_while_a_copy_and_announced_once_it_diverges(
+    store: Store,
+) -> None:
+    sid = await _source(store)
+    original = await _save(store, sid, "near-news", item("https://e.org/1", "Shared body."))
+    await _save(store, sid, "near-news", item("https://m.org/2", "Shared body."))
+    retitled = await _save(
+        store, sid, "near-news", item("https://m.org/2", "Shared body.", title="Other title")
+    )
+    diverged = await _save(store, sid, "near-news", item("https://m.org/2", "Own text now."))
+
+    assert (retitled.outcome, retitled.duplicate_of, retitled.event_ids) == (
+        "updated",
+        original.article_id,
+        (),
+    )
+    assert diverged.duplicate_of is None
+    async with store.transaction() as session:
+        event = await session.get(EventRow, diverged.event_ids[0])
+    assert event is not None
+    assert event.type == "article.updated"
+    assert event.payload["changes"]["previously_duplicate_of"] == original.article_id
