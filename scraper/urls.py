@@ -50,7 +50,7 @@ _TRACKING_PARAMS = frozenset(
     }
 )  # fmt: skip
 _INDEX_PAGE = re.compile(
-    r"/(?:index|default)\.(?:html?|shtml|php|jsp|aspx?|cgi|do)$", re.IGNORECASE
+    r"/(?:index|default)\.(?:html?|shtml|php|jsp|aspx?)$", re.IGNORECASE
 )
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -131,8 +131,7 @@ def is_private_address(address: str) -> bool:
 
 def is_private_host(host: str) -> bool:
     """A check without DNS: a private IP literal, or a local-only name."""
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+    if _local_name(host):
         return True
     return _ip(host) is not None and is_private_address(host)
 
@@ -149,14 +148,20 @@ async def resolve_host(host: str) -> list[str]:
 
 
 async def resolves_private(host: str, resolver: Resolver = resolve_host) -> bool:
-    """Whether ``host`` is local by name or any of its addresses is private."""
-    if is_private_host(host):
+    """Whether ``host`` is local by name or any of its addresses (as ``resolver`` gives
+    them; IP literals included, so tests can pretend) is private."""
+    if _local_name(host):
         return True
     addresses = await resolver(host)
     return not addresses or any(is_private_address(a) for a in addresses)
 
 
 # Internals ---------------------------------------------------------------------------
+
+
+def _local_name(host: str) -> bool:
+    host = host.strip("[]").rstrip(".").lower()
+    return host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
 
 
 @functools.cache
