@@ -103,7 +103,7 @@ NEGATIVE_HINT = re.compile(
     r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
     r"pagination|pager|paging|prev|next|"
     r"popup|modal|overlay|"
-    r"byline|author|writer|caption|credit|"
+    r"byline|author|writer|caption|credit|meta(?![a-z])|date(?![a-z])|"
     r"login|search|lang(?:uage)?-?(?:select|switch)|"
     r"visually-?hidden|sr-only|screen-?reader|"
     # short abbreviations only as whole words: sns, gnb (global nav), ads, foot ...
@@ -147,7 +147,7 @@ _EDGE = [
     r"^(?:작성자|작성일|등록일|등록자|출처|담당자|담당부서|기자|태그)\s*[:：]?",
     r"^(?:投稿日|更新日|掲載日|公開日|作成者|担当)\s*[:：]?",
     r"^(?:автор|источник|дата|опубликовано|теги|фото)\s*[:：]?",
-    r"^(?:зохиогч|эх сурвалж|огноо)\s*[:：]?",
+    r"^(?:зохиогч|эх сурвалж|огноо|нийтэлсэн|нийтлэгдсэн|үзсэн|шошго)\s*[:：]?",
     # copyright / about
     r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
     r"все права защищены|бүх эрх",

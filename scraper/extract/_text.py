@@ -7,9 +7,18 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from ._patterns import BLOCK_TAGS, DATE_ONLY, EDGE_BOILERPLATE, INLINE_JUNK, TAIL_MARKER
+from ._patterns import (
+    BLOCK_TAGS,
+    DATE_ONLY,
+    EDGE_BOILERPLATE,
+    INLINE_JUNK,
+    SENTENCE_END,
+    TAIL_MARKER,
+)
 
 MAX_NODES = 200_000
+HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
+HEAD_CHARS = 400
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
@@ -127,22 +136,27 @@ def is_edge_chrome(par: Paragraph, title: str) -> bool:
         return True
     if len(text) > MAX_EDGE_CHARS:
         return False
+    if title and title in text and len(text) < len(title) + 20:
+        return True  # "Title: <title>" rows of board views
     if EDGE_BOILERPLATE.search(text) or DATE_ONLY.match(text):
         return True
     return par.link_ratio > 0.6
 
 
+def is_prose(par: Paragraph) -> bool:
+    """A paragraph that reads like article text (long, or a sentence)."""
+    weight = len(par.text.encode("utf-8", "replace"))
+    if par.link_ratio > 0.5:
+        return False
+    return weight >= 200 or (weight >= 60 and par.text[-1] in SENTENCE_END)
+
+
 def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
     """Trim chrome at both edges, cut teaser tails, drop link-only lines and repeats."""
-    pars = _cut_tail(pars)
-    start, end = 0, len(pars)
-    while start < end and is_edge_chrome(pars[start], title):
-        start += 1
-    while end > start and is_edge_chrome(pars[end - 1], title):
-        end -= 1
+    pars = _trim_edges(_cut_tail(pars), title)
     out: list[str] = []
     seen: set[str] = set()
-    for par in pars[start:end]:
+    for par in pars:
         if par.link_ratio > 0.9 and len(par.text) < 120:
             continue
         if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):
@@ -152,6 +166,26 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
         seen.add(par.text)
         out.append(par.text)
     return out
+
+
+def _trim_edges(pars: list[Paragraph], title: str) -> list[Paragraph]:
+    """Drop chrome lines at both edges of the article.
+
+    Before the first prose paragraph, a few short lines go with the chrome when a chrome
+    line lies beyond them ("Notice details / Title: … / Author … Date … / Views 1,254");
+    without chrome they stay (a subtitle, a dateline).
+    """
+    start, end = 0, len(pars)
+    first = next((i for i, par in enumerate(pars) if is_prose(par)), None)
+    if first is not None and 0 < first <= HEAD_LINES:
+        if sum(len(par.text) for par in pars[:first]) <= HEAD_CHARS:
+            chrome = [i for i in range(first) if is_edge_chrome(pars[i], title)]
+            start = chrome[-1] + 1 if chrome else 0
+    while start < end and is_edge_chrome(pars[start], title):
+        start += 1
+    while end > start and is_edge_chrome(pars[end - 1], title):
+        end -= 1
+    return pars[start:end]
 
 
 def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
