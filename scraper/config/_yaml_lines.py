@@ -64,14 +64,19 @@ class YamlDocument:
 
 def load_yaml(text: str) -> YamlDocument:
     """Parse one YAML document. Raises ``YamlSyntaxError`` with the line of the problem."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, checked up front
+        raise _reader_error(text, exc) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(1, str(exc)) from None
+        raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from None
     finally:
         loader.dispose()
     document = YamlDocument(data)
@@ -79,6 +84,11 @@ def load_yaml(text: str) -> YamlDocument:
         document.lines[()] = node.start_mark.line + 1
         _walk(node, (), document)
     return document
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> YamlSyntaxError:
+    line = text.count("\n", 0, exc.position) + 1
+    return YamlSyntaxError(line, f"YAML syntax error: character {exc.character:#x} is not allowed")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
