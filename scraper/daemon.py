@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from scraper.config import Config, ConfigWatcher, diff_configs
 from scraper.config.types import Schedule, Source
+from scraper.errors import ScraperError
 from scraper.service import Service
 
 log = logging.getLogger("scraper.daemon")
@@ -107,9 +108,14 @@ class Daemon:
         )  # fmt: skip
 
     def _schedule(self, source: Source) -> None:
-        jitter = random.uniform(
-            0, min(MAX_START_JITTER, (source.schedule.interval_seconds or 60) / 10)
+        # Spread first polls so a large config does not fire all at once; a few sources
+        # need no spreading. Later polls keep the trigger's own jitter.
+        spread = min(
+            MAX_START_JITTER,
+            (source.schedule.interval_seconds or 600.0) / 10,
+            0.25 * len(self.service.config.enabled_sources),
         )
+        jitter = random.uniform(0, spread)
         self._scheduler.add_job(
             self._track, trigger_for(source.schedule), args=[self._poll_job(source.name)],
             id=f"source:{source.name}", name=source.name, max_instances=1, coalesce=True,
@@ -169,4 +175,9 @@ class Daemon:
                 task.cancel()
             if late:
                 await asyncio.wait(late, timeout=5.0)
+        # What the last polls stored is announced now rather than at the next start.
+        try:
+            await asyncio.wait_for(self.service.deliver(), timeout=self.shutdown_deadline)
+        except (TimeoutError, ScraperError) as exc:
+            log.warning("final delivery pass incomplete (%s); pending events stay queued", exc)
         log.info("stopped")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.sites import FixtureSites  # noqa: E402 - needs the path above
-from tests.support.httpserver import FixtureServer  # noqa: E402
+from tests.sites import FixtureSites
+from tests.support.httpserver import FixtureServer
 
 DEMO = Path("demo")
 WAIT_SECONDS = 60

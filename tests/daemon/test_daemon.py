@@ -1,0 +1,121 @@
+"""The daemon as an operator runs it: a subprocess, its config edited under it, signals."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sites import FixtureSites, english_article, listing
+from tests.support.httpserver import FixtureServer, Response
+
+DEADLINE = 60.0
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` at the deadline."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def count_rows(db: Path, query: str) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            return int(connection.execute(query).fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # not migrated yet
+
+
+class RunningDaemon:
+    def __init__(self, config: Path, db: Path, log: Path) -> None:
+        self.log_path = log
+        self._log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "run", "--config", str(config),
+             "--db", f"sqlite:///{db}"],
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        code = self.process.wait(timeout=60)
+        self._log.close()
+        return code
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSites]:
+    with FixtureServer() as server:
+        yield FixtureSites(server).install()
+
+
+def test_daemon_polls_reloads_and_stops_cleanly(site: FixtureSites, tmp_path: Path) -> None:
+    config, db, events = tmp_path / "sources.yaml", tmp_path / "nea.db", tmp_path / "events.jsonl"
+    config.write_text(site.sources_yaml(jsonl_path=str(events), interval="1h"))
+    daemon = RunningDaemon(config, db, tmp_path / "daemon.log")
+    try:
+        wait_for(lambda: events.exists() and len(events.read_text().splitlines()) == 4,
+                 "the first poll's four notifications")  # fmt: skip
+
+        # An operator adds a site: picked up without a restart.
+        site.server.route("/forum/list.html", Response(
+            body=listing([("/forum/view.do?id=5", "Forum opens")]).encode()))  # fmt: skip
+        site.server.route("/forum/view.do?id=5", Response(body=english_article(
+            "Northeast Asia forum opens in Niigata",
+            ["The forum brought mayors and governors together in Niigata to discuss "
+             "logistics corridors across the Sea of Japan."] * 3).encode()))  # fmt: skip
+        config.write_text(config.read_text() + (
+            f"  - name: forum\n    url: {site.server.url('/forum/list.html')}\n"
+            "    follow: ['/forum/view']\n"))  # fmt: skip
+        wait_for(lambda: len(events.read_text().splitlines()) == 5,
+                 "the added source's notification")  # fmt: skip
+
+        # An invalid edit is reported with its line and the last valid config keeps running.
+        config.write_text(config.read_text() + "  - name: Broken Name\n")
+        daemon.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: f"{config}:" in daemon.log(), "the path:line error in the log")
+        assert daemon.process.poll() is None
+    finally:
+        code = daemon.stop(signal.SIGTERM)
+    assert code == 0, daemon.log()
+    assert "stopped" in daemon.log()
+    assert count_rows(db, "select count(*) from sources where lease_owner is not null") == 0
+    assert count_rows(db, "select count(*) from deliveries where status != 'delivered'") == 0
+    types = [json.loads(line)["type"] for line in events.read_text().splitlines()]
+    assert types.count("article.new") == 4  # three + the forum's; the mirror's is a duplicate
+
+
+def test_second_daemon_on_the_same_sqlite_file_is_refused(
+    site: FixtureSites, tmp_path: Path
+) -> None:
+    config, db = tmp_path / "sources.yaml", tmp_path / "nea.db"
+    config.write_text(site.sources_yaml(jsonl_path=str(tmp_path / "e.jsonl")))
+    first = RunningDaemon(config, db, tmp_path / "first.log")
+    try:
+        wait_for(lambda: "daemon running" in first.log(), "the first daemon to start")
+        second = subprocess.run(
+            [sys.executable, "-m", "scraper", "run", "--config", str(config),
+             "--db", f"sqlite:///{db}"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 2
+        assert "another nea-monitor daemon is running" in second.stderr
+    finally:
+        assert first.stop(signal.SIGINT) == 0
