@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -78,18 +79,24 @@ def _select(root: LexborNode, selector: str) -> list[LexborNode]:
 
 def _published(
     head: _meta.HeadMeta, url: str | None, pars: list[Paragraph], page_text: str
-) -> object:
-    meta = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
-    if meta is not None:
-        return meta
+) -> datetime | None:
+    """Meta tags, JSON-LD, ``<time>``, then the URL and dates written near the article."""
+    declared = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
+    if declared is not None:
+        return declared
     for key in ("datePublished", "dateCreated", "uploadDate", "dateModified"):
         value = _meta.jsonld_value(head, key)
-        if isinstance(value, str):
-            parsed = _dates.parse_date(value)
-            if parsed is not None:
-                return parsed
-    found = _dates.first_date(head.times) or _dates.date_from_url(url)
-    if found is not None:
-        return found
+        if isinstance(value, str) and (parsed := _dates.parse_date(value)) is not None:
+            return parsed
+    timed = _dates.first_date(head.times)
+    if timed is not None:
+        return timed
     block_text = "\n".join(p.text for p in pars[:40])
-    return _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)
+    written = _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)
+    from_url = _dates.date_from_url(url)
+    if from_url is None:
+        return written
+    # The URL names the day; a date written on the page for that same day adds the time.
+    if written is not None and written.date() == from_url.date():
+        return written
+    return from_url

@@ -53,8 +53,20 @@ _MONTHS_EN = {
 _MONTHS_RU = {
     stem: i + 1
     for i, stem in enumerate(
-        ["январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр",
-         "октябр", "ноябр", "декабр"]  # fmt: skip
+        [
+            "январ",
+            "феврал",
+            "март",
+            "апрел",
+            "ма",
+            "июн",
+            "июл",
+            "август",
+            "сентябр",
+            "октябр",
+            "ноябр",
+            "декабр",
+        ]
     )
 }
 _MONTH_RX = (
@@ -80,7 +92,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "d_ru_y",
     ),
     # August 26, 2025 / Aug. 26 2025
-    (re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})" + _TIME, re.I), "m_d_y"),
+    (
+        re.compile(
+            rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})" + _TIME, re.I
+        ),
+        "m_d_y",
+    ),
     # 26 August 2025
     (re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_RX})\.?,?\s+(\d{{4}})" + _TIME, re.I), "d_m_y"),
     # 13.12.2023 (day first, as in Russian and Mongolian pages)

@@ -23,8 +23,8 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 # Elements that never nest (void) or that the parser closes implicitly.
 _FLAT = frozenset(
-    "area base br col embed hr img input link meta param source track wbr "
-    "p li td tr th dt dd option".split()
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr", "p", "li", "td", "tr", "th", "dt", "dd", "option"}
 )
 
 

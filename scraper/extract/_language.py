@@ -15,7 +15,9 @@ _SCRIPTS: dict[str, re.Pattern[str]] = {
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
 }
-_NON_LATIN = re.compile(r"[\u0400-\u04ff\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NON_LATIN = re.compile(
+    r"[\u0400-\u04ff\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
 _MONGOLIAN = re.compile(r"[өүӨҮ]")
 # Which declared languages are written in which script.
 _SCRIPT_OF = {"zh": "han", "ja": "han", "ko": "hangul", "ru": "cyrillic", "mn": "cyrillic"}

@@ -59,7 +59,9 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     head.times = [
-        value for node in tree.css("time[datetime]")[:5] if (value := node.attributes.get("datetime"))
+        value
+        for node in tree.css("time[datetime]")[:5]
+        if (value := node.attributes.get("datetime"))
     ]
     return head
 
@@ -92,7 +94,9 @@ def _flatten(data: Any, depth: int) -> Iterator[dict[str, Any]]:
 def _is_article(obj: dict[str, Any]) -> bool:
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
-    return any(isinstance(k, str) and ("Article" in k or k in ("BlogPosting", "Report")) for k in kinds)
+    return any(
+        isinstance(k, str) and ("Article" in k or k in ("BlogPosting", "Report")) for k in kinds
+    )
 
 
 def jsonld_value(head: HeadMeta, key: str) -> Any:

@@ -134,7 +134,9 @@ def _common_ancestor(ranked: list[Candidate], candidates: dict[int, Candidate]) 
         if node is None or node.tag in (None, "html", "body"):
             return None
         key = node.mem_id
-        if sum(key in ids for ids in strong_ids) >= 2 or (twin_ids and all(key in ids for ids in twin_ids)):
+        if sum(key in ids for ids in strong_ids) >= 2 or (
+            twin_ids and all(key in ids for ids in twin_ids)
+        ):
             found = candidates.get(key) or Candidate(node, TAG_SCORE.get(node.tag or "", 0))
             candidates[key] = found
             return found

@@ -177,10 +177,10 @@ def _trim_edges(pars: list[Paragraph], title: str) -> list[Paragraph]:
     """
     start, end = 0, len(pars)
     first = next((i for i, par in enumerate(pars) if is_prose(par)), None)
-    if first is not None and 0 < first <= HEAD_LINES:
-        if sum(len(par.text) for par in pars[:first]) <= HEAD_CHARS:
-            chrome = [i for i in range(first) if is_edge_chrome(pars[i], title)]
-            start = chrome[-1] + 1 if chrome else 0
+    short_head = first is not None and 0 < first <= HEAD_LINES
+    if short_head and sum(len(par.text) for par in pars[:first]) <= HEAD_CHARS:
+        chrome = [i for i in range(first or 0) if is_edge_chrome(pars[i], title)]
+        start = chrome[-1] + 1 if chrome else 0
     while start < end and is_edge_chrome(pars[start], title):
         start += 1
     while end > start and is_edge_chrome(pars[end - 1], title):

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from scraper.extract import extract
+from scraper.extract._dates import date_from_url, find_date_in_text, parse_date
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("발행 2023-12-13 게시", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("등록일 2023.12.13", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("2023. 12. 13. 오후", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("2023/12/13 10:20", datetime(2023, 12, 13, 10, 20, tzinfo=UTC)),
+        ("发布时间：2025年8月26日 09:30", datetime(2025, 8, 26, 9, 30, tzinfo=UTC)),
+        ("掲載日：2025年8月26日更新", datetime(2025, 8, 26, tzinfo=UTC)),
+        ("작성일 2023년 12월 13일", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("26 августа 2025 г.", datetime(2025, 8, 26, tzinfo=UTC)),
+        ("Опубликовано 5 мая 2021 г., 10:15", datetime(2021, 5, 5, 10, 15, tzinfo=UTC)),
+        ("Posted August 26, 2025", datetime(2025, 8, 26, tzinfo=UTC)),
+        ("Sept. 5, 2019 at noon", datetime(2019, 9, 5, tzinfo=UTC)),
+        ("on 3 May 2024", datetime(2024, 5, 3, tzinfo=UTC)),
+        ("Огноо: 13.12.2023", datetime(2023, 12, 13, tzinfo=UTC)),
+    ],
+)
+def test_dates_written_in_text(text: str, expected: datetime) -> None:
+    assert find_date_in_text(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no date here", "in 2019 we grew", "2023-13-45", "Copyright 1999-2025", "30 февраля 2020"],
+)
+def test_text_without_a_valid_date(text: str) -> None:
+    assert find_date_in_text(text, NOW) is None
+
+
+def test_future_and_ancient_dates_are_implausible() -> None:
+    assert find_date_in_text("2031-01-01", NOW) is None
+    assert find_date_in_text("1970-01-01", NOW) is None
+
+
+def test_first_date_in_the_text_wins() -> None:
+    text = "Updated 2024-02-02. Originally 2023-01-01."
+    assert find_date_in_text(text, NOW) == datetime(2024, 2, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-12-13T09:00:00+09:00", datetime(2023, 12, 13, 0, 0, tzinfo=UTC)),
+        ("2023-12-13T09:00:00Z", datetime(2023, 12, 13, 9, 0, tzinfo=UTC)),
+        ("2023-12-13 09:00:00", datetime(2023, 12, 13, 9, 0, tzinfo=UTC)),
+        ("2023-12-13", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("Wed, December 13, 2023", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("", None),
+        (None, None),
+        ("garbage", None),
+    ],
+)
+def test_parse_date_iso_and_written(value: str | None, expected: datetime | None) -> None:
+    assert parse_date(value, NOW) == expected
+
+
+def test_parsed_dates_are_utc_aware() -> None:
+    parsed = parse_date("2023-12-13T09:00:00+09:00", NOW)
+    assert parsed is not None
+    assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.org/2019/11/19/story.html", datetime(2019, 11, 19, tzinfo=UTC)),
+        ("http://wb.jl.gov.cn/gzdt/202508/t20250826_3301.html", datetime(2025, 8, 26, tzinfo=UTC)),
+        ("https://x.org/news/2023-12-13-meeting", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("https://x.org/news/view.do?id=20231399", None),
+        ("https://x.org/about/", None),
+        (None, None),
+    ],
+)
+def test_date_from_url(url: str | None, expected: datetime | None) -> None:
+    assert date_from_url(url, NOW) == expected
+
+
+def _page(head: str, body: str = "<p>Body text of the article, long enough to count.</p>") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_meta_tag_date_first() -> None:
+    html = _page('<meta property="article:published_time" content="2023-12-13T01:02:03Z">')
+    assert extract(html).published_at == datetime(2023, 12, 13, 1, 2, 3, tzinfo=UTC)
+
+
+def test_jsonld_date() -> None:
+    ld = '{"@type": "NewsArticle", "datePublished": "2022-05-06T07:08:09+00:00"}'
+    html = _page(f'<script type="application/ld+json">{ld}</script>')
+    assert extract(html).published_at == datetime(2022, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+def test_jsonld_graph_date() -> None:
+    ld = '{"@graph": [{"@type": "WebPage"}, {"@type": "Article", "datePublished": "2021-01-02"}]}'
+    html = _page(f'<script type="application/ld+json">{ld}</script>')
+    assert extract(html).published_at == datetime(2021, 1, 2, tzinfo=UTC)
+
+
+def test_time_element_date() -> None:
+    html = _page("", '<time datetime="2020-02-03">Feb 3</time><p>Article text here.</p>')
+    assert extract(html).published_at == datetime(2020, 2, 3, tzinfo=UTC)
+
+
+def test_url_date_refined_by_the_text_of_the_same_day() -> None:
+    body = "<div>发布时间：2025年8月26日 09:30</div><p>正文内容，很长的一段文字。</p>"
+    article = extract(_page("", body), url="http://x.cn/202508/t20250826_1.html")
+    assert article.published_at == datetime(2025, 8, 26, 9, 30, tzinfo=UTC)
+
+
+def test_no_date_at_all() -> None:
+    assert extract(_page("")).published_at is None
