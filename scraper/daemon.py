@@ -133,7 +133,9 @@ class Daemon:
                 source = self.service.config.source(name)
             except KeyError:
                 return  # removed by a reload since the job fired
-            await self.service.poll_source(source)
+            report = await self.service.poll_source(source)
+            if report is not None and report.events:
+                await self.service.deliver()  # announce now, not at the next delivery tick
 
         return job
 

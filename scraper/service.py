@@ -12,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
 from scraper.fetch import Fetcher
+from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
 from scraper.pipeline.cpu import CpuPool
@@ -27,6 +30,21 @@ from storage.repository import Router, SourceSpec, Store
 log = logging.getLogger("scraper.service")
 
 LEASE_SECONDS = 60.0  # a crashed worker's sources are taken over within two minutes
+# Operators (and tests) may shorten or lengthen the lease; read once, when a Service is built.
+LEASE_ENV = "NEA_LEASE_SECONDS"
+
+
+def lease_seconds_from_env() -> float:
+    """``NEA_LEASE_SECONDS`` (positive seconds), else ``LEASE_SECONDS``."""
+    raw = os.environ.get(LEASE_ENV, "").strip()
+    try:
+        value = float(raw) if raw else LEASE_SECONDS
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        log.warning("ignoring %s=%r: not a positive number of seconds", LEASE_ENV, raw)
+        return LEASE_SECONDS
+    return value
 
 
 def worker_id() -> str:
@@ -44,12 +62,15 @@ class Service:
         http_client: httpx.AsyncClient,
         owner: str | None = None,
         failing_after: int = 3,
+        metrics: Metrics | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.cpu = cpu
         self.owner = owner or worker_id()
+        self.lease_seconds = lease_seconds_from_env()
+        self.metrics = metrics
         self._http = http_client
         self._source_ids: dict[str, int] = {}
         self.poller = Poller(
@@ -60,7 +81,13 @@ class Service:
 
     @classmethod
     async def open(
-        cls, config: Config, db_url: str, *, cpu_workers: int = 0, migrate: bool = True
+        cls,
+        config: Config,
+        db_url: str,
+        *,
+        cpu_workers: int = 0,
+        migrate: bool = True,
+        metrics: Metrics | None = None,
     ) -> Self:
         """Connect, migrate (serialized across workers), and sync sources with the config."""
         engine = create_engine(db_url)
@@ -72,9 +99,11 @@ class Service:
             raise
         store = Store(engine)
         http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
+        fetcher = MeasuredFetcher(metrics) if metrics is not None else Fetcher()
         service = cls(
-            config, store, fetcher=Fetcher(), cpu=CpuPool(workers=cpu_workers), http_client=http
-        )
+            config, store, fetcher=fetcher, cpu=CpuPool(workers=cpu_workers), http_client=http,
+            metrics=metrics,
+        )  # fmt: skip
         await service.apply_config(config)
         return service
 
@@ -91,7 +120,7 @@ class Service:
     def _new_dispatcher(self, config: Config) -> Dispatcher:
         return Dispatcher(
             self.store, config.channels, owner=self.owner, http_client=self._http,
-            engine=self.store.engine,
+            engine=self.store.engine, lease_seconds=self.lease_seconds,
         )  # fmt: skip
 
     def router_for(self, source: Source) -> Router:
@@ -106,12 +135,15 @@ class Service:
         """Poll ``source`` if this worker wins its lease (and, unless ``force``, it is due).
         Returns None when another worker has it or polled it already this interval."""
         if not await self.store.claim_source(
-            source.name, owner=self.owner, lease_seconds=LEASE_SECONDS, due_only=not force
+            source.name, owner=self.owner, lease_seconds=self.lease_seconds, due_only=not force
         ):
             return None
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
         try:
-            return await self.poller.poll(source, self._source_ids[source.name])
+            report = await self.poller.poll(source, self._source_ids[source.name])
+            if self.metrics is not None:
+                self.metrics.record_poll(report)
+            return report
         finally:
             renewal.cancel()
             # Shielded: a shutdown that cancels the poll must still hand the lease back.
@@ -120,9 +152,9 @@ class Service:
     async def _renew(self, name: str) -> None:
         """Keep the lease of a long poll (slow sites, many articles) from expiring."""
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
+            await asyncio.sleep(self.lease_seconds / 3)
             if not await self.store.renew_lease(
-                name, owner=self.owner, lease_seconds=LEASE_SECONDS
+                name, owner=self.owner, lease_seconds=self.lease_seconds
             ):
                 log.warning("lost the lease of %s to another worker", name)
                 return
@@ -141,7 +173,19 @@ class Service:
         return datetime.now(UTC) + timedelta(seconds=seconds * 0.9)
 
     async def deliver(self, limit: int = 200) -> DispatchReport:
-        return await self.dispatcher.deliver_pending(limit=limit)
+        report = await self.dispatcher.deliver_pending(limit=limit)
+        if self.metrics is not None:
+            self.metrics.record_dispatch(report)
+        return report
+
+    async def ready(self) -> bool:
+        """Readiness: the database answers."""
+        try:
+            async with self.store.engine.connect() as connection:
+                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=5)
+            return True
+        except (SQLAlchemyError, OSError, TimeoutError):
+            return False
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

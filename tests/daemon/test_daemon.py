@@ -119,3 +119,53 @@ def test_second_daemon_on_the_same_sqlite_file_is_refused(
         assert "another nea-monitor daemon is running" in second.stderr
     finally:
         assert first.stop(signal.SIGINT) == 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_metrics_health_and_readiness_endpoints(site: FixtureSites, tmp_path: Path) -> None:
+    import httpx
+
+    config, db, events = tmp_path / "sources.yaml", tmp_path / "nea.db", tmp_path / "events.jsonl"
+    config.write_text(site.sources_yaml(jsonl_path=str(events)))
+    port = free_port()
+    log = (tmp_path / "daemon.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--log-format", "json", "run", "--config", str(config),
+         "--db", f"sqlite:///{db}", "--metrics-port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def metrics() -> str:
+        try:
+            return httpx.get(f"{base}/metrics", timeout=5).text
+        except httpx.TransportError:
+            return ""
+
+    try:
+        wait_for(lambda: 'nea_articles_total{outcome="new",source="near-news"} 3.0' in metrics(),
+                 "article counters in /metrics")  # fmt: skip
+        wait_for(lambda: 'nea_deliveries_total{outcome="delivered"} 4.0' in metrics(),
+                 "delivery counters in /metrics")  # fmt: skip
+        body = metrics()
+        assert 'nea_fetches_total{outcome="ok"}' in body
+        assert "nea_fetch_duration_seconds_bucket" in body
+        assert 'nea_source_last_success_timestamp_seconds{source="mirror"}' in body
+        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/readyz", timeout=5).text == "ready\n"
+        assert httpx.get(f"{base}/nope", timeout=5).status_code == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        log.close()
+    lines = (tmp_path / "daemon.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # --log-format json: every line is JSON
+    assert any(r["message"].startswith("daemon running") for r in records)
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)

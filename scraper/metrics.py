@@ -1,0 +1,86 @@
+"""Prometheus metrics, on a registry owned by the service (no module-level globals), and
+recorded at the stage boundaries: every fetch, every poll report, every dispatch round."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from scraper.config.types import Source
+from scraper.errors import FetchError
+from scraper.fetch import Fetcher, Validators
+from scraper.fetch.types import Page
+from scraper.notify.dispatcher import DispatchReport
+from scraper.pipeline.poll import PollReport
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.fetches = Counter("nea_fetches", "HTTP fetches by outcome", ["outcome"], registry=r)
+        self.fetch_bytes = Counter("nea_fetch_bytes", "Body bytes fetched", registry=r)
+        self.fetch_seconds = Histogram(
+            "nea_fetch_duration_seconds", "Fetch latency, retries included",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=r,
+        )  # fmt: skip
+        self.articles = Counter(
+            "nea_articles", "Articles stored, by outcome", ["source", "outcome"], registry=r
+        )
+        self.extraction_failures = Counter(
+            "nea_extraction_failures", "Fetched articles with no text", ["source"], registry=r
+        )
+        self.polls = Counter(
+            "nea_polls", "Source polls by status", ["source", "status"], registry=r
+        )
+        self.last_success = Gauge(
+            "nea_source_last_success_timestamp_seconds", "Unix time of the last good poll",
+            ["source"], registry=r,
+        )  # fmt: skip
+        self.deliveries = Counter(
+            "nea_deliveries", "Notification delivery attempts by outcome", ["outcome"], registry=r
+        )
+
+    def record_poll(self, report: PollReport) -> None:
+        self.polls.labels(report.source, "ok" if report.ok else "failed").inc()
+        if report.ok:
+            self.last_success.labels(report.source).set(time.time())
+        for outcome in ("new", "updated", "duplicates", "unchanged"):
+            count = getattr(report, outcome)
+            if count:
+                self.articles.labels(report.source, outcome.removesuffix("s")).inc(count)
+        if report.empty:
+            self.extraction_failures.labels(report.source).inc(report.empty)
+
+    def record_dispatch(self, report: DispatchReport) -> None:
+        for outcome in ("delivered", "retried", "dead"):
+            count = getattr(report, outcome)
+            if count:
+                self.deliveries.labels(outcome).inc(count)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class MeasuredFetcher(Fetcher):
+    """The fetcher, counting outcomes, bytes and latency of every fetch."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__()
+        self._metrics = metrics
+
+    async def fetch(
+        self, url: str, source: Source, *, validators: Validators | None = None
+    ) -> Page:
+        started = time.perf_counter()
+        try:
+            page = await super().fetch(url, source, validators=validators)
+        except FetchError as exc:
+            self._metrics.fetches.labels(type(exc).__name__).inc()
+            raise
+        finally:
+            self._metrics.fetch_seconds.observe(time.perf_counter() - started)
+        self._metrics.fetches.labels("not_modified" if page.not_modified else "ok").inc()
+        self._metrics.fetch_bytes.inc(len(page.content))
+        return page
