@@ -112,19 +112,35 @@ def run_one(ev: ModuleType, name: str, pages: list[Any], repeat: int) -> dict[st
     }
 
 
+def _status_kib(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def memory_probe(name: str, split_dir: Path) -> None:
-    """Child-process mode: print the peak RSS growth (KiB) of extracting every page."""
+    """Child-process mode: print peak RSS (KiB) while extracting every page, and its growth.
+
+    The pages are loaded and one page is extracted first; then the kernel's high-water
+    mark is reset (``/proc/self/clear_refs``) so the peak is that of extraction alone.
+    """
     ev = load_evaluate()
     pages = ev.load_split(split_dir)
     fn, _ = make_extractor(ev, name)
-    fn(pages[0].html, pages[0].url)
+    warm_up(fn, pages)
     gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _status_kib("VmRSS")
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
     for page in pages:
         with contextlib.suppress(Exception):
             fn(page.html, page.url)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_rss_kib": after, "growth_kib": after - before}))
+    peak = _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss_kib": peak, "growth_kib": peak - (before or peak)}))
 
 
 def measure_memory(name: str, split_dir: Path) -> dict[str, int] | None:
@@ -138,20 +154,17 @@ def measure_memory(name: str, split_dir: Path) -> dict[str, int] | None:
 
 
 def scaling(pages: list[Any], sizes: list[int]) -> list[tuple[int, float, int]]:
-    """Time ``extract()`` on pages grown to each size by repeating a real page's body."""
+    """Time ``extract()`` on a ~60 KB real page grown to each size by repeating its body."""
     from scraper.extract import extract
 
-    base = max(pages, key=lambda p: len(p.html)).html
+    base = min(pages, key=lambda p: abs(len(p.html) - 60_000)).html
     head, _, rest = base.partition("<body")
-    body = "<body" + rest
+    inner = rest.partition(">")[2].rpartition("</body>")[0]
     results = []
     for size in sizes:
-        html = head + body
-        while len(html) < size:
-            html = html.replace("</body>", rest.partition(">")[2], 1)
-        html = html[:size]
-        best = float("inf")
-        chars = 0
+        copies = max(1, size // max(1, len(base)))
+        html = f"{head}<body>{inner * copies}</body></html>"
+        best, chars = float("inf"), 0
         for _ in range(3):
             t0 = time.perf_counter()
             chars = len(extract(html).text)
@@ -181,7 +194,7 @@ def report(results: list[dict[str, Any]], memory: dict[str, dict[str, int] | Non
         times = [row["seconds"] * 1000 for row in r["rows"]]
         mem = memory.get(r["name"])
         mem_s = f", peak RSS {mem['peak_rss_kib'] / 1024:.0f} MiB" if mem else ""
-        growth = f" (+{mem['growth_kib'] / 1024:.1f} MiB while extracting)" if mem else ""
+        growth = f" (+{mem['growth_kib'] / 1024:.1f} MiB over the loaded pages)" if mem else ""
         print(
             f"{r['name']}: per-page ms median {statistics.median(times):.2f}, "
             f"p90 {percentile(times, 0.9):.2f}, p99 {percentile(times, 0.99):.2f}, "

@@ -29,15 +29,18 @@ def extract_str(
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
     title = _meta.find_title(head)
-    page_text = _page_text(tree)
+    declared = _declared_date(head)
+    page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors))
-    pars = _body_paragraphs(tree, root, content_selector)
+    pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
+    if not text and root is not None:
+        page_text = page_text or root.text(separator=" ")[:DATE_TEXT_CHARS]
     return Article(
         title=title,
         text=text,
         author=_meta.find_author(head),
-        published_at=_published(head, url, pars, page_text),
+        published_at=declared or _written_date(url, pars, page_text),
         language=_language.choose(
             [language, head.html_lang, head.meta("content-language", "og:locale")],
             text or page_text,
@@ -53,9 +56,7 @@ def _page_text(tree: LexborHTMLParser) -> str:
     return body.text(separator=" ")[:DATE_TEXT_CHARS]
 
 
-def _body_paragraphs(
-    tree: LexborHTMLParser, root: LexborNode | None, content_selector: str | None
-) -> list[Paragraph]:
+def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> list[Paragraph]:
     if root is None:
         return []
     if content_selector:
@@ -77,10 +78,8 @@ def _select(root: LexborNode, selector: str) -> list[LexborNode]:
         return []
 
 
-def _published(
-    head: _meta.HeadMeta, url: str | None, pars: list[Paragraph], page_text: str
-) -> datetime | None:
-    """Meta tags, JSON-LD, ``<time>``, then the URL and dates written near the article."""
+def _declared_date(head: _meta.HeadMeta) -> datetime | None:
+    """The date the page declares: meta tags, then JSON-LD, then ``<time datetime>``."""
     declared = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
     if declared is not None:
         return declared
@@ -88,9 +87,11 @@ def _published(
         value = _meta.jsonld_value(head, key)
         if isinstance(value, str) and (parsed := _dates.parse_date(value)) is not None:
             return parsed
-    timed = _dates.first_date(head.times)
-    if timed is not None:
-        return timed
+    return _dates.first_date(head.times)
+
+
+def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
+    """A date written near the article or on the page, or the one in the URL."""
     block_text = "\n".join(p.text for p in pars[:40])
     written = _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)
     from_url = _dates.date_from_url(url)

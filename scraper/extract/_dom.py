@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -11,20 +12,21 @@ from ._patterns import DROP_SELECTOR, DROP_TAGS, EMBED_HINT, NEGATIVE_HINT, POSI
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
 # Elements whose class/id is checked; inline elements go with their container.
-HINTED_SELECTOR = (
-    ":is(div,section,article,ul,ol,dl,table,tr,td,p,span,li,h1,h2,h3,h4,h5,h6,a,strong)"
-    ":is([class],[id])"
-)
+HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
 
 MAX_DEPTH = 1_000  # deeper markup is flattened: tree building is quadratic in depth
-DEPTH_CHECK_TAGS = 6_000  # fewer tags than this cannot nest deeper than the parser copes with
+DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the parser much
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 # Elements that never nest (void) or that the parser closes implicitly.
 _FLAT = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
     | {"source", "track", "wbr", "p", "li", "td", "tr", "th", "dt", "dd", "option"}
+)
+# An opening or closing tag of an element that nests (the flat ones are skipped).
+_NESTING_TAG = re.compile(
+    r"<(/?)(?!(?:" + "|".join(sorted(_FLAT)) + r")[\s/>])[a-zA-Z]", re.IGNORECASE
 )
 
 
@@ -42,7 +44,14 @@ def parse(html: str) -> LexborHTMLParser | None:
 
 
 def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
-    """Replace the tags past ``max_depth`` levels of nesting with spaces (text is kept)."""
+    """Replace the tags past ``max_depth`` levels of nesting with spaces (text is kept).
+
+    The depth is first summed over opening (+1) and closing (-1) tags of nesting
+    elements, mostly in C (``re.findall``, ``accumulate``); only a deep page is walked.
+    """
+    steps = [1 - 2 * len(slash) for slash in _NESTING_TAG.findall(html)]
+    if not steps or max(accumulate(steps)) <= max_depth:
+        return html
     depth = 0
     for match in _TAG.finditer(html):
         closing, name, self_closing = match.groups()

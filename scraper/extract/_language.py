@@ -8,6 +8,7 @@ from typing import Any
 
 _CODE = re.compile(r"^\s*([A-Za-z]{2})(?:$|[-_\s])")
 SAMPLE_CHARS = 2_000
+LANGID_CHARS = 600  # enough for py3langid on Latin-script prose; its cost grows with length
 _SCRIPTS: dict[str, re.Pattern[str]] = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
     "kana": re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]"),
@@ -34,12 +35,8 @@ def normalise_code(value: str | None) -> str | None:
 def script_counts(text: str) -> dict[str, int]:
     sample = text[:SAMPLE_CHARS]
     if sample.isascii() or _NON_LATIN.search(sample) is None:  # fast path: Latin text
-        return {"han": 0, "kana": 0, "hangul": 0, "cyrillic": 0, "latin": _letters(sample)}
+        return {"han": 0, "kana": 0, "hangul": 0, "cyrillic": 0, "latin": len(sample)}
     return {name: len(rx.findall(sample)) for name, rx in _SCRIPTS.items()}
-
-
-def _letters(sample: str) -> int:
-    return len(_SCRIPTS["latin"].findall(sample))
 
 
 def detect(text: str) -> str | None:
@@ -55,7 +52,7 @@ def detect(text: str) -> str | None:
         return "ja" if counts["kana"] >= max(3, cjk * 0.05) else "zh"
     if counts["cyrillic"] >= counts["latin"]:
         return "mn" if _MONGOLIAN.search(text[:SAMPLE_CHARS]) else "ru"
-    return _langid(text[:SAMPLE_CHARS])
+    return _langid(text[:LANGID_CHARS])
 
 
 def _langid(text: str) -> str | None:
