@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scraper.config import load_config
@@ -168,7 +169,7 @@ async def articles(args: argparse.Namespace) -> int:
     for row in rows:
         table.add_row(
             str(row.id), row.source, _date(row.published_at), row.language or "",
-            str(row.version), str(row.duplicate_of or ""), row.title[:60], row.url,
+            str(row.version), str(row.duplicate_of or ""), escape(row.title[:60]), escape(row.url),
         )  # fmt: skip
     Console(width=200).print(table)
     print(f"{len(rows)} articles")
@@ -186,9 +187,9 @@ async def status(args: argparse.Namespace) -> int:
     for h in health:
         state = "[red]failing[/]" if h.failing else (h.last_status or "never run")
         table.add_row(
-            h.name, "yes" if h.enabled else "no", _ago(h.last_run_at), state,
+            escape(h.name), "yes" if h.enabled else "no", _ago(h.last_run_at), state,
             str(h.consecutive_failures), str(h.articles), _ago(h.next_run_at),
-            (h.last_error or "")[:80],
+            escape((h.last_error or "")[:100]),
         )  # fmt: skip
     console.print(table)
     deliveries = Table("channel", "pending", "delivered", "dead", title="Deliveries")
@@ -200,7 +201,7 @@ async def status(args: argparse.Namespace) -> int:
         console.print("Dead deliveries (re-queue with `scraper retry`):")
         for d in dead:
             console.print(f"  #{d.id} {d.channel} event {d.event_id} after {d.attempts} "
-                          f"attempts: {d.last_error}")  # fmt: skip
+                          f"attempts: {d.last_error}", markup=False)  # fmt: skip
     return EXIT_OK
 
 

@@ -99,7 +99,8 @@ class Poller:
             else:
                 await self._poll_listing(source, source_id, router, report, first_poll)
         except FetchError as exc:
-            report.ok, report.error = False, str(exc)
+            # The row is the source's: its name would only repeat itself in last_error.
+            report.ok, report.error = False, f"{exc.args[0]} ({exc.url})"
         suspicion = self._suspicion(report, state.last_links_found if state else None)
         outcome = RunOutcome(
             ok=report.ok,
@@ -110,7 +111,8 @@ class Poller:
         report.events += await self.store.record_run(
             source_id, outcome, failing_after=self.failing_after, router=router
         )
-        log.info("%s", report.summary(), extra={"source": source.name})
+        level = logging.INFO if report.ok else logging.WARNING
+        log.log(level, "%s", report.summary(), extra={"source": source.name})
         return report
 
     # Listing pages, feeds, sitemaps -------------------------------------------------------

@@ -149,13 +149,14 @@ class FixtureSites:
         self.articles[path] = response
         self.server.route(path, response)
 
-    def edit_assembly(self, extra_paragraph: str) -> None:
-        self.set_article(
-            self.ASSEMBLY,
-            english_article(
-                "NEAR holds 15th General Assembly in Pohang", [*ENGLISH_BODY, extra_paragraph]
-            ).encode(),
+    def edit_assembly(self, extra_paragraph: str, *, on_mirror: bool = False) -> None:
+        """Add a paragraph to the assembly story, on the secretariat or on the mirror."""
+        path, title = (
+            (self.MIRROR_COPY, "Regional governments meet in Pohang")
+            if on_mirror
+            else (self.ASSEMBLY, "NEAR holds 15th General Assembly in Pohang")
         )
+        self.set_article(path, english_article(title, [*ENGLISH_BODY, extra_paragraph]).encode())
 
     def sources_yaml(self, *, jsonl_path: str, webhook_url: str | None = None,
                      interval: str = "1h") -> str:  # fmt: skip
