@@ -44,5 +44,13 @@ def _is_junk(node: LexborNode) -> bool:
     if items > paragraphs or inputs > paragraphs / 3:
         return True
     if weight < 25 and density > 0.2:
-        return density > 0.5 or text_len < 200 or tag in ("ul", "ol")
+        if tag in ("ul", "ol"):
+            return density > 0.5 or _linked_list(node)
+        return density > 0.5 or text_len < 200
     return weight >= 25 and density > 0.5
+
+
+def _linked_list(node: LexborNode) -> bool:
+    """A list whose items are mostly links (navigation, teasers), not prose with a link."""
+    items = len(node.css("li")) or 1
+    return len(node.css("a")) >= items * 0.5

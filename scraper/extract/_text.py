@@ -161,8 +161,10 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
             continue
         if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):
             continue
-        if par.text in seen and 15 <= len(par.text) < 200:
-            continue
+        if out and par.text == out[-1]:
+            continue  # a caption or heading printed twice in a row
+        if par.link_ratio > 0.5 and par.text in seen:
+            continue  # the same link block repeated (top and bottom of the article)
         seen.add(par.text)
         out.append(par.text)
     return out
