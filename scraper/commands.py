@@ -22,7 +22,7 @@ from scraper.extract.types import Article
 from scraper.httpd import StatusServer
 from scraper.metrics import Metrics
 from scraper.service import Service
-from storage.engine import DaemonLock, create_engine, redact, resolve_database_url
+from storage.engine import DaemonLock, create_engine, is_sqlite, redact, resolve_database_url
 from storage.migrate import upgrade
 from storage.repository import Store
 
@@ -42,6 +42,8 @@ async def run(args: argparse.Namespace) -> int:
         service = await Service.open(config, url, cpu_workers=max(args.workers, 0), metrics=metrics)
         status_server = None
         try:
+            if is_sqlite(url):  # we hold the file lock: leases found now are a dead daemon's
+                await service.store.clear_leases()
             if metrics is not None:
                 status_server = status_endpoint(
                     service, metrics, args.metrics_host, args.metrics_port

@@ -124,3 +124,18 @@ class OutboxQueries(StoreBase):
                 )
             )
             return {(channel, status): int(count) for channel, status, count in rows}
+
+    async def clear_leases(self) -> None:
+        """Forget every lease. Only for a database that one daemon alone can use (SQLite,
+        under its file lock): any lease found at start-up belonged to a dead process."""
+        async with self.transaction() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.lease_owner.is_not(None))
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+            await session.execute(
+                update(SourceRow)
+                .where(SourceRow.lease_owner.is_not(None))
+                .values(lease_owner=None, lease_expires_at=None)
+            )
