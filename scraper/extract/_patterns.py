@@ -152,6 +152,11 @@ _EDGE = [
     r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
     r"все права защищены|бүх эрх",
     r"^(?:advertisement|sponsored|about us|contact us|follow us|subscribe)\b|^광고$|^广告$",
+    # back to top, font size, reporter sign-offs and bare e-mail addresses
+    r"back to top|page top|ページの先頭|ページトップ|맨\s*위로|返回顶部|回到顶部|наверх|"
+    r"字号|글자\s*(?:크게|작게)|文字サイズ|размер шрифта",
+    r"^[가-힣]{2,4}\s*(?:기자|특파원|통신원|인턴기자)(?:\s|$)|^[(（【\[]?\s*(?:责任编辑|编辑|记者)",
+    r"^[\w.+-]+@[\w-]+\.[\w.]+$|ⓒ|無断転載|禁止转载|未经授权",
     r"follow (?:us|him|her|them|me) (?:on|at)|^e-?mail \S+(?: \S+)? at |join our|click here|"
     r"tell us what you think|sign up|newsletter",
     r"cookie",
