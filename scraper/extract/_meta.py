@@ -14,8 +14,16 @@ from selectolax.lexbor import LexborHTMLParser
 from ._text import normalise
 
 MAX_JSONLD_CHARS = 200_000
+MAX_BYLINE_CHARS = 80
+BYLINE_SELECTOR = (
+    "[itemprop=author] [itemprop=name],[itemprop=author],a[rel=author],"
+    ".byline,.author-name,.article-author,.writer"
+)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:»«/]\s+|\s*[|｜_]\s*|\s+::\s+|\s*ㅣ\s*")
-_AUTHOR_PREFIX = re.compile(r"^(?:by|written by|author|автор|作者|기자|글)\s*[:：]?\s*", re.I)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
+    re.I,
+)
 
 
 @dataclass
@@ -29,6 +37,7 @@ class HeadMeta:
     canonical: str | None = None
     html_lang: str | None = None
     times: list[str] = field(default_factory=list)  # <time datetime> values
+    byline: str | None = None  # itemprop=author, rel=author or a byline element
 
     def meta(self, *names: str) -> str | None:
         for name in names:
@@ -58,12 +67,21 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
     if html is not None:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
+    head.byline = _byline(tree)
     head.times = [
         value
         for node in tree.css("time[datetime]")[:5]
         if (value := node.attributes.get("datetime"))
     ]
     return head
+
+
+def _byline(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first(BYLINE_SELECTOR)
+    if node is None:
+        return None
+    text = normalise(node.text())
+    return text if 0 < len(text) <= MAX_BYLINE_CHARS else None
 
 
 def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
@@ -146,6 +164,8 @@ def find_author(head: HeadMeta) -> str | None:
     name = _person_name(value)
     if not name:
         name = head.meta("author", "article:author", "byl", "dc.creator", "sailthru.author")
+    if not name:
+        name = head.byline
     if not name or name.startswith(("http://", "https://")):
         return None
     name = _AUTHOR_PREFIX.sub("", normalise(name))

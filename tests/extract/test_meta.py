@@ -112,3 +112,17 @@ def test_bad_canonical_scheme_ignored() -> None:
 def test_broken_jsonld_is_ignored() -> None:
     head = '<script type="application/ld+json">{"@type": "Article", "author": </script>'
     assert extract(_page(head)).author is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<span itemprop="author"><span itemprop="name">Lee Jiwon</span></span>', "Lee Jiwon"),
+        ('<a rel="author" href="/staff/7">Anna Ivanova</a>', "Anna Ivanova"),
+        ('<p class="byline">By Sato Hanako</p>', "Sato Hanako"),
+        ('<div class="byline">' + "x" * 200 + "</div>", None),
+    ],
+)
+def test_author_from_the_page(body: str, expected: str | None) -> None:
+    html = _page("", body + "<article><p>The article text, long enough to count.</p></article>")
+    assert extract(html).author == expected
