@@ -32,7 +32,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -247,7 +247,8 @@ class Dispatcher:
                 # Do not outlive the lease: another worker would send these again.
                 await self._postpone(rest, self._clock())
                 return report + DispatchReport(postponed=len(rest))
-            error = await self._attempt(channel, _event(row))
+            event = _event(row)
+            error = await self._attempt(channel, config, channel.send(event), f"event {event.id}")
             if error is None:
                 await self._store.delivery_succeeded(row.id, owner=self._owner, now=self._clock())
                 report += DispatchReport(delivered=1)
@@ -279,7 +280,8 @@ class Dispatcher:
         report = DispatchReport(postponed=sum(len(g) for g in waiting.values()))
         if not ready:
             return report
-        error = await self._attempt_digest(channel, [_event(r) for r in ready])
+        events = [_event(r) for r in ready]
+        error = await self._attempt(channel, config, channel.send_digest(events), "a digest")
         for row in ready:
             if error is None:
                 await self._store.delivery_succeeded(row.id, owner=self._owner, now=self._clock())
@@ -291,26 +293,22 @@ class Dispatcher:
 
     # Attempts and their records -------------------------------------------------------
 
-    async def _attempt(self, channel: Channel, event: OutboxEvent) -> str | None:
-        """None on success, else the error message."""
-        try:
-            await channel.send(event)
-        except NotifyError as exc:
-            return str(exc)
-        except Exception as exc:  # a channel bug must not stop delivery
-            log.exception("channel %s crashed on event %s", channel.name, event.id)
-            return f"unexpected {type(exc).__name__}: {exc}"
-        return None
-
-    async def _attempt_digest(
-        self, channel: DigestChannel, events: list[OutboxEvent]
+    async def _attempt(
+        self, channel: Channel, config: ChannelConfig, send: Awaitable[None], what: str
     ) -> str | None:
+        """Run one send under a deadline; None on success, else the error message.
+
+        Channels keep their own timeouts (``timeout`` of the channel); this outer deadline
+        only bounds what they cannot: a server dripping its answer, a stuck connection."""
+        deadline = 2 * config.timeout + 1
         try:
-            await channel.send_digest(events)
+            await asyncio.wait_for(send, timeout=deadline)
         except NotifyError as exc:
             return str(exc)
+        except TimeoutError:
+            return f"no answer within {deadline:g}s"
         except Exception as exc:  # a channel bug must not stop delivery
-            log.exception("channel %s crashed on a digest", channel.name)
+            log.exception("channel %s crashed on %s", channel.name, what)
             return f"unexpected {type(exc).__name__}: {exc}"
         return None
 

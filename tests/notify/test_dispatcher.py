@@ -3,6 +3,7 @@ between channels, crash recovery, digests."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ import pytest
 
 from scraper.config.types import Channel as ChannelConfig
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
+from scraper.notify.types import OutboxEvent
 from tests.notify.fakes import FakeClock, FakeOutbox, ScriptedChannel, article
 from tests.notify.receivers import WebhookReceiver
 from tests.support.httpserver import FixtureServer
@@ -265,3 +267,34 @@ async def test_deliver_all_drains_the_queue(http_client: httpx.AsyncClient) -> N
     d = dispatcher(outbox, [config], clock, http_client, built={"c": channel})
     assert (await d.deliver_all(limit=10)).delivered == 25
     assert len(channel.sent) == 25
+
+
+async def test_a_hanging_channel_is_cut_off_by_the_deadline(
+    http_client: httpx.AsyncClient,
+) -> None:
+    class Hangs(ScriptedChannel):
+        async def send(self, event: OutboxEvent) -> None:
+            await asyncio.Event().wait()
+
+    clock, outbox = FakeClock(), FakeOutbox()
+    event_id = outbox.add_event("article.new", ["h"], occurred_at=clock())
+    config = ChannelConfig(name="h", type="jsonl", path="unused", timeout=0.05)
+    d = dispatcher(outbox, [config], clock, http_client, built={"h": Hangs("h")})
+    assert await d.deliver_pending() == DispatchReport(retried=1)
+    assert outbox.row(event_id, "h").last_error == "no answer within 1.1s"
+
+
+async def test_a_crashing_channel_is_a_failure_not_a_crash(
+    http_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Crashes(ScriptedChannel):
+        async def send(self, event: OutboxEvent) -> None:
+            raise KeyError("bug")
+
+    clock, outbox = FakeClock(), FakeOutbox()
+    event_id = outbox.add_event("article.new", ["c"], occurred_at=clock())
+    config = ChannelConfig(name="c", type="jsonl", path="unused")
+    d = dispatcher(outbox, [config], clock, http_client, built={"c": Crashes("c")})
+    assert await d.deliver_pending() == DispatchReport(retried=1)
+    assert outbox.row(event_id, "c").last_error == "unexpected KeyError: 'bug'"
+    assert "crashed" in caplog.text
