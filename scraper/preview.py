@@ -30,8 +30,8 @@ async def preview_source(source: Source, *, limit: int, console: Console) -> int
             _show_article(console, source.url, extracted.article.title, extracted.item.text)
             return 0
         discovery = discover(page, source)
-        table = Table("#", "article URL", "anchor / feed title", "updated", title=f"{discovery.kind}: "
-                      f"{len(discovery.links)} article links")  # fmt: skip
+        title = f"{discovery.kind}: {len(discovery.links)} article links"
+        table = Table("#", "article URL", "anchor / feed title", "updated", title=title)
         for index, link in enumerate(discovery.links, 1):
             updated = link.updated_at.isoformat() if link.updated_at else ""
             table.add_row(str(index), link.url, (link.title or "")[:50], updated)

@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Union
 
 
 @dataclass
@@ -48,14 +47,14 @@ class RecordedRequest:
 
 
 Handler = Callable[["FixtureRequestHandler"], None]
-Route = Union[Response, Handler]
+Route = Response | Handler
 
 
 class FixtureRequestHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean
 
     def do_GET(self) -> None:
