@@ -22,7 +22,6 @@ HEAD_CHARS = 400
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
-_SPACES = re.compile(r"\s+")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _BREAKS = frozenset({"br", "hr"})
 _CELLS = frozenset({"td", "th"})  # a table row is one paragraph, its cells space-separated
@@ -42,9 +41,12 @@ class Paragraph:
 
 def normalise(text: str) -> str:
     """Collapse whitespace; drop line breaks between CJK characters (they are not spaces)."""
-    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
-    text = _CJK_GAP.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        if "\u200b" in text or "\ufeff" in text:
+            text = text.replace("\u200b", "").replace("\ufeff", "")
+        if "\n" in text:
+            text = _CJK_GAP.sub("", text)
+    return " ".join(text.split())  # str.split() knows NBSP and the ideographic space
 
 
 class _Builder:
