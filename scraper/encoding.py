@@ -184,11 +184,16 @@ def _cyrillic_check(content: bytes, text: str, codec: str) -> tuple[str, str]:
     return text, codec
 
 
+_CYRILLIC_UPPER = re.compile("[\u0400-\u042f]")
+_CYRILLIC_LOWER = re.compile("[\u0430-\u045f]")
+
+
 def _upper_ratio(text: str) -> float:
-    letters = [c for c in text if "\u0400" <= c <= "\u04ff"]
-    if len(letters) < 20:
+    upper = len(_CYRILLIC_UPPER.findall(text))
+    lower = len(_CYRILLIC_LOWER.findall(text))
+    if upper + lower < 20:
         return 0.0
-    return sum(c.isupper() for c in letters) / len(letters)
+    return upper / (upper + lower)
 
 
 def _detect(content: bytes) -> str | None:

@@ -3,7 +3,10 @@
 ``normalize_url`` makes one article one URL: scheme and host lower-cased (IDN hosts in
 punycode), default ports and fragments dropped, dot segments resolved, percent-escapes
 made canonical, tracking and session parameters removed, the remaining query sorted,
-``index.html``-style file names and trailing slashes removed.
+``index.html``-style file names dropped (``/news/index.html`` → ``/news/``). A trailing
+slash is kept: servers disagree on whether ``/news`` and ``/news/`` are one resource and
+some answer 404 for the other, so the URL stays one the site really serves; ``url_key``
+ignores it, for telling whether two URLs name the same article.
 
 ``registrable_domain`` uses the bundled public suffix list (offline); ``same_site``
 compares registrable domains. ``is_private_address`` / ``resolves_private`` are the SSRF
@@ -32,6 +35,7 @@ __all__ = [
     "resolve_host",
     "resolves_private",
     "same_site",
+    "url_key",
 ]
 
 Resolver = Callable[[str], Awaitable[list[str]]]
@@ -49,9 +53,7 @@ _TRACKING_PARAMS = frozenset(
         "aspsessionid", "isappinstalled", "scene", "srcid",
     }
 )  # fmt: skip
-_INDEX_PAGE = re.compile(
-    r"/(?:index|default)\.(?:html?|shtml|php|jsp|aspx?)$", re.IGNORECASE
-)
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|shtml|php|jsp|aspx?)$", re.IGNORECASE)
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -80,6 +82,15 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _normalize_path(parts.path)
     query = _normalize_query(parts.query)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_key(url: str) -> str:
+    """An identity key for a normalised URL: ``/news/1/`` and ``/news/1`` are the same
+    article. Use it to compare URLs, never to fetch."""
+    scheme, netloc, path, query, _ = urlsplit(url)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -205,10 +216,7 @@ def _normalize_path(path: str) -> str:
     path = _SESSION_PATH_PARAM.sub("", path)
     path = _remove_dot_segments(path or "/")
     path = _canonical_escapes(path, safe="/:@!$&'()*+,;=~")
-    path = _INDEX_PAGE.sub("/", path)
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
-    return path
+    return _INDEX_PAGE.sub("/", path)
 
 
 def _remove_dot_segments(path: str) -> str:

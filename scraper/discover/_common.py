@@ -12,7 +12,7 @@ from scraper.config.types import Source
 from scraper.discover.types import Link
 from scraper.errors import UnsupportedContentType
 from scraper.fetch.types import Page
-from scraper.urls import host_of, normalize_url, registrable_domain
+from scraper.urls import host_of, normalize_url, registrable_domain, url_key
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
@@ -55,36 +55,39 @@ class LinkFilter:
 
 
 class Collector:
-    """Links in first-seen order, one per normalised URL; a later sighting may fill in a
-    missing (or longer) title and dates."""
+    """Links in first-seen order, one per article (``url_key``: a trailing slash does not
+    make another article); a later sighting may fill in a missing (or longer) title and
+    dates, the URL stays the first one seen."""
 
     def __init__(self) -> None:
         self._links: dict[str, Link] = {}
 
     def add(self, link: Link) -> None:
-        seen = self._links.get(link.url)
+        key = url_key(link.url)
+        seen = self._links.get(key)
         if seen is None:
-            self._links[link.url] = link
+            self._links[key] = link
             return
         title = seen.title
         if link.title and (not title or len(link.title) > len(title)):
             title = link.title
-        self._links[link.url] = Link(
+        self._links[key] = Link(
             url=seen.url,
             title=title,
             updated_at=seen.updated_at or link.updated_at,
             published_at=seen.published_at or link.published_at,
         )
 
-    def __contains__(self, url: str) -> bool:
-        return url in self._links
-
     def links(self) -> tuple[Link, ...]:
         return tuple(self._links.values())
 
 
 def dedupe_urls(urls: list[str], limit: int | None = None) -> tuple[str, ...]:
-    out = tuple(dict.fromkeys(urls))
+    """First-seen order, one per ``url_key``, at most ``limit``."""
+    unique: dict[str, str] = {}
+    for url in urls:
+        unique.setdefault(url_key(url), url)
+    out = tuple(unique.values())
     return out if limit is None else out[:limit]
 
 

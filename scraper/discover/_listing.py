@@ -18,7 +18,7 @@ from scraper.config.types import Source
 from scraper.discover._common import Collector, LinkFilter, absolute, dedupe_urls
 from scraper.discover.types import Discovery, Link
 from scraper.fetch.types import Page
-from scraper.urls import normalize_url
+from scraper.urls import normalize_url, url_key
 
 MAX_PAGINATION = 5
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
@@ -79,7 +79,7 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
     tree = LexborHTMLParser(page.text)
     base = _base_url(tree, page.final_url)
     here = normalize_url(page.final_url) or page.final_url
-    skip = {here, normalize_url(page.url), normalize_url(source.url)}
+    skip = {url_key(u) for u in (here, normalize_url(page.url), normalize_url(source.url)) if u}
     found = Collector()
     pagination = _Pagination(here, links)
     for next_url in link_rel_next(tree, base):
@@ -89,7 +89,7 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
 
     for anchor in tree.css("a[href]"):
         url = absolute(anchor.attributes.get("href"), base)
-        if url is None or url in skip:
+        if url is None or url_key(url) in skip:
             continue
         text = _anchor_text(anchor)
         if pagination.consider(anchor, url, text) or pagination.is_page_of_listing(url):
@@ -244,7 +244,7 @@ class _Pagination:
     def is_page_of_listing(self, url: str) -> bool:
         """Another page of this listing ("more news", ``?page=2``), which is no article."""
         parts = urlsplit(url)
-        if parts.netloc != self._here.netloc or parts.path != self._here.path:
+        if parts.netloc != self._here.netloc or not _same_path(parts.path, self._here.path):
             return False
         mine = {k: v for k, v in parse_qsl(self._here.query) if not _PAGE_KEY.fullmatch(k)}
         theirs = {k: v for k, v in parse_qsl(parts.query) if not _PAGE_KEY.fullmatch(k)}
@@ -256,11 +256,15 @@ class _Pagination:
         parts = urlsplit(url)
         if parts.netloc != self._here.netloc or self._links.ignored(url):
             return False
-        if parts.path == self._here.path:
+        if _same_path(parts.path, self._here.path):
             return parts.query != self._here.query
         if parts.path.startswith(self._here.path.rstrip("/") + "/page"):
             return True
-        return _unnumbered(parts.path) == _unnumbered(self._here.path)
+        return _same_path(_unnumbered(parts.path), _unnumbered(self._here.path))
+
+
+def _same_path(a: str, b: str) -> bool:
+    return a.rstrip("/") == b.rstrip("/")
 
 
 def _unnumbered(path: str) -> str:

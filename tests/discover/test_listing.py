@@ -66,7 +66,7 @@ def test_japanese_news_with_link_rel_next() -> None:
         "https://www.erina.or.jp/news/2025/0501.html",
         "https://www.erina.or.jp/news/2025/0418.html",
     ]
-    assert found.follow_up == ("https://www.erina.or.jp/news?page=2",)
+    assert found.follow_up == ("https://www.erina.or.jp/news/?page=2",)
 
 
 def test_russian_portal() -> None:
@@ -77,8 +77,8 @@ def test_russian_portal() -> None:
         "https://primorsky.ru/press/news/detail.php?ID=88120",
     ]
     assert found.follow_up == (
-        "https://primorsky.ru/press/news?PAGEN_1=2",
-        "https://primorsky.ru/press/news?PAGEN_1=3",
+        "https://primorsky.ru/press/news/?PAGEN_1=2",
+        "https://primorsky.ru/press/news/?PAGEN_1=3",
     )
 
 
@@ -86,12 +86,12 @@ def test_wordpress_entry_headers_are_not_chrome() -> None:
     url = "https://blog.example.org/"
     found = discover(make_page(WORDPRESS, url), make_source(url))
     assert urls(found) == [
-        "https://blog.example.org/2025/05/02/tumen-river-forum-opens",
-        "https://blog.example.org/2025/04/28/ferry-route",
+        "https://blog.example.org/2025/05/02/tumen-river-forum-opens/",
+        "https://blog.example.org/2025/04/28/ferry-route/",
     ]
     assert found.follow_up == (
-        "https://blog.example.org/feed/atom",
-        "https://blog.example.org/page/2",
+        "https://blog.example.org/feed/atom/",
+        "https://blog.example.org/page/2/",
     )
 
 
@@ -147,6 +147,16 @@ def test_redirected_listing_counts_as_the_site() -> None:
     assert urls(found) == ["https://new-name.kr/news/view.php?id=77"]
 
 
+def test_trailing_slash_variants_are_one_article() -> None:
+    html = """<div class="list"><a href="/news/2025/05/forum/">Forum opens in Hunchun today</a>
+    <a href="/news/2025/05/forum">Forum opens in Hunchun today, full report</a></div>"""
+    url = "https://example.org/news/"
+    found = discover(make_page(html, url), make_source(url))
+    assert [(link.url, link.title) for link in found.links] == [
+        ("https://example.org/news/2025/05/forum/", "Forum opens in Hunchun today, full report")
+    ]
+
+
 def test_base_href_is_honoured() -> None:
     html = """<html><head><base href="https://cdn.example.kr/board/"></head><body>
     <a href="view.php?id=1234">지방정부 협력 포럼 결과 보고</a></body></html>"""
@@ -182,4 +192,4 @@ def test_not_modified_page_has_no_links() -> None:
 def test_kind_page_is_the_page_itself() -> None:
     url = "https://example.kr/about/index.html"
     found = discover(make_page("<p>x</p>", url), make_source(url, kind="page"))
-    assert urls(found) == ["https://example.kr/about"]
+    assert urls(found) == ["https://example.kr/about/"]

@@ -13,6 +13,7 @@ from scraper.urls import (
     resolve_host,
     resolves_private,
     same_site,
+    url_key,
 )
 
 
@@ -25,9 +26,11 @@ from scraper.urls import (
         ("http://x.kr/a#comments", "http://x.kr/a"),
         ("http://x.kr", "http://x.kr/"),
         ("http://x.kr/a/./b/../c.html", "http://x.kr/a/c.html"),
-        ("http://x.kr/news/", "http://x.kr/news"),
-        ("http://x.kr/news/index.html", "http://x.kr/news"),
-        ("http://x.kr/news/default.aspx", "http://x.kr/news"),
+        ("http://x.kr/news/", "http://x.kr/news/"),
+        ("http://x.kr/news", "http://x.kr/news"),
+        ("http://x.kr/news/index.html", "http://x.kr/news/"),
+        ("http://x.kr/news/default.aspx", "http://x.kr/news/"),
+        ("http://x.kr/board/index.do?x=1", "http://x.kr/board/index.do?x=1"),
         ("http://x.kr/index.php", "http://x.kr/"),
         ("http://x.kr/v?utm_source=tw&utm_medium=s&id=3&fbclid=Z", "http://x.kr/v?id=3"),
         ("http://x.kr/v?b=2&a=1", "http://x.kr/v?a=1&b=2"),
@@ -78,6 +81,12 @@ def test_normalize_is_idempotent(href: str, base: str) -> None:
     once = normalize_url(href, base)
     if once is not None:
         assert normalize_url(once) == once
+
+
+def test_url_key_ignores_the_trailing_slash() -> None:
+    assert url_key("http://x.kr/news/1/") == url_key("http://x.kr/news/1")
+    assert url_key("http://x.kr/") == "http://x.kr/"
+    assert url_key("http://x.kr/a/?p=1") == "http://x.kr/a?p=1"
 
 
 def test_registrable_domain() -> None:
