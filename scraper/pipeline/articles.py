@@ -8,6 +8,7 @@ from datetime import datetime
 
 from scraper import dedup
 from scraper.config.types import Source
+from scraper.discover.types import Link
 from scraper.extract import extract
 from scraper.extract.types import Article
 from scraper.fetch.types import Page
@@ -62,6 +63,13 @@ def strip_ignored(text: str, patterns: tuple[str, ...]) -> str:
 def near_match(a: int, b: int) -> bool:
     """Whether two stored (signed) simhashes are near duplicates."""
     return dedup.is_near_duplicate(dedup.from_signed64(a), dedup.from_signed64(b))
+
+
+def changed_at(link: Link) -> datetime | None:
+    """When a feed or sitemap says the article last changed. Many feeds give only a
+    publication date, and bump it when they republish an edited item."""
+    dates = [d for d in (link.updated_at, link.published_at) if d is not None]
+    return max(dates) if dates else None
 
 
 def is_later(candidate: datetime | None, known: datetime | None) -> bool:

@@ -19,7 +19,7 @@ from scraper.discover.types import Discovery, Link
 from scraper.errors import FetchError, HTTPStatusError, ScraperError, UnsupportedContentType
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
-from scraper.pipeline.articles import extract_page, is_later, near_match
+from scraper.pipeline.articles import changed_at, extract_page, is_later, near_match
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
 from storage.repository import ArticleState, CheckPlan, Router, RunOutcome, Store
@@ -128,7 +128,7 @@ class Poller:
         announced = [
             _Task(url, link, known[url])
             for url, link in links.items()
-            if url in known and is_later(link.updated_at, known[url].listed_updated_at)
+            if url in known and is_later(changed_at(link), known[url].listed_updated_at)
         ]
         due = await self.store.due_rechecks(source_id, limit=source.max_new_articles_per_run)
         queued = {t.url for t in tasks} | {t.url for t in announced}
@@ -165,7 +165,7 @@ class Poller:
             discovery: Discovery = await self.cpu.run(len(page.content), discover, page, source)
             fresh[url] = page.validators
             for link in discovery.links:
-                if link.url not in links or is_later(link.updated_at, links[link.url].updated_at):
+                if link.url not in links or is_later(changed_at(link), changed_at(links[link.url])):
                     links[link.url] = link
             for follow in discovery.follow_up:
                 if follow not in seen:
@@ -195,7 +195,7 @@ class Poller:
         now = self.clock()
         first_seen = known.first_seen_at if known else now
         checks_done = known.check_count if known else 0
-        listed = task.link.updated_at if task.link else None
+        listed = changed_at(task.link) if task.link else None
         try:
             page = await self.fetcher.fetch(task.url, source, validators=validators)
         except FetchError as exc:
