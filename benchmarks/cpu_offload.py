@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scraper.config.types import Source  # noqa: E402
-from scraper.fetch.types import Page  # noqa: E402
-from scraper.pipeline.articles import extract_page  # noqa: E402
-from scraper.pipeline.cpu import CpuPool  # noqa: E402
-from tests.sites import ENGLISH_BODY, english_article  # noqa: E402
+from scraper.config.types import Source
+from scraper.fetch.types import Page
+from scraper.pipeline.articles import extract_page
+from scraper.pipeline.cpu import CpuPool
+from tests.sites import ENGLISH_BODY, english_article
 
 SOURCE = Source(name="bench", url="http://127.0.0.1/")
 
