@@ -15,6 +15,7 @@ from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
 DATE_TEXT_CHARS = 8_000  # how much of the page text is searched for a written date
+BINARY_SAMPLE_CHARS = 4_096
 
 
 def extract_str(
@@ -24,7 +25,7 @@ def extract_str(
     remove_selectors: Sequence[str],
     language: str | None,
 ) -> Article:
-    tree = parse(html)
+    tree = None if looks_binary(html) else parse(html)
     if tree is None:
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
@@ -47,6 +48,15 @@ def extract_str(
         ),
         canonical_url=_meta.find_canonical(head, url),
     )
+
+
+def looks_binary(html: str) -> bool:
+    """True for decoded bytes that are not text (images, archives, a wrong decoder)."""
+    sample = html[:BINARY_SAMPLE_CHARS]
+    if not sample or (sample.isascii() and sample.isprintable()):
+        return False
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
+    return bad > len(sample) * 0.05
 
 
 def _page_text(tree: LexborHTMLParser) -> str:
@@ -92,7 +102,7 @@ def _declared_date(head: _meta.HeadMeta) -> datetime | None:
 
 def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
     """A date written near the article or on the page, or the one in the URL."""
-    block_text = "\n".join(p.text for p in pars[:40])
+    block_text = "\n".join(p.text for p in pars[:40])[:DATE_TEXT_CHARS]
     written = _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)
     from_url = _dates.date_from_url(url)
     if from_url is None:

@@ -135,7 +135,8 @@ _EDGE = [
     r"^(?:file|files|attachments?|download)\b|첨부\s*파일|附件|添付ファイル|вложени|"
     r"скачать",
     # prev / next
-    r"^(?:previous|next)(?:\s+(?:post|article|story|page))?\b|이전\s*글|다음\s*글|"
+    r"^[«‹<\s]*(?:previous|next|prev)(?:\s+(?:post|article|story|page|news|item))?"
+    r"(?:\s*[:：»›>]|\s*$)|이전\s*글|다음\s*글|"
     r"上一篇|下一篇|上一条|下一条|前の記事|次の記事|предыдущ|следующ",
     # related / suggested
     r"^(?:related|suggested|recommended|more from|see also|read (?:more|also)|you may also)",

@@ -17,6 +17,7 @@ from ._patterns import (
 )
 
 MAX_NODES = 200_000
+MAX_OWNER_LEVELS = 64  # inline elements searched above a text node for its block
 HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
 HEAD_CHARS = 400
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
@@ -119,7 +120,9 @@ def _owner(node: LexborNode, root_id: int) -> tuple[int | None, str, bool]:
     """(id, tag) of the nearest block ancestor of a text node, and whether it is in a link."""
     in_link = False
     parent = node.parent
-    while parent is not None:
+    for _ in range(MAX_OWNER_LEVELS):
+        if parent is None:
+            break
         tag = parent.tag or ""
         if tag in _SKIP:
             return None, "", False
@@ -128,6 +131,8 @@ def _owner(node: LexborNode, root_id: int) -> tuple[int | None, str, bool]:
         if tag == "a":
             in_link = True
         parent = parent.parent
+    if parent is not None:  # inline markup nested absurdly deep: its top is the owner
+        return parent.mem_id, "p", in_link
     return -2, "p", in_link
 
 

@@ -125,3 +125,22 @@ def test_failure_returns_empty_article_with_url(monkeypatch: object) -> None:
 
     monkeypatch.setattr(module, "extract_str", boom)  # type: ignore[attr-defined]
     assert extract("<p>x</p>", url="https://e.org/") == Article(canonical_url="https://e.org/")
+
+
+def test_short_closing_sentence_is_not_mistaken_for_navigation() -> None:
+    html = (
+        "<div><p>The ministers met in Busan on Tuesday to sign the roadmap.</p>"
+        "<p>Next, they visited the port.</p></div>"
+    )
+    assert extract(html).text.endswith("Next, they visited the port.")
+
+
+def test_deeply_nested_inline_markup_keeps_following_paragraphs() -> None:
+    html = "<div>" + "<b>" * 300 + "Deep inline text." + "</b>" * 300 + "<p>Then more.</p></div>"
+    assert extract(html).text == "Deep inline text.\n\nThen more."
+
+
+def test_binary_content_gives_empty_text() -> None:
+    noise = bytes(range(256)) * 64
+    assert extract(noise).text == ""
+    assert extract(noise.decode("latin-1")).text == ""
