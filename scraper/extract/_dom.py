@@ -7,7 +7,14 @@ from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ._patterns import DROP_SELECTOR, DROP_TAGS, EMBED_HINT, NEGATIVE_HINT, POSITIVE_HINT
+from ._patterns import (
+    DROP_SELECTOR,
+    DROP_TAGS,
+    EMBED_HINT,
+    NEGATIVE_HINT,
+    POSITIVE_HINT,
+    TERMINAL_HINT,
+)
 
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
@@ -136,9 +143,14 @@ def _remove_by_hints(root: LexborNode) -> None:
             continue
         if not body_len:
             body_len = max(1, len(root.text()))
-        if _holds_content(node, hints, body_len):
+        if not _terminal(hints) and _holds_content(node, hints, body_len):
             continue
         node.remove()
+
+
+def _terminal(hints: str) -> bool:
+    """A footer/copyright/breadcrumb class that no article wrapper would carry."""
+    return TERMINAL_HINT.search(hints) is not None and POSITIVE_HINT.search(hints) is None
 
 
 def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:

@@ -96,7 +96,7 @@ NEGATIVE_HINT = re.compile(
     r"most-?(?:read|popular|viewed)|popular|trending|outbrain|taboola|teaser|"
     r"side-?bar|sidebar|sidenav|"
     r"banner|cookie|consent|gdpr|newsletter|subscri|signup|promo|advert|sponsor|"
-    r"copyright|footer|header(?![a-z])|masthead|"
+    r"copyright|footer|header(?![a-z])|masthead|addr(?:ess)?(?![a-z])|"
     r"menu|nav|skip|quick|"
     r"print|toolbar|tools(?![a-z])|util|"
     r"attach|files?(?![a-z])|download|"
@@ -107,8 +107,18 @@ NEGATIVE_HINT = re.compile(
     r"login|search|lang(?:uage)?-?(?:select|switch)|"
     r"visually-?hidden|sr-only|screen-?reader|"
     # short abbreviations only as whole words: sns, gnb (global nav), ads, foot ...
-    r"(?:sns|gnb|lnb|snb|tnb|ads?|adv|dfp|ftr|foot|rss|blind)(?![a-z0-9])|ad-"
+    r"(?<!non-)(?<!no-)(?:sns|gnb|lnb|snb|tnb|ads?|adv|dfp|ftr|foot|rss|blind|copy)(?![a-z0-9])|"
+    r"(?<!non-)(?<!no-)ad-|"
+    # whole class names only: "bottom" is chrome, "margin-bottom" is a utility class
+    r"(?<![\w-])bottom(?![\w-])"
     r")"
+)
+
+# Class names that only ever mean chrome, checked per class token ("footer", "foot_area",
+# "copyright", "bottom" — not "has-footer"): removed however much text they hold.
+TERMINAL_HINT = re.compile(
+    r"(?:^|\s)(?:footer|foot|ftr|bottom|copyright|copy|addr|address|breadcrumbs?|cookie|"
+    r"gdpr|consent)(?:$|[\s_-])"
 )
 
 # Quoted material that carries a chrome-like word ("social-media-embed") but is content.
@@ -144,6 +154,7 @@ _EDGE = [
     r"похожие|смотрите также",
     # meta lines: dates, authors, sources, tags
     r"^(?:posted|published|updated|by|written by|author|source|tags?|category|filed under)\b",
+    r"^(?:date|writer|poster|registered|hits|views?)\s*[:：]?\s*\d|(?:hits|views)\s*[:：]?\s*[\d,]+$",
     r"^(?:发布时间|发布日期|发布者|来源|作者|编辑|责任编辑|时间|日期|标签|信息来源)\s*[:：]",
     r"^(?:작성자|작성일|등록일|등록자|출처|담당자|담당부서|기자|태그)\s*[:：]?",
     r"^(?:投稿日|更新日|掲載日|公開日|作成者|担当)\s*[:：]?",

@@ -23,6 +23,7 @@ URLS = {
     "ru_news": "https://primorsky.ru/news/international/near-session/",
     "mn_news": "https://dornod.gov.mn/news/near-chuulgan",
     "en_secretariat": "https://secretariat.example.org/news/2023/ministers-tourism-roadmap/",
+    "en_notice": "https://www.neargov.org/en/notice/view.do?id=77",
     "ko_news": "https://www.localnews.example.kr/news/articleView.html?idxno=40211",
     "zh_trs": "https://www.hlj.gov.cn/hlj/c107856/202406/c00_31741233.shtml",
 }
