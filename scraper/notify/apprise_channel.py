@@ -46,8 +46,11 @@ class AppriseChannel:
         await self._notify(render(self.template, event))
 
     async def send_digest(self, events: Sequence[OutboxEvent]) -> None:
+        """One message, or a few when the list is long; a failure in any of them fails
+        the whole digest, which is then sent again (parts already sent included)."""
         if events:
-            await self._notify(render_digest(events))
+            for message in render_digest(events):
+                await self._notify(message)
 
     async def _notify(self, message: Message) -> None:
         # The thread keeps running past the deadline (threads cannot be cancelled); we only

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from scraper.notify.types import OutboxEvent
 
+#: Longest digest body in one message; longer digests are sent as several messages.
+DIGEST_MAX_CHARS = 3500
+
 #: Default template: title line, then source, link and excerpt.
 DEFAULT_TEMPLATE = "{title}\n[{source}] {url}\n\n{excerpt}"
 
@@ -75,24 +78,43 @@ def render(template: str | None, event: OutboxEvent) -> Message:
     return Message(title=title.strip() or fields["title"], body=body.strip())
 
 
-def render_digest(events: Sequence[OutboxEvent]) -> Message:
-    """One message listing several events, grouped by source, oldest first."""
+def render_digest(
+    events: Sequence[OutboxEvent], *, max_chars: int = DIGEST_MAX_CHARS
+) -> list[Message]:
+    """The digest of ``events``: grouped by source, in order, cut into as many messages as
+    needed to keep each body under ``max_chars`` (chat services refuse long messages:
+    Telegram at 4,096 characters). Usually one message."""
     by_source: dict[str, list[dict[str, str]]] = {}
     for event in events:
         fields = event_fields(event)
         by_source.setdefault(fields["source"] or "-", []).append(fields)
-    count = len(events)
-    title = f"nea-monitor: {count} new item{'s' if count != 1 else ''}"
-    lines: list[str] = []
+    entries: list[tuple[str, str]] = []  # (source heading, lines of one item)
     for source, items in by_source.items():
-        lines.append(f"{source} ({len(items)})")
         for fields in items:
             tag = "" if fields["type"] == "article.new" else f"[{_tag(fields['type'])}] "
-            lines.append(f"- {tag}{fields['title']}")
+            item = f"- {tag}{fields['title']}"
             if fields["url"]:
-                lines.append(f"  {fields['url']}")
-        lines.append("")
-    return Message(title=title, body="\n".join(lines).strip())
+                item += f"\n  {fields['url']}"
+            entries.append((f"{source} ({len(items)})", item[:max_chars]))
+    bodies: list[str] = []
+    body, heading = "", None
+    for source_heading, item in entries:
+        addition = item if source_heading == heading else f"\n{source_heading}\n{item}"
+        if body and len(body) + len(addition) + 1 > max_chars:
+            bodies.append(body.strip())
+            body, heading = "", None
+            addition = f"{source_heading}\n{item}"
+        body += "\n" + addition
+        heading = source_heading
+    bodies.append(body.strip())
+    count = len(events)
+    title = f"nea-monitor: {count} new item{'s' if count != 1 else ''}"
+    if len(bodies) == 1:
+        return [Message(title=title, body=bodies[0])]
+    return [
+        Message(title=f"{title} ({n}/{len(bodies)})", body=body)
+        for n, body in enumerate(bodies, start=1)
+    ]
 
 
 def _tag(event_type: str) -> str:

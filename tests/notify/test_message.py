@@ -60,7 +60,7 @@ def test_source_event_message() -> None:
 
 def test_digest_lists_articles_grouped_by_source() -> None:
     events = [new_event(1), new_event(2, source="expo"), new_event(3)]
-    message = render_digest(events)
+    [message] = render_digest(events)
     assert message.title == "nea-monitor: 3 new items"
     lines = message.body.splitlines()
     assert lines[0] == "near-news (2)"
@@ -68,3 +68,16 @@ def test_digest_lists_articles_grouped_by_source() -> None:
     assert "- Article 3" in lines
     assert "expo (1)" in lines
     assert "  https://example.org/news/2.html" in lines
+
+
+def test_long_digest_is_cut_into_several_messages() -> None:
+    events = [new_event(n, source="busy" if n % 3 else "quiet") for n in range(120)]
+    messages = render_digest(events, max_chars=1000)
+    assert len(messages) > 3
+    assert all(len(m.body) <= 1000 for m in messages)
+    assert messages[0].title == f"nea-monitor: 120 new items (1/{len(messages)})"
+    listed = [line for m in messages for line in m.body.splitlines() if line.startswith("- ")]
+    grouped = [n for n in range(120) if n % 3 == 0] + [n for n in range(120) if n % 3]
+    assert listed == [f"- Article {n}" for n in grouped]
+    # Every part starts with the heading of the source it continues.
+    assert all(m.body.splitlines()[0] in ("busy (80)", "quiet (40)") for m in messages)

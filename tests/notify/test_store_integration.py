@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +18,7 @@ from storage.repository import Store
 from storage.sources_repo import SourceSpec
 from tests.notify.fakes import FakeClock
 from tests.notify.receivers import WebhookReceiver
-from tests.support.httpserver import FixtureServer
+from tests.support.httpserver import FixtureServer, Response
 
 
 async def new_event(
@@ -155,3 +156,25 @@ async def test_routing_and_unconfigured_channel(
     )
     clock.advance(timedelta(days=1).total_seconds())
     assert await store.delivery_counts() == {("hook", "delivered"): 1, ("old", "dead"): 1}
+
+
+async def test_digest_waits_for_the_period_then_sends_one_message(
+    store: Store, server: FixtureServer, http_client: httpx.AsyncClient
+) -> None:
+    server.route("/apprise", Response(body=b"ok", content_type="text/plain"))
+    url = f"json://{server.host}:{server.port}/apprise"
+    chat = ChannelConfig(name="chat", type="apprise", url=url, digest=600)
+    clock = FakeClock(datetime(2026, 5, 1, 9, 0, 30, tzinfo=UTC))
+    ids = [await new_event(store, [chat], clock(), event_type="article.new") for _ in range(3)]
+    d = make(store, [chat], clock, http_client)
+
+    assert await d.deliver_pending() == DispatchReport(postponed=3)
+    clock.advance(120)
+    assert (await d.deliver_pending()).delivered == 0
+    assert server.bodies == []
+
+    clock.now = datetime(2026, 5, 1, 9, 10, 0, tzinfo=UTC) + timedelta(seconds=61)
+    assert await d.deliver_pending() == DispatchReport(delivered=3)
+    [message] = [json.loads(body) for body in server.bodies]
+    assert message["title"] == "nea-monitor: 3 new items"
+    assert [(await delivery(store, i, "chat")).status for i in ids] == ["delivered"] * 3
