@@ -203,7 +203,7 @@ def scaling(pages: list[Any], sizes: list[int]) -> list[tuple[int, float, int]]:
     inner = rest.partition(">")[2].rpartition("</body>")[0]
     results = []
     for size in sizes:
-        copies = max(1, size // max(1, len(base)))
+        copies = max(1, round(size / max(1, len(base))))
         html = f"{head}<body>{inner * copies}</body></html>"
         best, chars = float("inf"), 0
         for _ in range(3):
