@@ -15,11 +15,12 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scraper.config import Config, ConfigWatcher, diff_configs
 from scraper.config.types import Schedule, Source
-from scraper.errors import ScraperError
+from scraper.errors import ScraperError, StorageError
 from scraper.service import Service
 
 log = logging.getLogger("scraper.daemon")
@@ -27,6 +28,9 @@ log = logging.getLogger("scraper.daemon")
 DELIVER_EVERY = 5.0
 SHUTDOWN_DEADLINE = 20.0
 MAX_START_JITTER = 30.0
+# A poll that failed because the database was away is tried again this soon (or at its
+# interval, when shorter), not an interval later.
+RETRY_AFTER_STORAGE_ERROR = 15.0
 
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
@@ -58,6 +62,7 @@ class Daemon:
         )
         self._stop = asyncio.Event()
         self._inflight: set[asyncio.Task[object]] = set()
+        self._polling: set[str] = set()  # sources this process is polling now
         self._stopping = False
 
     def request_stop(self) -> None:
@@ -133,11 +138,31 @@ class Daemon:
                 source = self.service.config.source(name)
             except KeyError:
                 return  # removed by a reload since the job fired
-            report = await self.service.poll_source(source)
+            if name in self._polling:
+                return  # a retry met the regular poll (or the reverse): one is enough
+            self._polling.add(name)
+            try:
+                report = await self.service.poll_source(source)
+            except Exception as exc:
+                if storage_failure(exc):
+                    self._retry_soon(source)
+                raise
+            finally:
+                self._polling.discard(name)
             if report is not None and report.events:
                 await self.service.deliver()  # announce now, not at the next delivery tick
 
         return job
+
+    def _retry_soon(self, source: Source) -> None:
+        if self._stopping:
+            return
+        delay = min(RETRY_AFTER_STORAGE_ERROR, source.schedule.interval_seconds or 3600.0)
+        self._scheduler.add_job(
+            self._track, DateTrigger(datetime.now(UTC) + timedelta(seconds=delay), UTC),
+            args=[self._poll_job(source.name)], id=f"retry:{source.name}",
+            name=f"retry {source.name}", replace_existing=True, misfire_grace_time=None,
+        )  # fmt: skip
 
     async def _deliver(self) -> None:
         await self.service.deliver()
@@ -152,8 +177,11 @@ class Daemon:
         self._inflight.add(task)
         try:
             await work()
-        except Exception:
-            log.exception("job failed")
+        except Exception as exc:
+            if storage_failure(exc):  # an outage: one line per job, not a traceback
+                log.warning("job failed, the database is unavailable: %s", storage_failure(exc))
+            else:
+                log.exception("job failed")
         finally:
             self._inflight.discard(task)
 
@@ -183,3 +211,15 @@ class Daemon:
         except (TimeoutError, ScraperError) as exc:
             log.warning("final delivery pass incomplete (%s); pending events stay queued", exc)
         log.info("stopped")
+
+
+def storage_failure(exc: BaseException) -> StorageError | None:
+    """The database error behind ``exc`` (also when a task group wrapped it), if any."""
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = storage_failure(inner)
+            if found is not None:
+                return found
+    return None

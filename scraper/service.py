@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
+from scraper.errors import StorageError
 from scraper.fetch import Fetcher
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
@@ -139,30 +140,45 @@ class Service:
         ):
             return None
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
+        finished = False
         try:
             report = await self.poller.poll(source, self._source_ids[source.name])
+            finished = True
             if self.metrics is not None:
                 self.metrics.record_poll(report)
             return report
         finally:
             renewal.cancel()
             # Shielded: a shutdown that cancels the poll must still hand the lease back.
-            await asyncio.shield(self._release(source))
+            await asyncio.shield(self._release(source, finished=finished))
 
     async def _renew(self, name: str) -> None:
         """Keep the lease of a long poll (slow sites, many articles) from expiring."""
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
-            if not await self.store.renew_lease(
-                name, owner=self.owner, lease_seconds=self.lease_seconds
-            ):
+            try:
+                renewed = await self.store.renew_lease(
+                    name, owner=self.owner, lease_seconds=self.lease_seconds
+                )
+            except StorageError as exc:  # the database is away: try again next round
+                log.warning("could not renew the lease of %s: %s", name, exc)
+                continue
+            if not renewed:
                 log.warning("lost the lease of %s to another worker", name)
                 return
 
-    async def _release(self, source: Source) -> None:
-        await self.store.release_source(
-            source.name, owner=self.owner, next_run_at=await self._next_run(source)
-        )
+    async def _release(self, source: Source, *, finished: bool = True) -> None:
+        """Hand the lease back. A poll that did not finish (the database went away, a
+        shutdown cancelled it) leaves its source due now, so the next trigger of any
+        worker polls it again; when the release itself fails, the lease just expires."""
+        try:
+            next_run = await self._next_run(source) if finished else datetime.now(UTC)
+            await self.store.release_source(source.name, owner=self.owner, next_run_at=next_run)
+        except StorageError as exc:
+            log.warning(
+                "could not release the lease of %s (it expires within %.0fs): %s",
+                source.name, self.lease_seconds, exc,
+            )  # fmt: skip
 
     async def _next_run(self, source: Source) -> datetime:
         state = await self.store.source_state(source.name)

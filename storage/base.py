@@ -37,6 +37,10 @@ class StoreBase:
                 yield session
         except SQLAlchemyError as exc:
             raise StorageError(f"database error: {_first_line(exc)}") from exc
+        except Exception as exc:
+            if not is_driver_error(exc):
+                raise
+            raise StorageError(f"database unreachable: {_first_line(exc)}") from exc
 
     def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
@@ -47,6 +51,13 @@ class StoreBase:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+def is_driver_error(exc: BaseException) -> bool:
+    """What the driver raises past SQLAlchemy when it cannot (re)connect, e.g. while
+    PostgreSQL restarts: a refused connection (an OSError), or asyncpg's own errors
+    ("the database system is starting up", "connection was closed")."""
+    return isinstance(exc, OSError) or type(exc).__module__.startswith("asyncpg")
 
 
 def _first_line(exc: BaseException) -> str:
