@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import StoreBase
 from storage.events import Router, add_event
 from storage.models import FetchStateRow, SourceRow
+
+# Any constant works; this one spells "nea-sync" in ASCII.
+SYNC_LOCK_ID = 0x6E65612D73796E63
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,10 @@ class SourceQueries(StoreBase):
         disabled, never deleted (their articles stay). Returns name → id."""
         wanted = {spec.name: spec for spec in specs}
         async with self.transaction() as session:
+            if self.is_postgres:  # workers starting at once on an empty database take turns
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_ID}
+                )
             rows = {row.name: row for row in (await session.scalars(select(SourceRow))).all()}
             for name, spec in wanted.items():
                 row = rows.get(name)
