@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import _dates, _language, _meta
-from ._dom import clean, parse
+from ._dom import clean, parse, remove_by_hints
 from ._prune import prune
 from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
@@ -16,6 +17,7 @@ from .types import Article
 
 DATE_TEXT_CHARS = 8_000  # how much of the page text is searched for a written date
 BINARY_SAMPLE_CHARS = 4_096
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
 
 def extract_str(
@@ -32,7 +34,7 @@ def extract_str(
     title = _meta.find_title(head)
     declared = _declared_date(head)
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
-    root = clean(tree, tuple(remove_selectors))
+    root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
     if not text and root is not None:
@@ -53,10 +55,7 @@ def extract_str(
 def looks_binary(html: str) -> bool:
     """True for decoded bytes that are not text (images, archives, a wrong decoder)."""
     sample = html[:BINARY_SAMPLE_CHARS]
-    if not sample or (sample.isascii() and sample.isprintable()):
-        return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
-    return bad > len(sample) * 0.05
+    return len(_NOT_TEXT.findall(sample)) > len(sample) * 0.05
 
 
 def _page_text(tree: LexborHTMLParser) -> str:
@@ -73,6 +72,7 @@ def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> l
         chosen = _select(root, content_selector)
         if chosen:
             return paragraphs(chosen)
+        remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
     blocks = select_blocks(root)
     if not blocks:
         return paragraphs([root])

@@ -111,8 +111,14 @@ def remove_all(root: LexborNode, selector: str) -> None:
         node.remove()
 
 
-def clean(tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = ()) -> LexborNode | None:
-    """Remove chrome from the document; return its body (or root) for scoring."""
+def clean(
+    tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = (), *, by_hints: bool = True
+) -> LexborNode | None:
+    """Remove chrome from the document; return its body (or root) for scoring.
+
+    ``by_hints=False`` keeps elements whose class/id merely looks like chrome (for an
+    operator's ``content_selector``); call ``remove_by_hints`` later if needed.
+    """
     tree.strip_tags(list(DROP_TAGS))
     root = tree.body or tree.root
     if root is None:
@@ -120,11 +126,12 @@ def clean(tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = ()) -> Lex
     for selector in remove_selectors:
         remove_all(root, selector)
     remove_all(root, DROP_SELECTOR)
-    _remove_by_hints(root)
+    if by_hints:
+        remove_by_hints(root)
     return root
 
 
-def _remove_by_hints(root: LexborNode) -> None:
+def remove_by_hints(root: LexborNode) -> None:
     """Detach elements whose class/id says chrome, unless they hold most of the page."""
     body_len = 0
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once

@@ -144,3 +144,12 @@ def test_binary_content_gives_empty_text() -> None:
     noise = bytes(range(256)) * 64
     assert extract(noise).text == ""
     assert extract(noise.decode("latin-1")).text == ""
+
+
+def test_content_selector_wins_over_chrome_like_class_names() -> None:
+    html = (
+        "<div class='sidebar'><p>Menu text that is not wanted here.</p></div>"
+        "<div class='board-comment-view'><p>The notice body lives in an oddly named box.</p></div>"
+    )
+    article = extract(html, content_selector="div.board-comment-view")
+    assert article.text == "The notice body lives in an oddly named box."
