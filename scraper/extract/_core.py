@@ -15,7 +15,7 @@ from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-DATE_TEXT_CHARS = 8_000  # how much of the page text is searched for a written date
+DATE_TEXT_CHARS = 12_000  # how much of the page text is searched for a written date
 BINARY_SAMPLE_CHARS = 4_096
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
@@ -103,7 +103,11 @@ def _declared_date(head: _meta.HeadMeta) -> datetime | None:
 def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
     """A date written near the article or on the page, or the one in the URL."""
     block_text = "\n".join(p.text for p in pars[:40])[:DATE_TEXT_CHARS]
-    written = _dates.find_date_in_text(block_text) or _dates.find_date_in_text(page_text)
+    written = (
+        _dates.find_labelled_date(page_text)
+        or _dates.find_date_in_text(block_text)
+        or _dates.find_date_in_text(page_text)
+    )
     from_url = _dates.date_from_url(url)
     if from_url is None:
         return written

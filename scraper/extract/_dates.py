@@ -103,6 +103,18 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 13.12.2023 (day first, as in Russian and Mongolian pages)
     (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME), "dmy"),
 ]
+# Labels that introduce the publication date, in the languages of the target sites.
+_LABEL = re.compile(
+    r"发布时间|发布日期|发布于|发表时间|发文日期|成文日期|更新时间|日期|時間|"
+    r"작성일|등록일|게시일|입력|날짜|"
+    r"掲載日|公開日|更新日|投稿日|発表日|"
+    r"опубликовано|дата публикации|дата|"
+    r"нийтэлсэн|огноо|"
+    r"\b(?:posted(?: on)?|published(?: on)?|date)\b",
+    re.IGNORECASE,
+)
+LABEL_REACH = 40  # characters after a label searched for its date
+MAX_LABELS = 50
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 MAX_YEARS = 200
 _URL_DATE = re.compile(
@@ -152,6 +164,17 @@ def find_date_in_text(text: str, now: datetime | None = None) -> datetime | None
                 parsed = _from_match(match.groups(), kind)
                 if parsed is not None and _plausible(parsed, now):
                     return parsed
+    return None
+
+
+def find_labelled_date(text: str, now: datetime | None = None) -> datetime | None:
+    """The date after a publication label ("发布时间：", "작성일", "Posted on", "掲載日")."""
+    for count, label in enumerate(_LABEL.finditer(text)):
+        if count >= MAX_LABELS:
+            break
+        found = find_date_in_text(text[label.end() : label.end() + LABEL_REACH], now)
+        if found is not None:
+            return found
     return None
 
 

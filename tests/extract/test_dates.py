@@ -122,3 +122,26 @@ def test_url_date_refined_by_the_text_of_the_same_day() -> None:
 
 def test_no_date_at_all() -> None:
     assert extract(_page("")).published_at is None
+
+
+def test_labelled_date_beats_dates_in_the_body() -> None:
+    body = (
+        "<div class='info'>发布时间：2025-08-26 来源：省外办</div>"
+        "<div class='con'><p>论坛将于2025年9月1日在长春开幕，来自五国的代表将出席会议。</p></div>"
+    )
+    assert extract(_page("", body)).published_at == datetime(2025, 8, 26, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("작성자 사무국 작성일 2023.12.13 조회 5", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("Event on 2024-01-05. Posted on March 3, 2024", datetime(2024, 3, 3, tzinfo=UTC)),
+        ("Опубликовано: 26 августа 2025 г.", datetime(2025, 8, 26, tzinfo=UTC)),
+        ("no label 2024-01-05", None),
+    ],
+)
+def test_find_labelled_date(text: str, expected: datetime | None) -> None:
+    from scraper.extract._dates import find_labelled_date
+
+    assert find_labelled_date(text, NOW) == expected
