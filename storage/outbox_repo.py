@@ -3,6 +3,7 @@ at once: rows are leased with SKIP LOCKED), and recording each attempt's outcome
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -69,7 +70,13 @@ class OutboxQueries(StoreBase):
         async with self.transaction() as session:
             await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending")
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.status == "pending",
+                    # A worker whose lease expired mid-send and was taken over records
+                    # nothing: the new holder sends again and records (at least once).
+                    DeliveryRow.lease_owner == owner,
+                )
                 .values(
                     status="delivered",
                     attempts=DeliveryRow.attempts + 1,
@@ -93,7 +100,11 @@ class OutboxQueries(StoreBase):
         async with self.transaction() as session:
             await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending")
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.status == "pending",
+                    DeliveryRow.lease_owner == owner,
+                )
                 .values(
                     status="pending" if next_attempt_at is not None else "dead",
                     attempts=DeliveryRow.attempts + 1,
@@ -102,6 +113,24 @@ class OutboxQueries(StoreBase):
                     lease_owner=None,
                     lease_expires_at=None,
                 )
+            )
+
+    async def postpone_deliveries(
+        self, delivery_ids: Sequence[int], *, owner: str, until: datetime
+    ) -> None:
+        """Release leased rows untouched (no attempt counted), due again at ``until``:
+        digest rows waiting for their period, the rest of a batch after a failure."""
+        if not delivery_ids:
+            return
+        async with self.transaction() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id.in_(list(delivery_ids)),
+                    DeliveryRow.status == "pending",
+                    DeliveryRow.lease_owner == owner,
+                )
+                .values(next_attempt_at=until, lease_owner=None, lease_expires_at=None)
             )
 
     async def retry_dead(self, *, channel: str | None = None, now: datetime) -> int:

@@ -179,3 +179,20 @@ async def test_edited_copy_is_quiet_while_a_copy_and_announced_once_it_diverges(
     assert event is not None
     assert event.type == "article.updated"
     assert event.payload["changes"]["previously_duplicate_of"] == original.article_id
+
+
+async def test_postponed_rows_are_released_and_stale_owners_record_nothing(store: Store) -> None:
+    sid = await _source(store)
+    await _save(store, sid, "near-news", item("https://e.org/1", "Body."), lambda _t: ("hook",))
+    now = datetime.now(UTC)
+    first = await store.claim_deliveries(owner="d1", now=now, limit=10)
+    later = now + timedelta(minutes=10)
+    await store.postpone_deliveries([first[0].id], owner="d1", until=later)
+    assert await store.claim_deliveries(owner="d2", now=now, limit=10) == []  # not due yet
+    taken = await store.claim_deliveries(owner="d2", now=later, limit=10)
+    assert [d.attempts for d in taken] == [0]  # postponing counted no attempt
+    # d1 comes back late: its lease is gone, so its outcome is not recorded.
+    await store.delivery_succeeded(first[0].id, owner="d1", now=later)
+    assert await store.delivery_counts() == {("hook", "pending"): 1}
+    await store.delivery_succeeded(taken[0].id, owner="d2", now=later)
+    assert await store.delivery_counts() == {("hook", "delivered"): 1}
