@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from typing import TextIO
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -24,6 +26,7 @@ async def run_once(service: Service, *, progress: bool | None = None) -> list[Po
         TextColumn("{task.description}"), disable=not show, transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task("", total=len(sources))
+        restore = _log_through(sys.stderr) if show else []  # rich redirected stderr by now
 
         async def one(index: int) -> None:
             async with gate:
@@ -32,11 +35,27 @@ async def run_once(service: Service, *, progress: bool | None = None) -> list[Po
                     reports.append(report)
                 bar.update(task, advance=1, description=sources[index].name)
 
-        async with asyncio.TaskGroup() as group:
-            for index in range(len(sources)):
-                group.create_task(one(index), name=f"poll:{sources[index].name}")
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index in range(len(sources)):
+                    group.create_task(one(index), name=f"poll:{sources[index].name}")
+        finally:
+            for handler, stream in restore:
+                handler.setStream(stream)
     await deliver_all(service)
     return reports
+
+
+def _log_through(stream: TextIO) -> list[tuple[logging.StreamHandler[TextIO], TextIO]]:
+    """Send log lines through ``stream`` (rich's redirect, which prints them above the
+    progress bar instead of through it); returns what to restore."""
+    swapped = []
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            previous = handler.setStream(stream)
+            if previous is not None:
+                swapped.append((handler, previous))
+    return swapped
 
 
 async def deliver_all(service: Service) -> None:
