@@ -9,13 +9,14 @@ from datetime import datetime
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import _dates, _language, _meta
-from ._dom import clean, parse, remove_by_hints
+from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-DATE_TEXT_CHARS = 12_000  # how much of the page text is searched for a written date
+DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
+META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
 BINARY_SAMPLE_CHARS = 4_096
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
@@ -33,6 +34,7 @@ def extract_str(
     head = _meta.read_head(tree)
     title = _meta.find_title(head)
     declared = _declared_date(head)
+    tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
@@ -102,11 +104,14 @@ def _declared_date(head: _meta.HeadMeta) -> datetime | None:
 
 def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
     """A date written near the article or on the page, or the one in the URL."""
-    block_text = "\n".join(p.text for p in pars[:40])[:DATE_TEXT_CHARS]
+    head_pars = pars[:40]
+    meta_lines = "\n".join(p.text for p in head_pars if len(p.text) <= META_LINE_CHARS)
+    block_text = "\n".join(p.text for p in head_pars)[:DATE_TEXT_CHARS]
     written = (
         _dates.find_labelled_date(page_text)
-        or _dates.find_date_in_text(block_text)
+        or _dates.find_date_in_text(meta_lines)  # "2023.12.13 | Views 5" lines of the block
         or _dates.find_date_in_text(page_text)
+        or _dates.find_date_in_text(block_text)
     )
     from_url = _dates.date_from_url(url)
     if from_url is None:

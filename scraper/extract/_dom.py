@@ -16,6 +16,7 @@ from ._patterns import (
     TERMINAL_HINT,
 )
 
+SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
 # Elements whose class/id is checked; inline elements go with their container.
