@@ -26,6 +26,8 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
         ("Sept. 5, 2019 at noon", datetime(2019, 9, 5, tzinfo=UTC)),
         ("on 3 May 2024", datetime(2024, 5, 3, tzinfo=UTC)),
         ("Огноо: 13.12.2023", datetime(2023, 12, 13, tzinfo=UTC)),
+        ("First Published on Nov 20, 2019 01:38 pm", datetime(2019, 11, 20, 13, 38, tzinfo=UTC)),
+        ("2019-11-20 12:05 AM", datetime(2019, 11, 20, 0, 5, tzinfo=UTC)),
     ],
 )
 def test_dates_written_in_text(text: str, expected: datetime) -> None:
