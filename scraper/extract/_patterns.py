@@ -136,30 +136,35 @@ _EDGE = [
     r"current location|you are here|当前位置|您的位置|所在位置|現在位置|현재\s*위치|вы здесь",
     r"^home\s*(?:>|›|»|/|>>)|^首页\s*(?:>|»|/)|^홈\s*(?:>|/)|^ホーム\s*(?:>|/)|^главная\s*(?:>|/|»)",
     # share / print / font bars
-    r"^(?:share|tweet|email|print|save|facebook|twitter|linkedin|whatsapp)\b",
-    r"share (?:this|on|article)|print (?:this|page)|打印本页|关闭窗口|打印|分享到|"
-    r"인쇄하기|글자\s*크기|공유하기|印刷する|シェア|поделиться|распечатать|версия для печати",
+    r"^(?:(?:share|tweet|e-?mail|print|save|facebook|twitter|linkedin|whatsapp|pinterest|reddit|"
+    r"telegram|weibo|wechat|kakao(?:talk|story)?|line|vk)(?:\s+(?:this|article|story|page))?"
+    r"[\s|/,:·•]*)+$",
+    r"share (?:this|on|article)|print (?:this|page)|打印本页|关闭窗口|[【\[]打印|^打印|分享到|"
+    r"인쇄하기|글자\s*크기|공유하기|印刷する|^シェア(?:する)?$|シェアする|поделиться|распечатать|"
+    r"версия для печати",
     r"reading time|min(?:ute)?s? read|阅读时间|阅读次数|浏览次数|点击数|阅读量|"
-    r"조회수|조회|読了|время чтения|просмотр",
+    r"조회수?\s*[:：]?\s*[\d,]+|読了|время чтения|просмотр\w*\s*[:：]?\s*[\d,]+",
     # attachments
-    r"^(?:file|files|attachments?|download)\b|첨부\s*파일|附件|添付ファイル|вложени|"
-    r"скачать",
+    r"^(?:file|files|attachments?|download)\b|첨부\s*파일|^附件|添付ファイル|^вложени|^скачать",
     # prev / next
     r"^[«‹<\s]*(?:previous|next|prev)(?:\s+(?:post|article|story|page|news|item))?"
     r"(?:\s*[:：»›>]|\s*$)|이전\s*글|다음\s*글|"
-    r"上一篇|下一篇|上一条|下一条|前の記事|次の記事|предыдущ|следующ",
+    r"上一篇|下一篇|上一条|下一条|前の記事|次の記事|"
+    r"^(?:предыдущая|следующая)\s+(?:новость|статья|запись)",
     # related / suggested
-    r"^(?:related|suggested|recommended|more from|see also|read (?:more|also)|you may also)",
+    r"^(?:related|suggested|recommended|more from|see also|read (?:more|also)|you may also)"
+    r"(?:\s*[:：]|\s*$|\s+(?:articles?|stories|posts|news|content|items|links|reading|like)\b)",
     r"相关(?:新闻|文章|阅读|链接)|관련\s*(?:기사|뉴스|글)|関連(?:記事|ニュース)|читайте также|"
-    r"похожие|смотрите также",
+    r"^похожие (?:новости|статьи|материалы)|смотрите также",
     # meta lines: dates, authors, sources, tags
-    r"^(?:posted|published|updated|by|written by|author|source|tags?|category|filed under)\b",
+    r"^(?:posted|published|updated|written|author|source|tags?|category|filed under)"
+    r"(?:\s*[:：]|\s+(?:on|at|by|in)\b|\s*$)|(?-i:^By\s+[A-Z])",
     r"^(?:date|writer|poster|registered|hits|views?)\s*[:：]?\s*\d|(?:hits|views)\s*[:：]?\s*[\d,]+$",
     r"^(?:发布时间|发布日期|发布者|来源|作者|编辑|责任编辑|时间|日期|标签|信息来源)\s*[:：]",
     r"^(?:작성자|작성일|등록일|등록자|출처|담당자|담당부서|기자|태그)\s*[:：]?",
     r"^(?:投稿日|更新日|掲載日|公開日|作成者|担当)\s*[:：]?",
-    r"^(?:автор|источник|дата|опубликовано|теги|фото)\s*[:：]?",
-    r"^(?:зохиогч|эх сурвалж|огноо|нийтэлсэн|нийтлэгдсэн|үзсэн|шошго)\s*[:：]?",
+    r"^(?:автор|источник|дата|опубликовано|теги|фото)(?![а-яё])",
+    r"^(?:зохиогч|эх сурвалж|огноо|нийтэлсэн|нийтлэгдсэн|үзсэн|шошго)(?![а-яёөү])",
     # copyright / about
     r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
     r"все права защищены|бүх эрх",
@@ -171,7 +176,7 @@ _EDGE = [
     r"^[\w.+-]+@[\w-]+\.[\w.]+$|ⓒ|無断転載|禁止转载|未经授权",
     r"follow (?:us|him|her|them|me) (?:on|at)|^e-?mail \S+(?: \S+)? at |join our|click here|"
     r"tell us what you think|sign up|newsletter",
-    r"cookie",
+    r"cookies?\b.{0,80}(?:accept|consent|polic|setting|agree)|(?:accept|use|uses) cookies",
 ]
 EDGE_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _EDGE), re.IGNORECASE)
 

@@ -153,3 +153,20 @@ def test_content_selector_wins_over_chrome_like_class_names() -> None:
     )
     article = extract(html, content_selector="div.board-comment-view")
     assert article.text == "The notice body lives in an oddly named box."
+
+
+def test_closing_sentences_that_start_like_chrome_are_kept() -> None:
+    closings = [
+        "By 2030, the region aims to double exchanges.",
+        "Twitter said it would review the policy.",
+        "Related talks will follow next year.",
+        "Ассамблея пройдет в следующем году.",
+        "シェアを拡大した。",
+        "조회 결과를 발표했다.",
+    ]
+    for closing in closings:
+        html = (
+            "<article><p>The ministers met in Busan on Tuesday to sign the regional roadmap, "
+            f"which covers tourism and trade.</p><p>{closing}</p></article>"
+        )
+        assert extract(html).text.endswith(closing), closing
