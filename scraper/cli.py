@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(retry)
     retry.add_argument("--channel")
 
+    prune = commands.add_parser(
+        "prune", help="delete settled events and superseded versions past an age (opt-in)"
+    )
+    _db_arg(prune)
+    prune.add_argument(
+        "--events-days", type=float, metavar="N", help="settled events older than N days"
+    )
+    prune.add_argument(
+        "--versions-days", type=float, metavar="N", help="non-current versions older than N days"
+    )
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="migrate the database to the latest schema")
@@ -109,6 +120,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "articles": commands.articles,
         "status": commands.status,
         "retry": commands.retry,
+        "prune": commands.prune,
         "db": commands.db_upgrade,
     }
     return await handlers[args.command](args)

@@ -214,6 +214,25 @@ async def retry(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def prune(args: argparse.Namespace) -> int:
+    from storage.retention import prune as prune_store
+
+    if args.events_days is None and args.versions_days is None:
+        print("nothing to prune: give --events-days N and/or --versions-days N", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if min(d for d in (args.events_days, args.versions_days) if d is not None) < 0:
+        print("error: a retention period cannot be negative", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    async with _store(args.db) as store:
+        report = await prune_store(
+            store, events_older_than_days=args.events_days,
+            versions_older_than_days=args.versions_days, now=datetime.now(UTC),
+        )  # fmt: skip
+    print(f"pruned {report.events} events ({report.deliveries} deliveries) and "
+          f"{report.versions} article versions")  # fmt: skip
+    return EXIT_OK
+
+
 async def db_upgrade(args: argparse.Namespace) -> int:
     url = resolve_database_url(args.db)
     engine = create_engine(url)

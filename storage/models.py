@@ -101,7 +101,8 @@ class ArticleVersionRow(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for retention (storage/retention.py): old versions are found by age.
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (UniqueConstraint("article_id", "version"),)
 
