@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ._text import normalise
 
 MAX_JSONLD_CHARS = 200_000
 MAX_BYLINE_CHARS = 80
-BYLINE_SELECTOR = (
-    "[itemprop=author] [itemprop=name],[itemprop=author],a[rel=author],"
-    ".byline,.author-name,.article-author,.writer"
+BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
+HEAD_SELECTOR = (
+    "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
+    "time[datetime]," + BYLINE_SELECTOR
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:»«/]\s+|\s*[|｜_]\s*|\s+::\s+|\s*ㅣ\s*")
 _AUTHOR_PREFIX = re.compile(
@@ -37,7 +38,7 @@ class HeadMeta:
     canonical: str | None = None
     html_lang: str | None = None
     times: list[str] = field(default_factory=list)  # <time datetime> values
-    byline: str | None = None  # itemprop=author, rel=author or a byline element
+    byline: str | None = None  # itemprop=author, rel=author or a byline element ("" = none)
 
     def meta(self, *names: str) -> str | None:
         for name in names:
@@ -48,44 +49,55 @@ class HeadMeta:
 
 
 def read_head(tree: LexborHTMLParser) -> HeadMeta:
-    """Collect metadata from the whole document (before cleaning removes headers)."""
+    """Collect metadata from the whole document (before cleaning removes headers).
+
+    One CSS query walks the document once; the nodes are sorted out here.
+    """
     head = HeadMeta()
-    for node in tree.css("meta[content]"):
-        attrs = node.attributes
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
-        content = attrs.get("content")
-        if key and content and key.lower() not in head.metas:
-            head.metas[key.lower()] = content.strip()
-    title = tree.css_first("title")
-    head.title_tag = normalise(title.text()) if title is not None else ""
-    head.h1 = [t for t in (normalise(h.text()) for h in tree.css("h1")[:5]) if t]
-    head.jsonld = list(_jsonld_objects(tree))
-    link = tree.css_first("link[rel=canonical][href]")
-    if link is not None:
-        head.canonical = (link.attributes.get("href") or "").strip() or None
+    scripts: list[LexborNode] = []
+    for node in tree.css(HEAD_SELECTOR):
+        tag = node.tag
+        if tag == "meta":
+            _add_meta(head, node)
+        elif tag == "h1":
+            if len(head.h1) < 5 and (text := normalise(node.text())):
+                head.h1.append(text)
+        elif tag == "script":
+            scripts.append(node)
+        elif tag == "title":
+            head.title_tag = head.title_tag or normalise(node.text())
+        elif tag == "link":
+            head.canonical = head.canonical or (node.attributes.get("href") or "").strip() or None
+        elif tag == "time" and node.attributes.get("datetime"):
+            if len(head.times) < 5:
+                head.times.append(node.attributes.get("datetime") or "")
+        elif head.byline is None:  # only byline elements are left
+            head.byline = _byline_text(node)
+    head.jsonld = list(_jsonld_objects(scripts))
     html = tree.css_first("html")
     if html is not None:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
-    head.byline = _byline(tree)
-    head.times = [
-        value
-        for node in tree.css("time[datetime]")[:5]
-        if (value := node.attributes.get("datetime"))
-    ]
     return head
 
 
-def _byline(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first(BYLINE_SELECTOR)
-    if node is None:
-        return None
-    text = normalise(node.text())
-    return text if 0 < len(text) <= MAX_BYLINE_CHARS else None
+def _add_meta(head: HeadMeta, node: LexborNode) -> None:
+    attrs = node.attributes
+    key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+    content = attrs.get("content")
+    if key and content and key.lower() not in head.metas:
+        head.metas[key.lower()] = content.strip()
 
 
-def _jsonld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
-    for script in tree.css("script[type='application/ld+json']")[:10]:
+def _byline_text(node: LexborNode) -> str:
+    """The text of a byline element (empty when it is too long to be one)."""
+    name = node.css_first("[itemprop=name]")
+    text = normalise((name or node).text())
+    return text if len(text) <= MAX_BYLINE_CHARS else ""
+
+
+def _jsonld_objects(scripts: list[LexborNode]) -> Iterator[dict[str, Any]]:
+    for script in scripts[:10]:
         raw = script.text()
         if not raw or len(raw) > MAX_JSONLD_CHARS:
             continue
@@ -165,7 +177,7 @@ def find_author(head: HeadMeta) -> str | None:
     if not name:
         name = head.meta("author", "article:author", "byl", "dc.creator", "sailthru.author")
     if not name:
-        name = head.byline
+        name = head.byline or None
     if not name or name.startswith(("http://", "https://")):
         return None
     name = _AUTHOR_PREFIX.sub("", normalise(name))
