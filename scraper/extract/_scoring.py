@@ -8,7 +8,7 @@ siblings that look like continuations of it form the article.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
@@ -54,7 +54,6 @@ class Candidate:
     score: float
     text_len: int = 0
     final: float = 0.0
-    ancestors: list[int] = field(default_factory=list)
 
 
 def text_weight(text: str) -> int:
