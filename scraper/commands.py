@@ -23,6 +23,7 @@ from scraper.httpd import StatusServer
 from scraper.metrics import Metrics
 from scraper.service import Service
 from storage.engine import DaemonLock, create_engine, is_sqlite, redact, resolve_database_url
+from storage.events import iso
 from storage.migrate import upgrade
 from storage.repository import Store
 
@@ -123,7 +124,7 @@ def render_article(article: Article, fmt: str) -> str:
         return f"{article.title}\n\n{article.text}" if article.title else article.text
     if fmt == "markdown":
         head = f"# {article.title}\n\n" if article.title else ""
-        meta = [f"*{v}*" for v in (article.author, _iso(article.published_at)) if v]
+        meta = [f"*{v}*" for v in (article.author, iso(article.published_at)) if v]
         return head + ("  \n".join(meta) + "\n\n" if meta else "") + article.text
     return json.dumps(article_json(article), ensure_ascii=False, indent=2)
 
@@ -133,7 +134,7 @@ def article_json(article: Article) -> dict[str, Any]:
         "title": article.title,
         "text": article.text,
         "author": article.author,
-        "published_at": _iso(article.published_at),
+        "published_at": iso(article.published_at),
         "language": article.language,
         "canonical_url": article.canonical_url,
     }
@@ -161,9 +162,9 @@ async def articles(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps({
                 "id": row.id, "source": row.source, "url": row.url, "title": row.title,
-                "published_at": _iso(row.published_at), "language": row.language,
+                "published_at": iso(row.published_at), "language": row.language,
                 "version": row.version, "duplicate_of": row.duplicate_of,
-                "first_seen_at": _iso(row.first_seen_at), "updated_at": _iso(row.updated_at),
+                "first_seen_at": iso(row.first_seen_at), "updated_at": iso(row.updated_at),
                 "content_hash": row.content_hash, "text": row.text,
             }, ensure_ascii=False))  # fmt: skip
         return EXIT_OK
@@ -278,10 +279,6 @@ def parse_since(value: str) -> datetime:
             f"--since {value!r}: use an ISO date/time or a duration like 2h, 7d"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _date(moment: datetime | None) -> str:

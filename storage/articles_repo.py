@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -78,6 +78,19 @@ class SaveResult:
 NearMatch = Callable[[int, int], bool]
 
 
+@dataclass(frozen=True)
+class _Write:
+    """One call of ``save_article``, carried through its steps."""
+
+    source_id: int
+    source_name: str
+    item: ArticleInput
+    plan: CheckPlan
+    router: Router
+    near_match: NearMatch
+    page_watch: bool
+
+
 def _never_near(_a: int, _b: int) -> bool:
     return False
 
@@ -125,12 +138,11 @@ class ArticleQueries(StoreBase):
         near_match: NearMatch = _never_near,
         page_watch: bool = False,
     ) -> SaveResult:
+        write = _Write(source_id, source_name, item, plan, router, near_match, page_watch)
         for attempt in range(3):
             try:
                 async with self.transaction() as session:
-                    return await self._save(
-                        session, source_id, source_name, item, plan, router, near_match, page_watch
-                    )
+                    return await self._save(session, write)
             except StorageError as exc:
                 # Another worker inserted the same URL between our read and our insert:
                 # run again, which now takes the update path.
@@ -138,25 +150,13 @@ class ArticleQueries(StoreBase):
                     raise
         raise AssertionError("unreachable")
 
-    async def _save(
-        self,
-        session: AsyncSession,
-        source_id: int,
-        source_name: str,
-        item: ArticleInput,
-        plan: CheckPlan,
-        router: Router,
-        near_match: NearMatch,
-        page_watch: bool,
-    ) -> SaveResult:
-        now = self.clock()
+    async def _save(self, session: AsyncSession, write: _Write) -> SaveResult:
+        now, item, plan = self.clock(), write.item, write.plan
         row = await session.scalar(
             self.for_update(select(ArticleRow).where(ArticleRow.url == item.url))
         )
         if row is None:
-            return await self._insert(
-                session, source_id, source_name, item, plan, router, near_match, page_watch, now
-            )
+            return await self._insert(session, write, now)
         if row.content_hash == item.content_hash and row.title == item.title:
             _apply_plan(row, plan, now)
             return SaveResult("unchanged", row.id, row.version, row.duplicate_of)
@@ -165,7 +165,7 @@ class ArticleQueries(StoreBase):
         was_duplicate_of = row.duplicate_of
         if was_duplicate_of is not None:
             # A copy that was edited may no longer be a copy: look again.
-            row.duplicate_of = await _find_original(session, item, near_match, exclude=row.id)
+            row.duplicate_of = await _find_original(session, item, write.near_match, exclude=row.id)
             if row.duplicate_of is None:
                 changes["previously_duplicate_of"] = was_duplicate_of
         row.version += 1
@@ -177,32 +177,13 @@ class ArticleQueries(StoreBase):
         await session.flush()
         event_ids: tuple[str, ...] = ()
         if row.duplicate_of is None:
-            event_type = "page.changed" if page_watch else "article.updated"
-            event_id = await add_event(
-                session,
-                event_type=event_type,
-                occurred_at=now,
-                source_id=source_id,
-                source_name=source_name,
-                router=router,
-                article=row,
-                extra={"changes": changes},
-            )
+            event_type = "page.changed" if write.page_watch else "article.updated"
+            event_id = await _announce(session, write, event_type, now, row, {"changes": changes})
             event_ids = (event_id,)
         return SaveResult("updated", row.id, row.version, row.duplicate_of, event_ids)
 
-    async def _insert(
-        self,
-        session: AsyncSession,
-        source_id: int,
-        source_name: str,
-        item: ArticleInput,
-        plan: CheckPlan,
-        router: Router,
-        near_match: NearMatch,
-        page_watch: bool,
-        now: datetime,
-    ) -> SaveResult:
+    async def _insert(self, session: AsyncSession, write: _Write, now: datetime) -> SaveResult:
+        item = write.item
         if self.is_postgres and item.text:
             # Serialize concurrent workers storing the same text, so exactly one of them
             # stores the original and the others see it and become duplicates.
@@ -210,10 +191,10 @@ class ArticleQueries(StoreBase):
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(item.content_hash)}
             )
         duplicate_of = None
-        if not page_watch and item.text:
-            duplicate_of = await _find_original(session, item, near_match)
+        if not write.page_watch and item.text:
+            duplicate_of = await _find_original(session, item, write.near_match)
         row = ArticleRow(
-            source_id=source_id,
+            source_id=write.source_id,
             url=item.url,
             version=1,
             duplicate_of=duplicate_of,
@@ -222,27 +203,38 @@ class ArticleQueries(StoreBase):
             check_count=0,
         )
         _copy_content(row, item)
-        _apply_plan(row, plan, now)
+        _apply_plan(row, write.plan, now)
         session.add(row)
         await session.flush()
         session.add(_version_row(row, now))
         await _replace_bands(session, row.id, item.simhash_bands)
-        if page_watch:  # the first capture of a watched page is a baseline, not a change
+        if write.page_watch:  # the first capture of a watched page is a baseline, not a change
             return SaveResult("new", row.id, 1)
         event_type = "article.duplicate" if duplicate_of is not None else "article.new"
         extra = {"duplicate_of": duplicate_of} if duplicate_of is not None else None
-        event_id = await add_event(
-            session,
-            event_type=event_type,
-            occurred_at=now,
-            source_id=source_id,
-            source_name=source_name,
-            router=router,
-            article=row,
-            extra=extra,
-        )
+        event_id = await _announce(session, write, event_type, now, row, extra)
         outcome: Outcome = "duplicate" if duplicate_of is not None else "new"
         return SaveResult(outcome, row.id, 1, duplicate_of, (event_id,))
+
+
+async def _announce(
+    session: AsyncSession,
+    write: _Write,
+    event_type: str,
+    now: datetime,
+    row: ArticleRow,
+    extra: dict[str, Any] | None,
+) -> str:
+    return await add_event(
+        session,
+        event_type=event_type,
+        occurred_at=now,
+        source_id=write.source_id,
+        source_name=write.source_name,
+        router=write.router,
+        article=row,
+        extra=extra,
+    )
 
 
 async def _find_original(

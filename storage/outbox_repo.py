@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.models import DeliveryRow, EventRow, SourceRow
@@ -23,6 +23,16 @@ class OutboxDelivery:
     event_type: str
     payload: dict[str, Any]
     source_name: str | None
+
+
+def _held(delivery_id: int, owner: str) -> tuple[ColumnElement[bool], ...]:
+    """A pending delivery still leased by ``owner``. A worker whose lease expired mid-send
+    and was taken over records nothing: the new holder sends again (at least once)."""
+    return (
+        DeliveryRow.id == delivery_id,
+        DeliveryRow.status == "pending",
+        DeliveryRow.lease_owner == owner,
+    )
 
 
 class OutboxQueries(StoreBase):
@@ -70,13 +80,7 @@ class OutboxQueries(StoreBase):
         async with self.transaction() as session:
             await session.execute(
                 update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.status == "pending",
-                    # A worker whose lease expired mid-send and was taken over records
-                    # nothing: the new holder sends again and records (at least once).
-                    DeliveryRow.lease_owner == owner,
-                )
+                .where(*_held(delivery_id, owner))
                 .values(
                     status="delivered",
                     attempts=DeliveryRow.attempts + 1,
@@ -100,11 +104,7 @@ class OutboxQueries(StoreBase):
         async with self.transaction() as session:
             await session.execute(
                 update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.status == "pending",
-                    DeliveryRow.lease_owner == owner,
-                )
+                .where(*_held(delivery_id, owner))
                 .values(
                     status="pending" if next_attempt_at is not None else "dead",
                     attempts=DeliveryRow.attempts + 1,

@@ -22,7 +22,7 @@ from scraper.fetch.types import Page
 from scraper.pipeline.articles import changed_at, extract_page, is_later, near_match
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
-from storage.repository import ArticleState, CheckPlan, Router, RunOutcome, Store
+from storage.repository import ArticleInput, ArticleState, CheckPlan, Router, RunOutcome, Store
 
 log = logging.getLogger("scraper.poll")
 
@@ -218,24 +218,33 @@ class Poller:
             if known is not None:
                 await self.store.mark_checked(known.id, plan)
             return True
+        await self._save(extracted.item, plan, source, source_id, router, report)
+        return True
+
+    async def _save(
+        self,
+        item: ArticleInput,
+        plan: CheckPlan,
+        source: Source,
+        source_id: int,
+        router: Router,
+        report: PollReport,
+        *,
+        page_watch: bool = False,
+    ) -> None:
         result = await self.store.save_article(
             source_id=source_id,
             source_name=source.name,
-            item=extracted.item,
+            item=item,
             plan=plan,
             router=router,
             near_match=near_match,
+            page_watch=page_watch,
         )
         report.events += result.event_ids
-        if result.outcome == "new":
-            report.new += 1
-        elif result.outcome == "updated":
-            report.updated += 1
-        elif result.outcome == "duplicate":
-            report.duplicates += 1
-        else:
-            report.unchanged += 1
-        return True
+        counter = {"new": "new", "updated": "updated", "duplicate": "duplicates"}
+        name = counter.get(result.outcome, "unchanged")
+        setattr(report, name, getattr(report, name) + 1)
 
     async def _article_failed(
         self,
@@ -265,7 +274,6 @@ class Poller:
     async def _poll_page(
         self, source: Source, source_id: int, router: Router, report: PollReport
     ) -> None:
-        known = (await self.store.known_articles([source.url])).get(source.url)
         etag, last_modified = await self.store.get_validators(source.url)
         page: Page = await self.fetcher.fetch(
             source.url, source, validators=Validators(etag, last_modified)
@@ -277,21 +285,7 @@ class Poller:
             return
         extracted = await self.cpu.run(len(page.content), extract_page, page, source, source.url)
         plan = CheckPlan(next_check_at=None)
-        result = await self.store.save_article(
-            source_id=source_id,
-            source_name=source.name,
-            item=extracted.item,
-            plan=plan,
-            router=router,
-            page_watch=True,
-        )
-        report.events += result.event_ids
-        if result.outcome == "new" and known is None:
-            report.new += 1
-        elif result.outcome == "updated":
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        await self._save(extracted.item, plan, source, source_id, router, report, page_watch=True)
         await self.store.save_validators(
             source.url, page.validators.etag, page.validators.last_modified
         )
