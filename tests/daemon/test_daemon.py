@@ -184,3 +184,29 @@ def test_metrics_health_and_readiness_endpoints(site: FixtureSites, tmp_path: Pa
     records = [json.loads(line) for line in lines]  # --log-format json: every line is JSON
     assert any(r["message"].startswith("daemon running") for r in records)
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+
+
+def test_sigterm_mid_poll_finishes_in_flight_work_and_leaves_the_db_consistent(
+    site: FixtureSites, tmp_path: Path
+) -> None:
+    from tests.support import faults
+
+    # Every article answers slowly: SIGTERM arrives while the poll is fetching them.
+    for path, response in site.articles.items():
+        site.server.route(path, faults.delayed(response, 1.0))
+    config, db, events = tmp_path / "sources.yaml", tmp_path / "nea.db", tmp_path / "events.jsonl"
+    config.write_text(site.sources_yaml(jsonl_path=str(events)))
+    daemon = RunningDaemon(config, db, tmp_path / "daemon.log")
+    wait_for(lambda: len(site.server.requests_for(FixtureSites.ASSEMBLY)) >= 1
+             or len(site.server.requests_for(FixtureSites.MIRROR_COPY)) >= 1,
+             "an article fetch in flight")  # fmt: skip
+    started = time.monotonic()
+    code = daemon.stop(signal.SIGTERM)
+    assert code == 0, daemon.log()
+    assert time.monotonic() - started < 30  # the shutdown deadline, not the next interval
+    assert count_rows(db, "select count(*) from sources where lease_owner is not null") == 0
+    # Nothing half-written: every stored article has its version row and its event.
+    articles = count_rows(db, "select count(*) from articles")
+    assert articles == count_rows(db, "select count(*) from article_versions")
+    assert articles == count_rows(db, "select count(*) from events where type like 'article.%'")
+    assert count_rows(db, "select count(*) from deliveries where status = 'pending'") == 0
