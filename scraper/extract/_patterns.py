@@ -175,7 +175,7 @@ _EDGE = [
     r"^[가-힣]{2,4}\s*(?:기자|특파원|통신원|인턴기자)(?:\s|$)|^[(（【\[]?\s*(?:责任编辑|编辑|记者)",
     r"^[\w.+-]+@[\w-]+\.[\w.]+$|ⓒ|無断転載|禁止转载|未经授权",
     r"follow (?:us|him|her|them|me) (?:on|at)|^e-?mail \S+(?: \S+)? at |join our|click here|"
-    r"tell us what you think|sign up|newsletter",
+    r"tell us what you think|sign up|newsletter|(?:to|in|meet) your inbox",
     r"cookies?\b.{0,80}(?:accept|consent|polic|setting|agree)|(?:accept|use|uses) cookies",
 ]
 EDGE_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _EDGE), re.IGNORECASE)
@@ -185,6 +185,7 @@ INLINE_JUNK = re.compile(
     r"\((?:image|photo|picture|pictures|video|credit|source)s?(?: credit)?\s*:[^)]*\)\s*\W?$|"
     r"^(?:image|photo|slide|picture) \d+ (?:of|/) \d+$|"
     r"^(?:advert|advertisement|sponsored|ad)$|this slideshow requires javascript|"
+    r"^\[(\w+)[^\]]*\].*\[/\1\]$|"  # an unrendered WordPress shortcode
     r"^(?:read more|see more|see also|related|don't miss|also read|recommended|watch|more)\s*:|"
     r"^(?:don't miss|read more|most read|trending)$|"
     r"^(?:사진|자료|그래픽|영상)\s*[=:]|^(?:图片来源|图片|图|摄影)\s*[:：]|"

@@ -145,7 +145,7 @@ def is_edge_chrome(par: Paragraph, title: str) -> bool:
         return False
     if title and title in text and len(text) < len(title) + 20:
         return True  # "Title: <title>" rows of board views
-    if EDGE_BOILERPLATE.search(text) or DATE_ONLY.match(text):
+    if EDGE_BOILERPLATE.search(text) or DATE_ONLY.match(text) or INLINE_JUNK.search(text):
         return True
     return par.link_ratio > 0.6
 
