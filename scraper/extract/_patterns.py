@@ -193,6 +193,14 @@ INLINE_JUNK = re.compile(
     re.IGNORECASE,
 )
 
+# A label that introduces a list of links inside the article ("DON'T MISS", "相关链接").
+TEASER_LABEL = re.compile(
+    r"^(?:don't miss|read more|see more|more|related(?: \w+)?|recommended|most read|trending|"
+    r"you may also like|also read|相关(?:新闻|文章|阅读|链接)|推荐阅读|관련\s*(?:기사|뉴스)|"
+    r"関連(?:記事|リンク)|читайте также|смотрите также)\s*[:：]?$",
+    re.IGNORECASE,
+)
+
 # A short paragraph that starts a tail of teasers: everything from it on is dropped.
 TAIL_MARKER = re.compile(
     r"^(?:related(?: (?:articles|stories|posts|news|content|items))?|suggested items|"

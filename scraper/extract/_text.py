@@ -14,6 +14,7 @@ from ._patterns import (
     INLINE_JUNK,
     SENTENCE_END,
     TAIL_MARKER,
+    TEASER_LABEL,
 )
 
 MAX_NODES = 200_000
@@ -163,7 +164,11 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
     pars = _trim_edges(_cut_tail(pars), title)
     out: list[str] = []
     seen: set[str] = set()
+    teasers = False  # inside the link list that follows a "DON'T MISS" / "Related" label
     for par in pars:
+        if teasers and par.link_ratio > 0.5:
+            continue
+        teasers = len(par.text) < 40 and TEASER_LABEL.match(par.text) is not None
         if par.link_ratio > 0.9 and len(par.text) < 120:
             continue
         if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):

@@ -170,3 +170,17 @@ def test_closing_sentences_that_start_like_chrome_are_kept() -> None:
             f"which covers tourism and trade.</p><p>{closing}</p></article>"
         )
         assert extract(html).text.endswith(closing), closing
+
+
+def test_link_list_after_a_teaser_label_is_dropped() -> None:
+    html = (
+        "<article><p>Port authorities from five countries agreed to cut emissions from ships.</p>"
+        "<p>DON'T MISS</p>"
+        "<p><a href='/1'>Ferry routes reopen between Busan and Fukuoka</a> [VIDEO]</p>"
+        "<p><a href='/2'>New terminal opens in Vladivostok</a> [INSIGHT]</p>"
+        "<p>The agreement will be reviewed every two years by a joint committee.</p></article>"
+    )
+    assert extract(html).text == (
+        "Port authorities from five countries agreed to cut emissions from ships.\n\n"
+        "The agreement will be reviewed every two years by a joint committee."
+    )
