@@ -36,11 +36,11 @@ class StoreBase:
             async with self._sessions.begin() as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {_first_line(exc)}") from exc
+            raise StorageError(f"database error: {first_line(exc)}") from exc
         except Exception as exc:
             if not is_driver_error(exc):
                 raise
-            raise StorageError(f"database unreachable: {_first_line(exc)}") from exc
+            raise StorageError(f"database unreachable: {first_line(exc)}") from exc
 
     def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
@@ -60,6 +60,8 @@ def is_driver_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) or type(exc).__module__.startswith("asyncpg")
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error, without the SQL and parameters SQLAlchemy
+    appends (they may hold article text; passwords never appear in either)."""
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

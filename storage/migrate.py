@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from scraper.errors import StorageError
+from storage.base import first_line, is_driver_error
 
 # Any constant works; this one spells "nea-migr" in ASCII.
 MIGRATION_LOCK_ID = 0x6E65612D6D696772 & 0x7FFFFFFFFFFFFFFF
@@ -38,7 +39,11 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
                 )
             await connection.run_sync(_upgrade_on, revision)
     except SQLAlchemyError as exc:
-        raise StorageError(f"database migration failed: {exc}") from exc
+        raise StorageError(f"database migration failed: {first_line(exc)}") from exc
+    except Exception as exc:
+        if not is_driver_error(exc):
+            raise
+        raise StorageError(f"database unreachable: {first_line(exc)}") from exc
 
 
 def _upgrade_on(connection: Connection, revision: str) -> None:

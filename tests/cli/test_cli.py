@@ -113,3 +113,22 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 
     tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")}
     assert {"sources", "articles", "article_versions", "events", "deliveries"} <= tables
+
+
+@pytest.mark.parametrize(
+    ("db", "message"),
+    [
+        ("postgresql://nobody:secret@127.0.0.1:1/nea", "database"),
+        ("mysql://localhost/nea", "unsupported database"),
+    ],
+)
+def test_run_with_an_unusable_database_exits_2_without_leaking_the_password(
+    tmp_path: Path, db: str, message: str
+) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text("sources: []\n")
+    result = scraper("run", "--once", "--config", str(config), "--db", db)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
