@@ -512,6 +512,9 @@ def main() -> None:
         if not ready.wait(120):
             raise SystemExit("the farm did not start")
         runs = crawl_all(args, hosts, port, workdir)
+    except BaseException:
+        args.keep = True  # leave the logs for a look
+        raise
     finally:
         farm.terminate()
         farm.join(10)

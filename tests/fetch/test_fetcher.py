@@ -239,3 +239,26 @@ async def test_unavailable_robots_is_asked_again_later(server: FixtureServer) ->
         page = await fetcher.fetch(server.url("/a"), source)
     assert page.status == 200
     assert len(server.requests_for("/robots.txt")) == 2
+
+
+async def test_robots_is_fetched_once_for_concurrent_pages(
+    server: FixtureServer, fetcher: Fetcher
+) -> None:
+    server.route("/robots.txt", delayed(Response(body=b"User-agent: *\nAllow: /\n",
+                                                 content_type="text/plain"), 0.1))  # fmt: skip
+    server.route("/p", Response(body=b"<p>x</p>"))
+    source = make_source(server, respect_robots=True, per_host_concurrency=4)
+    await asyncio.gather(*(fetcher.fetch(server.url(f"/p?{i}"), source) for i in range(8)))
+    assert len(server.requests_for("/robots.txt")) == 1
+
+
+def test_public_surface() -> None:
+    import scraper.discover
+    import scraper.fetch
+
+    assert sorted(scraper.fetch.__all__) == [
+        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators"
+    ]  # fmt: skip
+    assert sorted(scraper.discover.__all__) == [
+        "Discovery", "DocumentKind", "Link", "discover", "sniff_kind"
+    ]  # fmt: skip
