@@ -32,15 +32,19 @@ def extract(
     Never raises: on any failure the article has empty text.
     """
     try:
-        text = _decode(html) if isinstance(html, bytes | bytearray) else str(html)
-        return extract_str(text, url, content_selector, remove_selectors, language)
+        if isinstance(html, bytes | bytearray | memoryview):
+            text = _decode(bytes(html))
+        else:
+            text = html if isinstance(html, str) else ""
+        removes = (remove_selectors,) if isinstance(remove_selectors, str) else remove_selectors
+        return extract_str(text, url, content_selector, tuple(removes), language)
     except Exception:  # the contract: bad input never raises
         _log.debug("extraction failed for %s", url, exc_info=True)
         return Article(canonical_url=url or None)
 
 
-def _decode(content: bytes | bytearray) -> str:
+def _decode(content: bytes) -> str:
     from scraper.encoding import decode_html  # lazy: only bytes input needs it
 
-    text, _codec = decode_html(bytes(content))
+    text, _codec = decode_html(content)
     return text

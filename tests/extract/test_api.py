@@ -184,3 +184,13 @@ def test_link_list_after_a_teaser_label_is_dropped() -> None:
         "Port authorities from five countries agreed to cut emissions from ships.\n\n"
         "The agreement will be reviewed every two years by a joint committee."
     )
+
+
+def test_lenient_about_argument_types() -> None:
+    html = (
+        "<article><p class='x'>Keep this sentence, it is the article.</p>"
+        "<p class='y'>Drop.</p></article>"
+    )
+    assert extract(html, remove_selectors="p.y").text == "Keep this sentence, it is the article."
+    assert extract(memoryview(html.encode())).text.startswith("Keep this sentence")
+    assert extract(None).text == ""  # type: ignore[arg-type]
