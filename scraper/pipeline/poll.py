@@ -33,6 +33,7 @@ LATER_POLL_DOCUMENTS = 4
 ARTICLE_CONCURRENCY = 8
 # A permanent answer: the article is gone or is not a page; do not retry it every poll.
 PERMANENT_STATUSES = frozenset({404, 410, 451})
+_UNDATED = datetime.min.replace(tzinfo=UTC)  # sorts after every dated link, keeps page order
 
 
 @dataclass
@@ -123,7 +124,13 @@ class Poller:
         links, fresh_documents = await self._discover_all(source, report, first)
         report.links = len(links)
         known = await self.store.known_articles(list(links))
-        new = [url for url in links if url not in known]
+        # Newest first when there is a backlog (a sitemap of thousands on the first poll):
+        # the rest comes on later polls, since the listing's validators are not saved.
+        new = sorted(
+            (url for url in links if url not in known),
+            key=lambda url: changed_at(links[url]) or _UNDATED,
+            reverse=True,
+        )
         tasks = [_Task(url, links[url], None) for url in new[: source.max_new_articles_per_run]]
         announced = [
             _Task(url, link, known[url])
