@@ -322,8 +322,8 @@ def _default_client(settings: FetchSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         follow_redirects=False,
         limits=httpx.Limits(
-            max_connections=settings.max_concurrency * 2,
-            max_keepalive_connections=settings.max_concurrency * 2,
+            max_connections=settings.max_concurrency + 4,
+            max_keepalive_connections=settings.max_keepalive,
         ),
         trust_env=False,
     )
