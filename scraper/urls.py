@@ -181,8 +181,11 @@ def _psl() -> PublicSuffixList:
 
 
 def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    host = host.strip("[]")
+    if ":" not in host and not host.replace(".", "").isdigit():
+        return None  # a name: skip the (costly) failing parse
     try:
-        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+        return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         return None
 
