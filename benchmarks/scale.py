@@ -146,6 +146,13 @@ class Cluster:
         return total / CLK_TCK
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / CLK_TCK, sum(fields) / CLK_TCK
+
+
 def sql(url: str, statement: str) -> list[Any]:
     import asyncpg
 
@@ -190,6 +197,7 @@ class Round:
     polled: list[int]
     new: int
     failed: int
+    machine: float = 0.0  # share of the whole machine's CPU busy (all processes)
 
     @property
     def pages(self) -> int:
@@ -227,7 +235,7 @@ class Workers:
 
     def round(self, cluster: Cluster, name: str, port: int) -> Round:
         farm_call(port, "reset")
-        db_cpu0 = cluster.cpu_seconds()
+        db_cpu0, (busy0, total0) = cluster.cpu_seconds(), machine_busy()
         start = time.monotonic()
         self._send("go")
         results = []
@@ -235,7 +243,9 @@ class Workers:
             assert proc.stdout is not None
             results.append(json.loads(proc.stdout.readline()))
         wall = time.monotonic() - start
+        busy1, total1 = machine_busy()
         return Round(
+            machine=(busy1 - busy0) / (total1 - total0),
             workers=len(self.procs), name=name, wall=wall,
             worker_cpu=sum(r["cpu"] for r in results), db_cpu=cluster.cpu_seconds() - db_cpu0,
             farm=farm_call(port, "stats"), polled=[r["polled"] for r in results],
@@ -283,7 +293,7 @@ def row_counts(db_url: str) -> dict[str, int]:
 def print_rounds(rounds: list[Round], cores: int) -> None:
     base = {r.name: r for r in rounds if r.workers == 1}
     header = ("workers", "round", "polls", "pages", "wall s", "pages/s", "speedup",
-              "worker ms/page", "db ms/page", "CPU busy", "failed", "split")  # fmt: skip
+              "worker ms/page", "db ms/page", "CPU busy", "machine", "failed", "split")  # fmt: skip
     print("\n" + " ".join(f"{h:>8}" for h in header))
     for r in rounds:
         unit = r.pages or r.polls  # a 304-only round: per poll
@@ -292,10 +302,14 @@ def print_rounds(rounds: list[Round], cores: int) -> None:
         cells = (
             r.workers, r.name, r.polls, r.pages, f"{r.wall:.1f}", f"{unit / r.wall:.1f}",
             f"{speedup:.2f}", f"{1000 * r.worker_cpu / unit:.1f}",
-            f"{1000 * r.db_cpu / unit:.1f}", f"{busy:.0%}", r.failed, "/".join(map(str, r.polled)),
+            f"{1000 * r.db_cpu / unit:.1f}", f"{busy:.0%}", f"{r.machine:.0%}", r.failed,
+            "/".join(map(str, r.polled)),
         )  # fmt: skip
         print(" ".join(f"{c:>8}" for c in cells))
-    print("(repoll rows are per poll, not per page: every listing answered 304)")
+    print("(CPU busy: workers + PostgreSQL over wall x cores; machine: every process, the farm "
+          "and anything else running included. repoll rows are per poll, not per page: every "
+          f"listing answered 304, and the {START_SPREAD:g} s start spread dominates their wall "
+          "time)")  # fmt: skip
 
 
 def capacity_plan(
