@@ -216,7 +216,7 @@ class Fetcher:
                 raise UnsafeURL(f"invalid URL: {exc}", url=current, source=source.name) from exc
             except httpx.HTTPError as exc:
                 raise TransportError(
-                    f"{type(exc).__name__}: {exc}".rstrip(": "), url=current, source=source.name
+                    _transport_message(exc), url=current, source=source.name
                 ) from exc
             except (OSError, ValueError) as exc:  # socket or SSL errors httpx did not wrap
                 raise TransportError(
@@ -316,6 +316,22 @@ class Fetcher:
             ) from exc
         self._private[host] = (private, now + self.settings.resolve_ttl)
         return private
+
+
+def _transport_message(exc: httpx.HTTPError) -> str:
+    """A sentence an operator understands, with httpx's class name for the curious."""
+    detail = str(exc).strip()
+    if isinstance(exc, httpx.ConnectError):
+        what = "connection failed"
+    elif isinstance(exc, httpx.ReadError | httpx.WriteError):
+        what = "connection reset or closed by the server"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        what = "connection closed or invalid HTTP from the server"
+    elif isinstance(exc, httpx.ProxyError):
+        what = "proxy error"
+    else:
+        what = "transport error"
+    return f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})"
 
 
 def _default_client(settings: FetchSettings) -> httpx.AsyncClient:

@@ -245,3 +245,9 @@ async def test_no_retries_setting(server: FixtureServer, sleeps: RecordingSleep)
         with pytest.raises(HTTPStatusError):
             await fetcher.fetch(server.url("/err"), make_source(server))
     assert len(server.requests_for("/err")) == 1
+
+
+async def test_reset_message_speaks_plainly(server: FixtureServer, fetcher: Fetcher) -> None:
+    server.route("/reset", reset())
+    with pytest.raises(TransportError, match="connection"):
+        await fetcher.fetch(server.url("/reset"), make_source(server))
