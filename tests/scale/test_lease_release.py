@@ -1,0 +1,131 @@
+"""What a worker leaves behind when a poll does not finish (the database went away, a
+shutdown cancelled it): the lease handed back and the source due now, or, when even the
+release fails, the original error and a lease that simply expires."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from scraper.config.types import Config, Schedule, Source
+from scraper.daemon import storage_failure
+from scraper.errors import StorageError
+from scraper.pipeline.poll import PollReport
+from scraper.service import Service
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.models import SourceRow
+
+SOURCE = Source(name="site", url="https://example.org/news", kind="listing",
+                schedule=Schedule(interval_seconds=1800))  # fmt: skip
+
+
+@pytest.fixture
+async def service(db_url: str) -> AsyncIterator[Service]:
+    engine = create_engine(db_url)
+    await upgrade(engine)
+    opened = await Service.open(Config(sources=(SOURCE,)), db_url, migrate=False)
+    await engine.dispose()
+    try:
+        yield opened
+    finally:
+        await opened.aclose()
+
+
+async def _row(service: Service) -> tuple[str | None, datetime | None]:
+    state = await service.store.source_state("site")
+    assert state is not None
+    async with service.store.transaction() as session:
+        row = await session.get(SourceRow, state.id)
+        assert row is not None
+        return row.lease_owner, row.next_run_at
+
+
+def _poll_raising(error: BaseException) -> Any:
+    async def poll(_source: Source, _source_id: int) -> PollReport:
+        raise error
+
+    return poll
+
+
+async def test_a_finished_poll_waits_most_of_an_interval(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def poll(source: Source, _source_id: int) -> PollReport:
+        return PollReport(source=source.name)
+
+    monkeypatch.setattr(service.poller, "poll", poll)
+    assert await service.poll_source(SOURCE) is not None
+    owner, next_run = await _row(service)
+    assert owner is None
+    assert next_run is not None
+    assert next_run - datetime.now(UTC) > timedelta(minutes=26)
+    assert await service.poll_source(SOURCE) is None  # not due again this interval
+
+
+async def test_a_poll_cut_by_the_database_leaves_the_source_due_now(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service.poller, "poll", _poll_raising(StorageError("database gone")))
+    with pytest.raises(StorageError):
+        await service.poll_source(SOURCE)
+    owner, next_run = await _row(service)
+    assert owner is None
+    assert next_run is not None
+    assert next_run <= datetime.now(UTC)
+    # Whichever worker's scheduler fires next may poll it again at once.
+    monkeypatch.undo()
+    monkeypatch.setattr(service.poller, "poll", _poll_raising(RuntimeError("next attempt")))
+    with pytest.raises(RuntimeError):
+        await service.poll_source(SOURCE)
+
+
+async def test_a_cancelled_poll_hands_its_lease_back(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+
+    async def poll(_source: Source, _source_id: int) -> PollReport:
+        started.set()
+        await asyncio.Event().wait()  # until cancelled
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(service.poller, "poll", poll)
+    task = asyncio.create_task(service.poll_source(SOURCE))
+    await asyncio.wait_for(started.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    owner, next_run = await _row(service)
+    assert owner is None
+    assert next_run is not None
+    assert next_run <= datetime.now(UTC)
+
+
+async def test_a_failed_release_keeps_the_original_error(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def release(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("still gone")
+
+    monkeypatch.setattr(service.poller, "poll", _poll_raising(StorageError("database gone")))
+    monkeypatch.setattr(service.store, "release_source", release)
+    with pytest.raises(StorageError, match="database gone"):
+        await service.poll_source(SOURCE)
+    assert "could not release the lease of site" in caplog.text
+    owner, _ = await _row(service)
+    assert owner == service.owner  # held until it expires (or this worker polls again)
+
+
+def test_storage_failures_are_found_inside_task_groups() -> None:
+    inner = StorageError("database gone")
+    assert storage_failure(inner) is inner
+    assert storage_failure(ExceptionGroup("poll", [ValueError("x"), inner])) is inner
+    nested = BaseExceptionGroup("outer", [ExceptionGroup("inner", [inner])])
+    assert storage_failure(nested) is inner
+    assert storage_failure(ExceptionGroup("poll", [ValueError("x")])) is None
+    assert storage_failure(RuntimeError("bug")) is None
