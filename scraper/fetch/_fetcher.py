@@ -53,6 +53,20 @@ class DeadlineExceeded(TransportError):
     """The page took longer than the source's ``timeout`` in total (slow drip). Not retried."""
 
 
+class _Deadline:
+    """The end of one attempt: ``timeout`` seconds after its first request starts (time
+    spent waiting for a politeness slot before that does not count)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._at: float | None = None
+
+    def when(self) -> float:
+        if self._at is None:
+            self._at = asyncio.get_running_loop().time() + self._timeout
+        return self._at
+
+
 @dataclass(frozen=True)
 class _Hop:
     """What one request of a redirect chain produced."""
@@ -158,7 +172,7 @@ class Fetcher:
         self, url: str, source: Source, validators: Validators | None, *, robots: bool
     ) -> Page:
         started = self._clock()
-        deadline: list[float] = []  # set when the first request starts
+        deadline = _Deadline(source.timeout)
         current, seen = url, {url}
         for _ in range(self.settings.max_redirects + 1):
             await self._check_address(current, source)
@@ -187,7 +201,7 @@ class Fetcher:
         source: Source,
         validators: Validators | None,
         crawl_delay: float | None,
-        deadline: list[float],
+        deadline: _Deadline,
         robots: bool,
     ) -> _Hop:
         delay = source.per_host_delay
@@ -196,11 +210,8 @@ class Fetcher:
         parts = urlsplit(current)
         key = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
         async with self._politeness.slot(key, concurrency=source.per_host_concurrency, delay=delay):
-            loop = asyncio.get_running_loop()
-            if not deadline:
-                deadline.append(loop.time() + source.timeout)
             try:
-                async with asyncio.timeout_at(deadline[0]):
+                async with asyncio.timeout_at(deadline.when()):
                     return await self._request(current, asked, source, validators, robots)
             except TimeoutError as exc:
                 raise DeadlineExceeded(
