@@ -8,7 +8,8 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from typing import Self
 
 import httpx
@@ -172,21 +173,19 @@ class Service:
         shutdown cancelled it) leaves its source due now, so the next trigger of any
         worker polls it again; when the release itself fails, the lease just expires."""
         try:
-            next_run = await self._next_run(source) if finished else datetime.now(UTC)
-            await self.store.release_source(source.name, owner=self.owner, next_run_at=next_run)
+            if finished:
+                await self.store.release_source(
+                    source.name, owner=self.owner, wait=partial(_next_wait, source)
+                )
+            else:
+                await self.store.release_source(
+                    source.name, owner=self.owner, next_run_at=datetime.now(UTC)
+                )
         except StorageError as exc:
             log.warning(
                 "could not release the lease of %s (it expires within %.0fs): %s",
                 source.name, self.lease_seconds, exc,
             )  # fmt: skip
-
-    async def _next_run(self, source: Source) -> datetime:
-        state = await self.store.source_state(source.name)
-        failures = state.consecutive_failures if state else 0
-        seconds = failure_backoff(interval_of(source.schedule), failures)
-        # The local scheduler decides the exact time; this only keeps other workers from
-        # polling the same source again too soon (a little early is fine, twice is not).
-        return datetime.now(UTC) + timedelta(seconds=seconds * 0.9)
 
     async def deliver(self, limit: int = 200) -> DispatchReport:
         report = await self.dispatcher.deliver_pending(limit=limit)
@@ -208,3 +207,10 @@ class Service:
         await self._http.aclose()
         self.cpu.shutdown()
         await self.store.aclose()
+
+
+def _next_wait(source: Source, consecutive_failures: int) -> float:
+    """Seconds until another worker may poll ``source`` again. The local scheduler decides
+    the exact time; this only keeps other workers from polling it again too soon (a little
+    early is fine, twice is not)."""
+    return 0.9 * failure_backoff(interval_of(source.schedule), consecutive_failures)

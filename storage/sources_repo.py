@@ -4,7 +4,7 @@ HTTP validators kept for conditional GET."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -144,8 +144,23 @@ class SourceQueries(StoreBase):
             )
             return bool(getattr(result, "rowcount", 0))
 
-    async def release_source(self, name: str, *, owner: str, next_run_at: datetime | None) -> None:
+    async def release_source(
+        self,
+        name: str,
+        *,
+        owner: str,
+        next_run_at: datetime | None = None,
+        wait: Callable[[int], float] | None = None,
+    ) -> None:
+        """Hand the poll lease back; the source is due again at ``next_run_at`` or, given
+        ``wait``, ``wait(consecutive_failures)`` seconds from now, the count being read in
+        the same transaction (a poll's last round trip, not two)."""
         async with self.transaction() as session:
+            if wait is not None:
+                failures = await session.scalar(
+                    select(SourceRow.consecutive_failures).where(SourceRow.name == name)
+                )
+                next_run_at = self.clock() + timedelta(seconds=wait(int(failures or 0)))
             await session.execute(
                 update(SourceRow)
                 .where(SourceRow.name == name, SourceRow.lease_owner == owner)
