@@ -97,7 +97,7 @@ def test_run_once_then_articles_and_status(tmp_path: Path) -> None:
         assert summaries["mirror"].startswith("1 links")
         # Both sources carry the same story and are polled concurrently: either copy may
         # be stored first, so count over both.
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for summary in summaries.values():
             for part in summary.split(", "):
                 number, word = part.split(" ", 1)
