@@ -23,6 +23,20 @@ from __future__ import annotations
 class ScraperError(Exception):
     """Root of every error nea-monitor raises on purpose."""
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (the CPU pool); the default pickling calls
+        # __init__ with ``args`` only and loses the keyword-only fields.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(
+    cls: type[ScraperError], args: tuple[object, ...], state: dict[str, object]
+) -> ScraperError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigError(ScraperError):
     """An invalid configuration. ``problems`` holds one ``path:line: message`` per problem."""

@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scraper.pipeline.poll import PollReport
 from scraper.service import Service
 
-SOURCES_AT_ONCE = 16
+# Sources polled at once. Requests are bounded by the fetcher's global and per-host caps;
+# this only bounds open polls, so that sites with a per-host delay proceed side by side.
+SOURCES_AT_ONCE = 64
 DELIVERY_ROUNDS = 10
 
 

@@ -160,16 +160,16 @@ class Poller:
                 page = await self.fetcher.fetch(
                     url, source, validators=Validators(etag, last_modified)
                 )
-            except FetchError:
+                report.documents += 1
+                if page.not_modified:
+                    report.not_modified += 1
+                    continue
+                discovery: Discovery = await self.cpu.run(len(page.content), discover, page, source)
+            except FetchError as exc:  # discovery refuses hostile XML the same way
                 if url == source.url:
                     raise  # the source itself failed
-                log.warning("%s: follow-up %s failed", source.name, url, exc_info=True)
+                log.warning("%s: follow-up %s skipped: %s", source.name, url, exc)
                 continue
-            report.documents += 1
-            if page.not_modified:
-                report.not_modified += 1
-                continue
-            discovery: Discovery = await self.cpu.run(len(page.content), discover, page, source)
             fresh[url] = page.validators
             for link in discovery.links:
                 if link.url not in links or is_later(changed_at(link), changed_at(links[link.url])):
