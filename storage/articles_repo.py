@@ -207,7 +207,7 @@ class ArticleQueries(StoreBase):
         session.add(row)
         await session.flush()
         session.add(_version_row(row, now))
-        await _replace_bands(session, row.id, item.simhash_bands)
+        await _replace_bands(session, row.id, item.simhash_bands, new=True)
         if write.page_watch:  # the first capture of a watched page is a baseline, not a change
             return SaveResult("new", row.id, 1)
         event_type = "article.duplicate" if duplicate_of is not None else "article.new"
@@ -274,13 +274,16 @@ async def _find_original(
     return None
 
 
-async def _replace_bands(session: AsyncSession, article_id: int, bands: tuple[int, ...]) -> None:
-    existing = await session.scalars(
-        select(SimhashBandRow).where(SimhashBandRow.article_id == article_id)
-    )
-    for band_row in existing:
-        await session.delete(band_row)
-    await session.flush()
+async def _replace_bands(
+    session: AsyncSession, article_id: int, bands: tuple[int, ...], *, new: bool = False
+) -> None:
+    if not new:  # a brand-new article has no bands to replace: save the round trip
+        existing = await session.scalars(
+            select(SimhashBandRow).where(SimhashBandRow.article_id == article_id)
+        )
+        for band_row in existing:
+            await session.delete(band_row)
+        await session.flush()
     session.add_all(
         SimhashBandRow(article_id=article_id, band=index, value=value)
         for index, value in enumerate(bands)
