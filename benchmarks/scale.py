@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.crawl import farm_call, free_port, serve_farm  # noqa: E402
+from tests.scale.pgcluster import Cluster as TestCluster  # noqa: E402
 
 TABLES = ("articles", "article_versions", "simhash_bands", "events", "deliveries", "sources",
           "fetch_state")  # fmt: skip
@@ -102,29 +103,11 @@ async def poll_later(service: Any, source: Any) -> Any:
 # PostgreSQL: a cluster of our own, its CPU, its sizes ---------------------------------------
 
 
-@dataclass
-class Cluster:
-    url: str
-    datadir: Path
-
-    @classmethod
-    def start(cls) -> Cluster:
-        out = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg-test-cluster.sh"), "start"],
-            check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-        env = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in out.splitlines()
-            if line.startswith("export ")
-        )
-        return cls(env["NEA_TEST_POSTGRES_URL"], Path(env["NEA_TEST_POSTGRES_DATADIR"]))
+class Cluster(TestCluster):
+    """The tests' throwaway cluster, plus what the benchmark measures of it."""
 
     def stop(self) -> None:
-        subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg-test-cluster.sh"), "stop", str(self.datadir)],
-            capture_output=True,
-        )  # fmt: skip
+        self.destroy()
 
     def cpu_seconds(self) -> float:
         """CPU of the postmaster, its live children, and its reaped children (backends)."""
