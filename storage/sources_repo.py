@@ -107,11 +107,9 @@ class SourceQueries(StoreBase):
         owner: str,
         lease_seconds: float,
         due_only: bool = True,
-        early_seconds: float = 0.0,
     ) -> bool:
         """Take the poll lease of a source. False when another worker holds it, or (with
-        ``due_only``) when it is not due: another worker polled it this interval. A poll
-        may come ``early_seconds`` before ``next_run_at`` (schedulers drift and jitter)."""
+        ``due_only``) when it is not due: another worker polled it this interval."""
         now = self.clock()
         query = select(SourceRow).where(
             SourceRow.name == name,
@@ -123,10 +121,7 @@ class SourceQueries(StoreBase):
             ),
         )
         if due_only:
-            due_by = now + timedelta(seconds=early_seconds)
-            query = query.where(
-                or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= due_by)
-            )
+            query = query.where(or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now))
         async with self.transaction() as session:
             row = await session.scalar(self.for_update(query, skip_locked=True))
             if row is None:
