@@ -8,6 +8,8 @@ import asyncio
 import json
 import re
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from scraper.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from scraper.config import load_config
 from scraper.errors import ConfigError, ScraperError
 from scraper.extract.types import Article
@@ -26,8 +29,6 @@ from storage.engine import DaemonLock, create_engine, is_sqlite, redact, resolve
 from storage.events import iso
 from storage.migrate import upgrade
 from storage.repository import Store
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -245,22 +246,16 @@ async def db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _store:
+@asynccontextmanager
+async def _store(db: str | None) -> AsyncIterator[Store]:
     """A migrated store for a one-shot command."""
-
-    def __init__(self, db: str | None) -> None:
-        self._url = resolve_database_url(db)
-        self._store: Store | None = None
-
-    async def __aenter__(self) -> Store:
-        engine = create_engine(self._url)
+    engine = create_engine(resolve_database_url(db))
+    store = Store(engine)
+    try:
         await upgrade(engine)
-        self._store = Store(engine)
-        return self._store
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._store is not None:
-            await self._store.aclose()
+        yield store
+    finally:
+        await store.aclose()
 
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")

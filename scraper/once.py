@@ -15,7 +15,6 @@ from scraper.service import Service
 # Sources polled at once. Requests are bounded by the fetcher's global and per-host caps;
 # this only bounds open polls, so that sites with a per-host delay proceed side by side.
 SOURCES_AT_ONCE = 64
-DELIVERY_ROUNDS = 10
 
 
 async def run_once(service: Service, *, progress: bool | None = None) -> list[PollReport]:
@@ -44,7 +43,7 @@ async def run_once(service: Service, *, progress: bool | None = None) -> list[Po
         finally:
             for handler, stream in restore:
                 handler.setStream(stream)
-    await deliver_all(service)
+    await service.deliver_all()
     return reports
 
 
@@ -58,12 +57,3 @@ def _log_through(stream: TextIO) -> list[tuple[logging.StreamHandler[TextIO], Te
             if previous is not None:
                 swapped.append((handler, previous))
     return swapped
-
-
-async def deliver_all(service: Service) -> None:
-    """Deliver until nothing is due now (failures wait for their back-off: a later run
-    or the daemon delivers them)."""
-    for _ in range(DELIVERY_ROUNDS):
-        report = await service.deliver()
-        if report.delivered + report.retried + report.dead == 0:
-            return

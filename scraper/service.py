@@ -188,7 +188,14 @@ class Service:
             )  # fmt: skip
 
     async def deliver(self, limit: int = 200) -> DispatchReport:
-        report = await self.dispatcher.deliver_pending(limit=limit)
+        """One delivery round: what is due now, up to ``limit`` rows."""
+        return self._recorded(await self.dispatcher.deliver_pending(limit=limit))
+
+    async def deliver_all(self) -> DispatchReport:
+        """Rounds until nothing is due now (failures wait for their back-off)."""
+        return self._recorded(await self.dispatcher.deliver_all())
+
+    def _recorded(self, report: DispatchReport) -> DispatchReport:
         if self.metrics is not None:
             self.metrics.record_dispatch(report)
         return report
