@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from scraper.config.types import Source
 from scraper.discover import discover
 from scraper.discover.types import Discovery, Link
-from scraper.errors import FetchError, HTTPStatusError, ScraperError, UnsupportedContentType
+from scraper.errors import FetchError, HTTPStatusError, UnsupportedContentType
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
 from scraper.pipeline.articles import changed_at, extract_page, is_later, near_match
@@ -318,4 +318,4 @@ class Poller:
         return None
 
 
-__all__ = ["PollReport", "Poller", "ScraperError"]
+__all__ = ["PollReport", "Poller"]
