@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from scraper.errors import StorageError
 from storage.types import utcnow
@@ -30,11 +30,23 @@ class StoreBase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed on success, rolled back on any error; database
-        errors come out as ``StorageError`` naming what failed."""
+        """One unit of work through the ORM: committed on success, rolled back on any
+        error; database errors come out as ``StorageError`` naming what failed."""
+        async with self._translated_errors(), self._sessions.begin() as session:
+            yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """The same for Core statements, where the ORM's bookkeeping would cost more
+        than the work (the article write path)."""
+        async with self._translated_errors(), self.engine.begin() as connection:
+            yield connection
+
+    @staticmethod
+    @asynccontextmanager
+    async def _translated_errors() -> AsyncIterator[None]:
         try:
-            async with self._sessions.begin() as session:
-                yield session
+            yield
         except SQLAlchemyError as exc:
             raise StorageError(f"database error: {first_line(exc)}") from exc
         except Exception as exc:

@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ArticleRow, DeliveryRow, EventRow
+from storage.models import DeliveryRow, EventRow
 
 # Given an event type, the names of the channels that should receive it.
 Router = Callable[[str], Sequence[str]]
@@ -30,16 +31,27 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def article_summary(article: ArticleRow) -> dict[str, Any]:
+def article_payload(
+    *,
+    id: int,
+    url: str,
+    title: str,
+    published_at: datetime | None,
+    language: str | None,
+    content_hash: str,
+    version: int,
+    text: str,
+) -> dict[str, Any]:
+    """The ``article`` object of an event payload (DESIGN.md)."""
     return {
-        "id": article.id,
-        "url": article.url,
-        "title": article.title,
-        "published_at": iso(article.published_at),
-        "language": article.language,
-        "content_hash": article.content_hash,
-        "version": article.version,
-        "excerpt": excerpt(article.text),
+        "id": id,
+        "url": url,
+        "title": title,
+        "published_at": iso(published_at),
+        "language": language,
+        "content_hash": content_hash,
+        "version": version,
+        "excerpt": excerpt(text),
     }
 
 
@@ -66,18 +78,19 @@ def change_summary(old_text: str, new_text: str, old_title: str, new_title: str)
     return summary
 
 
-async def add_event(
-    session: AsyncSession,
+def new_event(
     *,
     event_type: str,
     occurred_at: datetime,
     source_id: int | None,
     source_name: str | None,
     router: Router,
-    article: ArticleRow | None = None,
+    article_id: int | None = None,
+    article: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
-) -> str:
-    """Insert one event and its pending deliveries; returns the event id."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row of one event and the rows of its pending deliveries, one per channel that
+    wants it, ready for a multi-row insert."""
     event_id = str(uuid.uuid4())
     payload: dict[str, Any] = {
         "id": event_id,
@@ -86,27 +99,47 @@ async def add_event(
         "source": source_name,
     }
     if article is not None:
-        payload["article"] = article_summary(article)
+        payload["article"] = article
     payload.update(extra or {})
-    session.add(
-        EventRow(
-            id=event_id,
-            type=event_type,
-            article_id=article.id if article is not None else None,
-            source_id=source_id,
-            payload=payload,
-            created_at=occurred_at,
-        )
-    )
-    await session.flush()  # the deliveries reference it
-    for channel in dict.fromkeys(router(event_type)):
-        session.add(
-            DeliveryRow(
-                event_id=event_id,
-                channel=channel,
-                status="pending",
-                attempts=0,
-                next_attempt_at=occurred_at,
-            )
-        )
-    return event_id
+    event = {
+        "id": event_id,
+        "type": event_type,
+        "article_id": article_id,
+        "source_id": source_id,
+        "payload": payload,
+        "created_at": occurred_at,
+    }
+    deliveries = [
+        {
+            "event_id": event_id,
+            "channel": channel,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": occurred_at,
+        }
+        for channel in dict.fromkeys(router(event_type))
+    ]
+    return event, deliveries
+
+
+async def add_event(
+    session: AsyncSession,
+    *,
+    event_type: str,
+    occurred_at: datetime,
+    source_id: int | None,
+    source_name: str | None,
+    router: Router,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Insert one event that is about a source, not an article, and its pending
+    deliveries; returns the event id. (Article events are written by
+    ``storage.article_writes`` together with the article.)"""
+    event, deliveries = new_event(
+        event_type=event_type, occurred_at=occurred_at, source_id=source_id,
+        source_name=source_name, router=router, extra=extra,
+    )  # fmt: skip
+    await session.execute(insert(EventRow), [event])
+    if deliveries:
+        await session.execute(insert(DeliveryRow), deliveries)
+    return str(event["id"])

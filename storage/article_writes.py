@@ -1,0 +1,572 @@
+"""The one write path for articles: a batch of extracted articles stored in one
+transaction, with a fixed number of Core statements per batch rather than per article.
+
+Per article the store must find its row, decide whether it copies an earlier article
+(same text, or nearly the same), insert or update the row, keep a version, index its
+simhash bands and write the outbox events that announce it. Done one article at a time
+through the ORM that was about nine statements and three flushes each, which made the
+store the most expensive stage of a crawl. Here a batch of articles costs: one read of
+the rows by URL, one read of exact-text matches, one read of near-duplicate candidates,
+then one multi-row statement per table written.
+
+Articles in a batch are decided in order, each seeing the ones before it as if they were
+already stored: a copy later in the batch points at an original earlier in it. Two writes
+of the same URL must not share a batch (the caller splits them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.events import Router, article_payload, change_summary, new_event
+from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
+
+Outcome = Literal["new", "updated", "unchanged", "duplicate"]
+
+# Given two signed simhashes, whether they are near duplicates.
+NearMatch = Callable[[int, int], bool]
+
+_ARTICLES = cast(Table, ArticleRow.__table__)
+_VERSIONS = cast(Table, ArticleVersionRow.__table__)
+_BANDS = cast(Table, SimhashBandRow.__table__)
+_EVENTS = cast(Table, EventRow.__table__)
+_DELIVERIES = cast(Table, DeliveryRow.__table__)
+
+# Rows read or keys bound per statement: keeps IN lists and parameter counts bounded
+# (SQLite allows 32766 parameters; PostgreSQL 32767).
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An extracted, normalised and hashed article, ready to store."""
+
+    url: str
+    title: str
+    text: str
+    content_hash: str
+    canonical_url: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    simhash: int | None = None  # signed 64-bit form
+    simhash_bands: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """When to look at the article again, and the validators its URL answered with."""
+
+    next_check_at: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    listed_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One article to store, with where it came from and whom to tell."""
+
+    source_id: int
+    source_name: str
+    item: ArticleInput
+    plan: CheckPlan
+    router: Router
+    page_watch: bool = False  # a watched page: no dedup, and its first capture is silent
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: Outcome
+    article_id: int
+    version: int
+    duplicate_of: int | None = None
+    event_ids: tuple[str, ...] = ()
+
+
+def never_near(_a: int, _b: int) -> bool:
+    return False
+
+
+async def write_batch(
+    connection: AsyncConnection,
+    writes: Sequence[ArticleWrite],
+    *,
+    now: datetime,
+    near_match: NearMatch,
+    is_postgres: bool,
+) -> list[SaveResult]:
+    """Store ``writes`` inside the caller's transaction; one result per write, in order."""
+    urls = [w.item.url for w in writes]
+    if len(set(urls)) != len(urls):
+        raise ValueError("a batch of article writes must not repeat a URL")
+    batch = _Batch(connection, writes, now, near_match, is_postgres)
+    return await batch.run()
+
+
+@dataclass
+class _Original:
+    """A stored article, or one earlier in this batch, that a new text may copy."""
+
+    order: tuple[int, int]  # stored rows by id first, then this batch's in batch order
+    root: int | _Pending  # the id duplicates must point at (never another duplicate)
+    url: str
+    article_id: int | None
+    simhash: int | None
+    fresh: bool = False  # what this batch writes, rather than what was read before it
+
+
+@dataclass(frozen=True)
+class _Updated:
+    """An edited copy whose original may be inserted in this batch: resolved at the end."""
+
+    article_id: int
+    version: int
+    duplicate_of: int | _Pending
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """The original of a duplicate that is inserted in the same batch (id not known yet)."""
+
+    index: int
+
+
+@dataclass
+class _Rows:
+    """What the batch writes, gathered so that each table takes one statement."""
+
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[dict[str, Any]] = field(default_factory=list)
+    stale_bands: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Batch:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        writes: Sequence[ArticleWrite],
+        now: datetime,
+        near_match: NearMatch,
+        is_postgres: bool,
+    ) -> None:
+        self.connection = connection
+        self.writes = writes
+        self.now = now
+        self.near_match = near_match
+        self.is_postgres = is_postgres
+        self.rows = _Rows()
+        self.exact: dict[str, list[_Original]] = defaultdict(list)
+        self.by_band: dict[tuple[int, int], list[_Original]] = defaultdict(list)
+        # Stored articles this batch edits: what was read of their old text is stale.
+        self.edited: set[int] = set()
+        self.ids: dict[int, int] = {}  # batch index -> id of the row it inserted
+
+    async def run(self) -> list[SaveResult]:
+        stored = await self._stored_rows()
+        fresh = [i for i, w in enumerate(self.writes) if w.item.url not in stored]
+        if self.is_postgres:
+            await self._lock_texts(self.writes[i].item for i in fresh)
+        # Edited copies are compared again: an edit may have made them an original.
+        recheck = [
+            i
+            for i, w in enumerate(self.writes)
+            if w.item.url in stored and stored[w.item.url].duplicate_of is not None
+        ]
+        await self._load_originals(
+            [self.writes[i].item for i in fresh + recheck if _deduplicates(self.writes[i])]
+        )
+        results: dict[int, SaveResult | _Updated] = {}
+        inserts: dict[int, dict[str, Any]] = {}
+        for index, write in enumerate(self.writes):
+            row = stored.get(write.item.url)
+            if row is None:
+                inserts[index] = self._new_row(index, write)
+            else:
+                results[index] = self._existing(index, write, row)
+        await self._insert_articles(inserts)
+        for index in inserts:
+            results[index] = self._announce_new(index, inserts[index])
+        await self._flush()
+        return [self._resolved(results[i]) for i in range(len(self.writes))]
+
+    def _resolved(self, result: SaveResult | _Updated) -> SaveResult:
+        if isinstance(result, SaveResult):
+            return result
+        original = self._id_of(result.duplicate_of)
+        return SaveResult("updated", result.article_id, result.version, original)
+
+    def _id_of(self, reference: int | _Pending | None) -> int | None:
+        return self.ids[reference.index] if isinstance(reference, _Pending) else reference
+
+    # Reads -----------------------------------------------------------------------------
+
+    async def _stored_rows(self) -> dict[str, Row[Any]]:
+        columns = (
+            _ARTICLES.c.id, _ARTICLES.c.url, _ARTICLES.c.title, _ARTICLES.c.text,
+            _ARTICLES.c.content_hash, _ARTICLES.c.duplicate_of, _ARTICLES.c.version,
+        )  # fmt: skip
+        urls = [w.item.url for w in self.writes]
+        found: dict[str, Row[Any]] = {}
+        for start in range(0, len(urls), _CHUNK):
+            query = (
+                select(*columns)
+                .where(_ARTICLES.c.url.in_(urls[start : start + _CHUNK]))
+                .order_by(_ARTICLES.c.id)  # row locks in one order across workers
+            )
+            if self.is_postgres:
+                query = query.with_for_update()
+            found.update({row.url: row for row in await self.connection.execute(query)})
+        return found
+
+    async def _lock_texts(self, items: Iterable[ArticleInput]) -> None:
+        """Serialize workers storing the same text at the same moment, so that exactly one
+        stores the original and the others see it and become duplicates. Keys are taken in
+        sorted order, so two batches never wait for each other in a circle."""
+        keys = sorted({_lock_key(item.content_hash) for item in items if item.text})
+        if not keys:
+            return
+        statement = text("SELECT pg_advisory_xact_lock(k) FROM unnest(:keys) AS k").bindparams(
+            bindparam("keys", type_=ARRAY(BigInteger))
+        )
+        await self.connection.execute(statement, {"keys": keys})
+
+    async def _load_originals(self, items: list[ArticleInput]) -> None:
+        """Stored articles whose text equals, or may nearly equal, one of ``items``."""
+        hashes = sorted({item.content_hash for item in items})
+        for start in range(0, len(hashes), _CHUNK):
+            exact = await self.connection.execute(
+                select(
+                    _ARTICLES.c.id,
+                    _ARTICLES.c.duplicate_of,
+                    _ARTICLES.c.url,
+                    _ARTICLES.c.content_hash,
+                )
+                .where(_ARTICLES.c.content_hash.in_(hashes[start : start + _CHUNK]))
+                .order_by(_ARTICLES.c.id)
+            )
+            for row in exact:
+                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id, None)
+                self.exact[row.content_hash].append(original)
+        pairs = sorted(
+            {(band, value) for item in items if item.simhash is not None
+             for band, value in enumerate(item.simhash_bands)}
+        )  # fmt: skip
+        seen: dict[int, _Original] = {}
+        for start in range(0, len(pairs), _CHUNK // 2):
+            candidates = await self.connection.execute(
+                select(
+                    _ARTICLES.c.id,
+                    _ARTICLES.c.duplicate_of,
+                    _ARTICLES.c.url,
+                    _ARTICLES.c.simhash,
+                    _BANDS.c.band,
+                    _BANDS.c.value,
+                )
+                .join(_BANDS, _BANDS.c.article_id == _ARTICLES.c.id)
+                .where(
+                    tuple_(_BANDS.c.band, _BANDS.c.value).in_(pairs[start : start + _CHUNK // 2])
+                )
+            )
+            for hit in candidates:
+                if hit.simhash is None:
+                    continue
+                candidate = seen.get(hit.id)
+                if candidate is None:
+                    root = hit.duplicate_of or hit.id
+                    candidate = _Original((0, hit.id), root, hit.url, hit.id, hit.simhash)
+                    seen[hit.id] = candidate
+                self.by_band[(hit.band, hit.value)].append(candidate)
+
+    def _find_original(
+        self, item: ArticleInput, exclude: int | None = None
+    ) -> int | _Pending | None:
+        """The earliest article with the same text, else with nearly the same text."""
+
+        def other(original: _Original) -> bool:
+            if original.url == item.url:
+                return False
+            if not original.fresh and original.article_id in self.edited:
+                return False
+            return exclude is None or original.article_id != exclude
+
+        same = [o for o in self.exact.get(item.content_hash, ()) if other(o)]
+        if same:
+            return min(same, key=lambda o: o.order).root
+        if item.simhash is None:
+            return None
+        candidates = {
+            id(o): o
+            for pair in enumerate(item.simhash_bands)
+            for o in self.by_band.get(pair, ())
+            if other(o)
+        }
+        for original in sorted(candidates.values(), key=lambda o: o.order):
+            assert original.simhash is not None
+            if self.near_match(item.simhash, original.simhash):
+                return original.root
+        return None
+
+    def _remember(
+        self, index: int, item: ArticleInput, root: int | _Pending, article_id: int | None
+    ) -> None:
+        """Later articles of the batch may copy this one."""
+        # An edited row keeps its place among the stored ones (by id); a new one comes
+        # after all of them, in batch order.
+        order = (0, article_id) if article_id is not None else (1, index)
+        original = _Original(order, root, item.url, article_id, item.simhash, fresh=True)
+        self.exact[item.content_hash].append(original)
+        if item.simhash is not None:
+            for pair in enumerate(item.simhash_bands):
+                self.by_band[pair].append(original)
+
+    # Decisions -------------------------------------------------------------------------
+
+    def _new_row(self, index: int, write: ArticleWrite) -> dict[str, Any]:
+        item = write.item
+        duplicate_of: int | _Pending | None = None
+        if _deduplicates(write):
+            duplicate_of = self._find_original(item)
+        self._remember(
+            index, item, duplicate_of if duplicate_of is not None else _Pending(index), None
+        )
+        row = {
+            "source_id": write.source_id,
+            "url": item.url,
+            "version": 1,
+            "duplicate_of": duplicate_of,
+            "first_seen_at": self.now,
+            "updated_at": self.now,
+            "check_count": 1,
+            "last_checked_at": self.now,
+            "next_check_at": write.plan.next_check_at,
+            "etag": write.plan.etag,
+            "last_modified": write.plan.last_modified,
+            "listed_updated_at": write.plan.listed_updated_at,
+        }
+        row.update(_content(item))
+        return row
+
+    def _existing(self, index: int, write: ArticleWrite, row: Row[Any]) -> SaveResult | _Updated:
+        item = write.item
+        self.rows.plans.append(plan_values(row.id, write.plan, self.now))
+        if row.content_hash == item.content_hash and row.title == item.title:
+            return SaveResult("unchanged", row.id, row.version, row.duplicate_of)
+        changes = change_summary(row.text, item.text, row.title, item.title)
+        self.edited.add(row.id)
+        duplicate_of: int | _Pending | None = row.duplicate_of
+        if duplicate_of is not None:
+            duplicate_of = self._find_original(item, exclude=row.id)
+            if duplicate_of is None:
+                changes["previously_duplicate_of"] = row.duplicate_of
+        self._remember(index, item, row.id if duplicate_of is None else duplicate_of, row.id)
+        version = row.version + 1
+        self.rows.edits.append(
+            {
+                "_id": row.id,
+                "_version": version,
+                "_duplicate_of": duplicate_of,
+                "_updated_at": self.now,
+            }
+            | {f"_{key}": value for key, value in _content(item).items()}
+        )
+        self._keep_version(row.id, version, item)
+        self.rows.stale_bands.append(row.id)
+        self._index_bands(row.id, item)
+        if duplicate_of is not None:  # still a copy (its original may be new in this batch)
+            return _Updated(row.id, version, duplicate_of)
+        event_type = "page.changed" if write.page_watch else "article.updated"
+        event_id = self._event(write, event_type, row.id, version, {"changes": changes})
+        return SaveResult("updated", row.id, version, None, (event_id,))
+
+    def _announce_new(self, index: int, row: dict[str, Any]) -> SaveResult:
+        write, article_id = self.writes[index], self.ids[index]
+        duplicate_of = row["duplicate_of"]
+        self._keep_version(article_id, 1, write.item)
+        self._index_bands(article_id, write.item)
+        if write.page_watch:  # the first capture of a watched page is a baseline, not a change
+            return SaveResult("new", article_id, 1)
+        if duplicate_of is None:
+            event_id = self._event(write, "article.new", article_id, 1, None)
+            return SaveResult("new", article_id, 1, None, (event_id,))
+        extra = {"duplicate_of": duplicate_of}
+        event_id = self._event(write, "article.duplicate", article_id, 1, extra)
+        return SaveResult("duplicate", article_id, 1, duplicate_of, (event_id,))
+
+    # Writes ----------------------------------------------------------------------------
+
+    async def _insert_articles(self, inserts: dict[int, dict[str, Any]]) -> None:
+        """Insert the new rows and note their ids. Originals go first, so that copies of
+        them in the same batch can point at their ids."""
+        waves = (
+            [i for i, row in inserts.items() if not isinstance(row["duplicate_of"], _Pending)],
+            [i for i, row in inserts.items() if isinstance(row["duplicate_of"], _Pending)],
+        )
+        # Rows come back in any order (SQLite cannot promise insertion order in a multi-row
+        # RETURNING), and URLs are unique in a batch: match them up by URL.
+        statement = insert(_ARTICLES).returning(_ARTICLES.c.id, _ARTICLES.c.url)
+        for wave in waves:
+            for index in wave:
+                inserts[index]["duplicate_of"] = self._id_of(inserts[index]["duplicate_of"])
+            for start in range(0, len(wave), _CHUNK):
+                chunk = {inserts[i]["url"]: i for i in wave[start : start + _CHUNK]}
+                result = await self.connection.execute(
+                    statement, [inserts[i] for i in chunk.values()]
+                )
+                self.ids.update({chunk[row.url]: row.id for row in result})
+
+    async def _flush(self) -> None:
+        rows, connection = self.rows, self.connection
+        for values in rows.edits:
+            values["_duplicate_of"] = self._id_of(values["_duplicate_of"])
+        if rows.edits:
+            edit = (
+                sql_update(_ARTICLES)
+                .where(_ARTICLES.c.id == bindparam("_id"))
+                .values(
+                    version=bindparam("_version"), duplicate_of=bindparam("_duplicate_of"),
+                    updated_at=bindparam("_updated_at"),
+                    **{key: bindparam(f"_{key}") for key in _CONTENT_COLUMNS},
+                )
+            )  # fmt: skip
+            await connection.execute(edit, rows.edits)
+        if rows.plans:
+            await connection.execute(PLAN_UPDATE, rows.plans)
+        for start in range(0, len(rows.stale_bands), _CHUNK):
+            stale = rows.stale_bands[start : start + _CHUNK]
+            await connection.execute(delete(_BANDS).where(_BANDS.c.article_id.in_(stale)))
+        for table, new_rows in (
+            (_VERSIONS, rows.versions),
+            (_BANDS, rows.bands),
+            (_EVENTS, rows.events),
+            (_DELIVERIES, rows.deliveries),
+        ):
+            if new_rows:
+                await connection.execute(insert(table), new_rows)
+
+    def _keep_version(self, article_id: int, version: int, item: ArticleInput) -> None:
+        self.rows.versions.append(
+            {"article_id": article_id, "version": version, "title": item.title,
+             "text": item.text, "content_hash": item.content_hash, "fetched_at": self.now}
+        )  # fmt: skip
+
+    def _index_bands(self, article_id: int, item: ArticleInput) -> None:
+        self.rows.bands.extend(
+            {"article_id": article_id, "band": band, "value": value}
+            for band, value in enumerate(item.simhash_bands)
+        )
+
+    def _event(
+        self,
+        write: ArticleWrite,
+        event_type: str,
+        article_id: int,
+        version: int,
+        extra: dict[str, Any] | None,
+    ) -> str:
+        item = write.item
+        article = article_payload(
+            id=article_id, url=item.url, title=item.title, published_at=item.published_at,
+            language=item.language, content_hash=item.content_hash, version=version,
+            text=item.text,
+        )  # fmt: skip
+        event, deliveries = new_event(
+            event_type=event_type, occurred_at=self.now, source_id=write.source_id,
+            source_name=write.source_name, router=write.router, article_id=article_id,
+            article=article, extra=extra,
+        )  # fmt: skip
+        self.rows.events.append(event)
+        self.rows.deliveries.extend(deliveries)
+        return str(event["id"])
+
+
+_CONTENT_COLUMNS = (
+    "title", "text", "content_hash", "canonical_url", "author", "published_at", "language",
+    "simhash",
+)  # fmt: skip
+
+
+def _content(item: ArticleInput) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "text": item.text,
+        "content_hash": item.content_hash,
+        "canonical_url": item.canonical_url,
+        "author": item.author,
+        "published_at": item.published_at,
+        "language": item.language,
+        "simhash": item.simhash,
+    }
+
+
+def plan_update() -> Any:
+    """Record a look at an article: when, when to look again, the validators its URL
+    answered with (kept when it sent none), and the latest date a listing gave for it."""
+    columns = _ARTICLES.c
+    return (
+        sql_update(_ARTICLES)
+        .where(columns.id == bindparam("_id"))
+        .values(
+            last_checked_at=bindparam("_now"),
+            next_check_at=bindparam("_next_check_at"),
+            check_count=func.coalesce(columns.check_count, 0) + 1,
+            etag=case((bindparam("_set_validators"), bindparam("_etag")), else_=columns.etag),
+            last_modified=case(
+                (bindparam("_set_validators"), bindparam("_last_modified")),
+                else_=columns.last_modified,
+            ),
+            listed_updated_at=func.coalesce(
+                bindparam("_listed_updated_at", type_=columns.listed_updated_at.type),
+                columns.listed_updated_at,
+            ),
+        )
+    )
+
+
+PLAN_UPDATE = plan_update()
+
+
+def plan_values(article_id: int, plan: CheckPlan, now: datetime) -> dict[str, Any]:
+    return {
+        "_id": article_id,
+        "_now": now,
+        "_next_check_at": plan.next_check_at,
+        "_set_validators": plan.etag is not None or plan.last_modified is not None,
+        "_etag": plan.etag,
+        "_last_modified": plan.last_modified,
+        "_listed_updated_at": plan.listed_updated_at,
+    }
+
+
+def _deduplicates(write: ArticleWrite) -> bool:
+    return not write.page_watch and bool(write.item.text)
+
+
+def _lock_key(content_hash: str) -> int:
+    return int.from_bytes(hashlib.sha256(content_hash.encode()).digest()[:8], "big", signed=True)
