@@ -22,9 +22,11 @@ from scraper.fetch import Fetcher
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
+from scraper.pipeline.articles import near_match
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Poller, PollReport
 from scraper.pipeline.schedule import failure_backoff, interval_of
+from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.repository import Router, SourceSpec, Store
@@ -75,8 +77,9 @@ class Service:
         self.metrics = metrics
         self._http = http_client
         self._source_ids: dict[str, int] = {}
+        self.writer = ArticleWriter(store, near_match=near_match)
         self.poller = Poller(
-            fetcher=fetcher, store=store, cpu=cpu, router_for=self.router_for,
+            fetcher=fetcher, store=store, writer=self.writer, cpu=cpu, router_for=self.router_for,
             failing_after=failing_after,
         )  # fmt: skip
         self.dispatcher = self._new_dispatcher(config)
@@ -210,6 +213,7 @@ class Service:
             return False
 
     async def aclose(self) -> None:
+        await self.writer.aclose()
         await self.fetcher.aclose()
         await self._http.aclose()
         self.cpu.shutdown()

@@ -19,10 +19,19 @@ from scraper.discover.types import Discovery, Link
 from scraper.errors import FetchError, HTTPStatusError, UnsupportedContentType
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
-from scraper.pipeline.articles import changed_at, extract_page, is_later, near_match
+from scraper.pipeline.articles import changed_at, extract_page, is_later
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
-from storage.repository import ArticleInput, ArticleState, CheckPlan, Router, RunOutcome, Store
+from scraper.pipeline.writer import ArticleWriter
+from storage.repository import (
+    ArticleInput,
+    ArticleState,
+    ArticleWrite,
+    CheckPlan,
+    Router,
+    RunOutcome,
+    Store,
+)
 
 log = logging.getLogger("scraper.poll")
 
@@ -75,6 +84,7 @@ class Poller:
         *,
         fetcher: Fetcher,
         store: Store,
+        writer: ArticleWriter,
         cpu: CpuPool,
         router_for: Callable[[Source], Router],
         failing_after: int = 3,
@@ -82,6 +92,7 @@ class Poller:
     ) -> None:
         self.fetcher = fetcher
         self.store = store
+        self.writer = writer
         self.cpu = cpu
         self.router_for = router_for
         self.failing_after = failing_after
@@ -239,14 +250,8 @@ class Poller:
         *,
         page_watch: bool = False,
     ) -> None:
-        result = await self.store.save_article(
-            source_id=source_id,
-            source_name=source.name,
-            item=item,
-            plan=plan,
-            router=router,
-            near_match=near_match,
-            page_watch=page_watch,
+        result = await self.writer.save(
+            ArticleWrite(source_id, source.name, item, plan, router, page_watch)
         )
         report.events += result.event_ids
         counter = {"new": "new", "updated": "updated", "duplicate": "duplicates"}
