@@ -39,6 +39,7 @@ from scraper.fetch._politeness import Politeness
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
 from scraper.fetch._robots import RobotsCache
 from scraper.fetch._settings import FetchSettings
+from scraper.fetch._transport import PerOriginTransport
 from scraper.fetch.types import Page, Validators
 from scraper.urls import Resolver, resolve_host, resolves_private
 
@@ -346,14 +347,10 @@ def _transport_message(exc: httpx.HTTPError) -> str:
 
 
 def _default_client(settings: FetchSettings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        limits=httpx.Limits(
-            max_connections=settings.max_concurrency + 4,
-            max_keepalive_connections=settings.max_keepalive,
-        ),
-        trust_env=False,
+    transport = PerOriginTransport(
+        keepalive_per_origin=settings.keepalive_per_origin, max_origins=settings.max_origins
     )
+    return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
 
 
 def _headers(source: Source, validators: Validators | None) -> dict[str, str]:

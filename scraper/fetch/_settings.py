@@ -15,9 +15,10 @@ class FetchSettings:
     """
 
     max_concurrency: int = 32  # requests in flight over all hosts
-    # Idle connections kept open for re-use. httpcore scans its whole pool on every
-    # request, so a big pool of idle connections to other hosts costs CPU for nothing.
-    max_keepalive: int = 16
+    # Idle connections kept open for re-use, per origin, and the origins whose pools are
+    # kept (see ``_transport.py``): at most 2 x 64 idle sockets.
+    keepalive_per_origin: int = 2
+    max_origins: int = 64
     retries: int = 2  # extra attempts after the first, for transient failures
     backoff_base: float = 1.0  # seconds; attempt n waits base * 2**n, jittered ±50%
     backoff_max: float = 60.0
