@@ -96,6 +96,11 @@ class RobotsDisallowed(FetchError):
     """robots.txt forbids this URL for our user agent."""
 
 
+class ParserCrashed(FetchError):
+    """The process parsing the page died (a worker killed, out of memory, or a crash in
+    a parser on a hostile page); only this page failed."""
+
+
 class UnsafeURL(FetchError):
     """The URL uses a bad scheme or resolves to a private, loopback or link-local address."""
 

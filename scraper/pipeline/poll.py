@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from scraper.config.types import Source
 from scraper.discover import discover
 from scraper.discover.types import Discovery, Link
-from scraper.errors import FetchError, HTTPStatusError, UnsupportedContentType
+from scraper.errors import FetchError, HTTPStatusError, ParserCrashed, UnsupportedContentType
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
 from scraper.pipeline.articles import changed_at, extract_page, is_later
-from scraper.pipeline.cpu import CpuPool
+from scraper.pipeline.cpu import CpuPool, WorkerCrashed
 from scraper.pipeline.schedule import next_recheck
 from scraper.pipeline.writer import ArticleWriter
 from storage.repository import (
@@ -34,6 +35,8 @@ from storage.repository import (
 )
 
 log = logging.getLogger("scraper.poll")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # Documents (listing pages, feeds, sitemaps) read per poll: more on the first poll, to
 # walk pagination and sitemap indexes; afterwards the first pages carry what is new.
@@ -175,7 +178,7 @@ class Poller:
                 if page.not_modified:
                     report.not_modified += 1
                     continue
-                discovery: Discovery = await self.cpu.run(len(page.content), discover, page, source)
+                discovery: Discovery = await self._parse(page, source, discover, page, source)
             except FetchError as exc:  # discovery refuses hostile XML the same way
                 if url == source.url:
                     raise  # the source itself failed
@@ -229,7 +232,9 @@ class Poller:
                 await self.store.mark_checked(known.id, plan)
             report.unchanged += 1
             return True
-        extracted = await self.cpu.run(len(page.content), extract_page, page, source, task.url)
+        extracted = await self._parse(
+            page, source, extract_page, _text_only(page), source, task.url
+        )
         if not extracted.item.text:
             report.empty += 1
             log.warning("%s: no article text extracted from %s", source.name, task.url)
@@ -295,12 +300,29 @@ class Poller:
             report.not_modified += 1
             report.unchanged += 1
             return
-        extracted = await self.cpu.run(len(page.content), extract_page, page, source, source.url)
+        extracted = await self._parse(
+            page, source, extract_page, _text_only(page), source, source.url
+        )
         plan = CheckPlan(next_check_at=None)
         await self._save(extracted.item, plan, source, source_id, router, report, page_watch=True)
         await self.store.save_validators(
             source.url, page.validators.etag, page.validators.last_modified
         )
+
+    async def _parse(
+        self,
+        page: Page,
+        source: Source,
+        function: Callable[P, T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Parse ``page`` with ``function``, in the CPU pool when it is big enough."""
+        try:
+            return await self.cpu.run(len(page.content), function, *args, **kwargs)
+        except WorkerCrashed as exc:
+            raise ParserCrashed(str(exc), url=page.final_url, source=source.name) from None
 
     # Self-diagnosis ------------------------------------------------------------------------
 
@@ -321,6 +343,11 @@ class Poller:
                 "(article layout changed? set content_selector)"
             )
         return None
+
+
+def _text_only(page: Page) -> Page:
+    """Extraction reads the decoded text: the raw bytes need not travel to the pool."""
+    return replace(page, content=b"")
 
 
 __all__ = ["PollReport", "Poller"]
