@@ -17,12 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
+from scraper.dedup import NEAR_DUPLICATE_DISTANCE
 from scraper.errors import StorageError
 from scraper.fetch import Fetcher
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
-from scraper.pipeline.articles import near_match
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Poller, PollReport
 from scraper.pipeline.schedule import failure_backoff, interval_of
@@ -77,7 +77,7 @@ class Service:
         self.metrics = metrics
         self._http = http_client
         self._source_ids: dict[str, int] = {}
-        self.writer = ArticleWriter(store, near_match=near_match)
+        self.writer = ArticleWriter(store, near_distance=NEAR_DUPLICATE_DISTANCE)
         self.poller = Poller(
             fetcher=fetcher, store=store, writer=self.writer, cpu=cpu, router_for=self.router_for,
             failing_after=failing_after,

@@ -18,25 +18,30 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
+    Integer,
+    String,
     Table,
     bindparam,
     case,
+    column,
     delete,
     func,
     insert,
     select,
     text,
-    tuple_,
+    values,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy import update as sql_update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, BIT
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -45,8 +50,7 @@ from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow,
 
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
-# Given two signed simhashes, whether they are near duplicates.
-NearMatch = Callable[[int, int], bool]
+_MASK64 = (1 << 64) - 1
 
 _ARTICLES = cast(Table, ArticleRow.__table__)
 _VERSIONS = cast(Table, ArticleVersionRow.__table__)
@@ -106,8 +110,13 @@ class SaveResult:
     event_ids: tuple[str, ...] = ()
 
 
-def never_near(_a: int, _b: int) -> bool:
-    return False
+def _hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _MASK64).bit_count()
+
+
+def sqlite_hamming(a: int | None, b: int | None) -> int | None:
+    """``nea_hamming(a, b)`` for SQLite, which has no bit count of its own."""
+    return None if a is None or b is None else _hamming(a, b)
 
 
 async def write_batch(
@@ -115,14 +124,14 @@ async def write_batch(
     writes: Sequence[ArticleWrite],
     *,
     now: datetime,
-    near_match: NearMatch,
+    near_distance: int | None,
     is_postgres: bool,
 ) -> list[SaveResult]:
     """Store ``writes`` inside the caller's transaction; one result per write, in order."""
     urls = [w.item.url for w in writes]
     if len(set(urls)) != len(urls):
         raise ValueError("a batch of article writes must not repeat a URL")
-    batch = _Batch(connection, writes, now, near_match, is_postgres)
+    batch = _Batch(connection, writes, now, near_distance, is_postgres)
     return await batch.run()
 
 
@@ -173,16 +182,19 @@ class _Batch:
         connection: AsyncConnection,
         writes: Sequence[ArticleWrite],
         now: datetime,
-        near_match: NearMatch,
+        near_distance: int | None,
         is_postgres: bool,
     ) -> None:
         self.connection = connection
         self.writes = writes
         self.now = now
-        self.near_match = near_match
+        self.near_distance = near_distance
         self.is_postgres = is_postgres
         self.rows = _Rows()
         self.exact: dict[str, list[_Original]] = defaultdict(list)
+        # Near copies: stored ones by the batch index of the write they resemble; and
+        # the batch's own articles by simhash band, for the writes after them.
+        self.near_stored: dict[int, list[_Original]] = defaultdict(list)
         self.by_band: dict[tuple[int, int], list[_Original]] = defaultdict(list)
         # Stored articles this batch edits: what was read of their old text is stale.
         self.edited: set[int] = set()
@@ -199,9 +211,7 @@ class _Batch:
             for i, w in enumerate(self.writes)
             if w.item.url in stored and stored[w.item.url].duplicate_of is not None
         ]
-        await self._load_originals(
-            [self.writes[i].item for i in fresh + recheck if _deduplicates(self.writes[i])]
-        )
+        await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
         results: dict[int, SaveResult | _Updated] = {}
         inserts: dict[int, dict[str, Any]] = {}
         for index, write in enumerate(self.writes):
@@ -257,9 +267,13 @@ class _Batch:
         )
         await self.connection.execute(statement, {"keys": keys})
 
-    async def _load_originals(self, items: list[ArticleInput]) -> None:
-        """Stored articles whose text equals, or may nearly equal, one of ``items``."""
-        hashes = sorted({item.content_hash for item in items})
+    async def _load_originals(self, indexes: list[int]) -> None:
+        """Stored articles whose text equals, or nearly equals, that of the writes at
+        ``indexes``. Near copies are found through the simhash bands and confirmed by the
+        database, which computes the Hamming distance: only real matches come back, not
+        every article that happens to share a band value (thousands, in a big store)."""
+        items = {index: self.writes[index].item for index in indexes}
+        hashes = sorted({item.content_hash for item in items.values()})
         for start in range(0, len(hashes), _CHUNK):
             exact = await self.connection.execute(
                 select(
@@ -274,38 +288,45 @@ class _Batch:
             for row in exact:
                 original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id, None)
                 self.exact[row.content_hash].append(original)
-        pairs = sorted(
-            {(band, value) for item in items if item.simhash is not None
-             for band, value in enumerate(item.simhash_bands)}
-        )  # fmt: skip
-        seen: dict[int, _Original] = {}
-        for start in range(0, len(pairs), _CHUNK // 2):
-            candidates = await self.connection.execute(
-                select(
-                    _ARTICLES.c.id,
-                    _ARTICLES.c.duplicate_of,
-                    _ARTICLES.c.url,
-                    _ARTICLES.c.simhash,
-                    _BANDS.c.band,
-                    _BANDS.c.value,
-                )
-                .join(_BANDS, _BANDS.c.article_id == _ARTICLES.c.id)
-                .where(
-                    tuple_(_BANDS.c.band, _BANDS.c.value).in_(pairs[start : start + _CHUNK // 2])
-                )
+        if self.near_distance is None:
+            return
+        probes = [
+            (index, band, value, item.simhash)
+            for index, item in items.items()
+            if item.simhash is not None
+            for band, value in enumerate(item.simhash_bands)
+        ]
+        seen: dict[tuple[int, int], _Original] = {}
+        for start in range(0, len(probes), _CHUNK // 4):  # 4 parameters per probe
+            probe = values(
+                column("idx", Integer), column("band", Integer), column("value", Integer),
+                column("simhash", BigInteger), name="probe",
+            ).data(probes[start : start + _CHUNK // 4]).cte("probe")  # fmt: skip
+            hits = await self.connection.execute(
+                select(probe.c.idx, _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url)
+                .select_from(probe)
+                .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
+                .join(_ARTICLES, _ARTICLES.c.id == _BANDS.c.article_id)
+                .where(self._hamming(_ARTICLES.c.simhash, probe.c.simhash) <= self.near_distance)
             )
-            for hit in candidates:
-                if hit.simhash is None:
-                    continue
-                candidate = seen.get(hit.id)
-                if candidate is None:
+            for hit in hits:
+                if (hit.idx, hit.id) not in seen:
                     root = hit.duplicate_of or hit.id
-                    candidate = _Original((0, hit.id), root, hit.url, hit.id, hit.simhash)
-                    seen[hit.id] = candidate
-                self.by_band[(hit.band, hit.value)].append(candidate)
+                    original = _Original((0, hit.id), root, hit.url, hit.id, None)
+                    seen[(hit.idx, hit.id)] = original
+                    self.near_stored[hit.idx].append(original)
+
+    def _hamming(self, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[int]:
+        """Differing bits of two signed 64-bit simhashes, computed by the database."""
+        if not self.is_postgres:
+            return func.nea_hamming(a, b, type_=Integer)  # registered in storage.engine
+        bits = sql_cast(
+            sql_cast(a.op("#")(b), BIT(64)), String
+        )  # '0101…': portable before bit_count
+        return func.length(func.replace(bits, "0", ""), type_=Integer)
 
     def _find_original(
-        self, item: ArticleInput, exclude: int | None = None
+        self, index: int, item: ArticleInput, exclude: int | None = None
     ) -> int | _Pending | None:
         """The earliest article with the same text, else with nearly the same text."""
 
@@ -319,19 +340,19 @@ class _Batch:
         same = [o for o in self.exact.get(item.content_hash, ()) if other(o)]
         if same:
             return min(same, key=lambda o: o.order).root
-        if item.simhash is None:
+        if item.simhash is None or self.near_distance is None:
             return None
-        candidates = {
+        near = [o for o in self.near_stored.get(index, ()) if other(o)]
+        earlier_in_batch = {
             id(o): o
             for pair in enumerate(item.simhash_bands)
             for o in self.by_band.get(pair, ())
             if other(o)
+            and o.simhash is not None
+            and _hamming(item.simhash, o.simhash) <= self.near_distance
         }
-        for original in sorted(candidates.values(), key=lambda o: o.order):
-            assert original.simhash is not None
-            if self.near_match(item.simhash, original.simhash):
-                return original.root
-        return None
+        near += earlier_in_batch.values()
+        return min(near, key=lambda o: o.order).root if near else None
 
     def _remember(
         self, index: int, item: ArticleInput, root: int | _Pending, article_id: int | None
@@ -352,7 +373,7 @@ class _Batch:
         item = write.item
         duplicate_of: int | _Pending | None = None
         if _deduplicates(write):
-            duplicate_of = self._find_original(item)
+            duplicate_of = self._find_original(index, item)
         self._remember(
             index, item, duplicate_of if duplicate_of is not None else _Pending(index), None
         )
@@ -382,7 +403,7 @@ class _Batch:
         self.edited.add(row.id)
         duplicate_of: int | _Pending | None = row.duplicate_of
         if duplicate_of is not None:
-            duplicate_of = self._find_original(item, exclude=row.id)
+            duplicate_of = self._find_original(index, item, exclude=row.id)
             if duplicate_of is None:
                 changes["previously_duplicate_of"] = row.duplicate_of
         self._remember(index, item, row.id if duplicate_of is None else duplicate_of, row.id)
@@ -443,8 +464,8 @@ class _Batch:
 
     async def _flush(self) -> None:
         rows, connection = self.rows, self.connection
-        for values in rows.edits:
-            values["_duplicate_of"] = self._id_of(values["_duplicate_of"])
+        for edit_values in rows.edits:
+            edit_values["_duplicate_of"] = self._id_of(edit_values["_duplicate_of"])
         if rows.edits:
             edit = (
                 sql_update(_ARTICLES)

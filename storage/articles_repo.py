@@ -17,10 +17,8 @@ from storage.article_writes import (
     ArticleInput,
     ArticleWrite,
     CheckPlan,
-    NearMatch,
     Outcome,
     SaveResult,
-    never_near,
     plan_values,
     write_batch,
 )
@@ -34,7 +32,6 @@ __all__ = [
     "ArticleState",
     "ArticleWrite",
     "CheckPlan",
-    "NearMatch",
     "Outcome",
     "SaveResult",
 ]
@@ -95,24 +92,26 @@ class ArticleQueries(StoreBase):
         item: ArticleInput,
         plan: CheckPlan,
         router: Router,
-        near_match: NearMatch = never_near,
+        near_distance: int | None = None,
         page_watch: bool = False,
     ) -> SaveResult:
         """Store one article (see ``save_articles``)."""
         write = ArticleWrite(source_id, source_name, item, plan, router, page_watch)
-        (result,) = await self.save_articles([write], near_match=near_match)
+        (result,) = await self.save_articles([write], near_distance=near_distance)
         return result
 
     async def save_articles(
-        self, writes: Sequence[ArticleWrite], *, near_match: NearMatch = never_near
+        self, writes: Sequence[ArticleWrite], *, near_distance: int | None = None
     ) -> list[SaveResult]:
         """Store new articles and new versions, each with its version row and the outbox
-        events that announce it, all in one transaction; one result per write."""
+        events that announce it, all in one transaction; one result per write. A new text
+        within ``near_distance`` bits (simhash) of a stored one is its near duplicate;
+        None looks for exact copies only."""
         for attempt in range(3):
             try:
                 async with self.connection() as connection:
                     return await write_batch(
-                        connection, writes, now=self.clock(), near_match=near_match,
+                        connection, writes, now=self.clock(), near_distance=near_distance,
                         is_postgres=self.is_postgres,
                     )  # fmt: skip
             except StorageError as exc:

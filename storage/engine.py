@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from scraper.errors import AlreadyRunning, StorageError
+from storage.article_writes import sqlite_hamming
 
 DEFAULT_DATABASE_URL = "sqlite:///nea-monitor.db"
 ENV_DATABASE_URL = "NEA_DATABASE_URL"
@@ -88,11 +89,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Hand transaction control to SQLAlchemy (see the "begin" hook below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # Wait for other writers first: switching a new database to WAL needs its lock, and
+        # several daemons (or a migration) may be starting on it at the same moment.
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The near-duplicate lookup compares simhashes in SQL (PostgreSQL has bit ops).
+        dbapi_connection.create_function("nea_hamming", 2, sqlite_hamming, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

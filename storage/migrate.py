@@ -1,9 +1,16 @@
 """Schema migrations. The daemon, ``scraper db upgrade`` and ``alembic upgrade head`` all run
-the same Alembic scripts. On PostgreSQL the upgrade holds a transaction-scoped advisory
-lock, so several daemons starting at once on an empty database migrate it exactly once."""
+the same Alembic scripts. Several processes starting at once on an empty database migrate
+it exactly once: on PostgreSQL the upgrade holds a transaction-scoped advisory lock; on
+SQLite an exclusive ``flock`` on ``<db>.migrate-lock``, taken before the first connection
+(switching a new file to WAL, which every connection does, cannot wait for a migration in
+progress on another connection)."""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
@@ -14,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from alembic import command
 from scraper.errors import StorageError
 from storage.base import first_line, is_driver_error
+from storage.engine import sqlite_path
 
 # Any constant works; this one spells "nea-migr" in ASCII.
 MIGRATION_LOCK_ID = 0x6E65612D6D696772 & 0x7FFFFFFFFFFFFFFF
@@ -32,7 +40,7 @@ def alembic_config() -> AlembicConfig:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database to ``revision``; a no-op when it is there already."""
     try:
-        async with engine.begin() as connection:
+        async with _one_process_at_a_time(engine), engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID}
@@ -44,6 +52,21 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         if not is_driver_error(exc):
             raise
         raise StorageError(f"database unreachable: {first_line(exc)}") from exc
+
+
+@asynccontextmanager
+async def _one_process_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
+    path = sqlite_path(engine.url)
+    if path is None:  # PostgreSQL (advisory lock above), or SQLite in memory
+        yield
+        return
+    with path.with_name(path.name + ".migrate-lock").open("a") as handle:
+        # Blocking: another process may be migrating right now. Off the event loop.
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _upgrade_on(connection: Connection, revision: str) -> None:

@@ -9,7 +9,6 @@ from storage.articles_repo import (
     ArticleState,
     ArticleWrite,
     CheckPlan,
-    NearMatch,
     SaveResult,
 )
 from storage.events import Router
@@ -29,7 +28,6 @@ __all__ = [
     "ArticleWrite",
     "CheckPlan",
     "DeadDelivery",
-    "NearMatch",
     "OutboxDelivery",
     "Router",
     "RunOutcome",

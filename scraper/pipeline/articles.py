@@ -60,11 +60,6 @@ def strip_ignored(text: str, patterns: tuple[str, ...]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def near_match(a: int, b: int) -> bool:
-    """Whether two stored (signed) simhashes are near duplicates."""
-    return dedup.is_near_duplicate(dedup.from_signed64(a), dedup.from_signed64(b))
-
-
 def changed_at(link: Link) -> datetime | None:
     """When a feed or sitemap says the article last changed. Many feeds give only a
     publication date, and bump it when they republish an edited item."""

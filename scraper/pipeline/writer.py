@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from scraper.errors import StorageError
 from storage.base import is_driver_error
-from storage.repository import ArticleWrite, NearMatch, SaveResult, Store
+from storage.repository import ArticleWrite, SaveResult, Store
 
 log = logging.getLogger("scraper.writer")
 
@@ -45,12 +45,12 @@ class ArticleWriter:
         self,
         store: Store,
         *,
-        near_match: NearMatch,
+        near_distance: int | None,
         max_batch: int = MAX_BATCH,
         linger: float = LINGER_SECONDS,
     ) -> None:
         self.store = store
-        self.near_match = near_match
+        self.near_distance = near_distance
         self.max_batch = max_batch
         self.linger = linger
         self._queue: deque[_Request] = deque()
@@ -115,7 +115,7 @@ class ArticleWriter:
             return
         try:
             results = await self.store.save_articles(
-                [request.write for request in batch], near_match=self.near_match
+                [request.write for request in batch], near_distance=self.near_distance
             )
         except StorageError as exc:
             if len(batch) == 1 or not _worth_retrying_alone(exc):
@@ -137,7 +137,9 @@ class ArticleWriter:
 
     async def _store_alone(self, request: _Request) -> None:
         try:
-            (result,) = await self.store.save_articles([request.write], near_match=self.near_match)
+            (result,) = await self.store.save_articles(
+                [request.write], near_distance=self.near_distance
+            )
         except Exception as exc:
             _fail([request], exc)
             return

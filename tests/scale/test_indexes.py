@@ -150,7 +150,7 @@ async def _daemon_queries(store: Store) -> dict[str, Captured]:
             item=item,
             plan=CheckPlan(next_check_at=now + timedelta(hours=1)),
             router=lambda _t: ["log", "hook"],
-            near_match=lambda _a, _b: False,
+            near_distance=6,
         ),
         "save_article_update": lambda: store.save_article(
             source_id=77,

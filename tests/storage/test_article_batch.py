@@ -31,8 +31,7 @@ def route(_event_type: str) -> tuple[str, ...]:
     return ("hook", "log")
 
 
-def near(a: int, b: int) -> bool:
-    return bin((a ^ b) & 0xFFFFFFFFFFFFFFFF).count("1") <= 3
+NEAR = 3  # bits: the near-duplicate distance these tests use
 
 
 def spread(n: int) -> int:
@@ -80,7 +79,7 @@ async def test_a_batch_stores_originals_copies_and_edits_in_one_go(store: Store)
             item("https://e.org/old", "old text, edited", 0xAAAA_0001),
             item("https://e.org/b", "story B", 0x0F0F_0F0F_0F0F_0F0F),
         ),
-        near_match=near,
+        near_distance=NEAR,
     )
 
     a, copy, near_copy, edited, b = results
@@ -162,7 +161,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
     sid, ref_sid = await source(store), await source(reference)
 
     one_by_one = [
-        (await reference.save_articles(writes(ref_sid, i), near_match=near))[0] for i in items
+        (await reference.save_articles(writes(ref_sid, i), near_distance=NEAR))[0] for i in items
     ]
     batched: list[SaveResult] = []
     start = 0
@@ -171,7 +170,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
         while end < len(items) and end - start < size and items[end].url not in urls:
             urls.add(items[end].url)
             end += 1
-        batched += await store.save_articles(writes(sid, *items[start:end]), near_match=near)
+        batched += await store.save_articles(writes(sid, *items[start:end]), near_distance=NEAR)
         start = end
 
     expected = outcome_by_url(items, one_by_one, await url_of_id(reference))
@@ -184,7 +183,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
 
 async def test_concurrent_saves_share_transactions(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_match=near)
+    writer = ArticleWriter(store, near_distance=NEAR)
     stories = [item(f"https://e.org/{n}", f"story {n}", spread(n)) for n in range(60)]
     try:
         results = await asyncio.gather(*(writer.save(w) for w in writes(sid, *stories)))
@@ -199,7 +198,7 @@ async def test_concurrent_saves_share_transactions(store: Store) -> None:
 
 async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_match=near)
+    writer = ArticleWriter(store, near_distance=NEAR)
     try:
         first, second = await asyncio.gather(
             *(
@@ -214,7 +213,7 @@ async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> 
 
 async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_match=near)
+    writer = ArticleWriter(store, near_distance=NEAR)
     good = writes(sid, *(item(f"https://e.org/{n}", f"story {n}") for n in range(5)))
     orphan = ArticleWrite(sid + 999, "gone", item("https://e.org/orphan", "no source"), PLAN, route)
     try:
@@ -230,7 +229,7 @@ async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store)
 
 async def test_closing_the_writer_stores_what_is_queued(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_match=near, linger=0.5)
+    writer = ArticleWriter(store, near_distance=NEAR, linger=0.5)
     saving = [
         asyncio.create_task(writer.save(w))
         for w in writes(sid, *(item(f"https://e.org/{n}", f"s{n}") for n in range(3)))
