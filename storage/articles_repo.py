@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scraper.errors import StorageError
 from storage.article_writes import (
@@ -56,28 +58,20 @@ class ArticleState:
 
 class ArticleQueries(StoreBase):
     async def known_articles(self, urls: Sequence[str]) -> dict[str, ArticleState]:
-        found: dict[str, ArticleState] = {}
-        unique = list(dict.fromkeys(urls))
-        async with self.transaction() as session:
-            for start in range(0, len(unique), 500):  # keep IN lists of bounded size
-                chunk = unique[start : start + 500]
-                rows = await session.scalars(select(ArticleRow).where(ArticleRow.url.in_(chunk)))
-                found.update({row.url: _state(row) for row in rows})
-        return found
+        async with self.connection() as connection:
+            return await _known(connection, urls)
 
     async def due_rechecks(self, source_id: int, *, limit: int) -> list[ArticleState]:
-        async with self.transaction() as session:
-            rows = await session.scalars(
-                select(ArticleRow)
-                .where(
-                    ArticleRow.source_id == source_id,
-                    ArticleRow.next_check_at.is_not(None),
-                    ArticleRow.next_check_at <= self.clock(),
-                )
-                .order_by(ArticleRow.next_check_at)
-                .limit(limit)
-            )
-            return [_state(row) for row in rows]
+        async with self.connection() as connection:
+            return await _due(connection, source_id, limit, self.clock())
+
+    async def known_and_due(
+        self, source_id: int, urls: Sequence[str], *, limit: int
+    ) -> tuple[dict[str, ArticleState], list[ArticleState]]:
+        """``known_articles`` and ``due_rechecks`` in one round trip, as a poll needs them."""
+        async with self.connection() as connection:
+            known = await _known(connection, urls)
+            return known, await _due(connection, source_id, limit, self.clock())
 
     async def mark_checked(self, article_id: int, plan: CheckPlan) -> None:
         """A re-check found nothing new (304, or the same text): schedule the next one."""
@@ -122,7 +116,40 @@ class ArticleQueries(StoreBase):
         raise AssertionError("unreachable")
 
 
-def _state(row: ArticleRow) -> ArticleState:
+_STATE_COLUMNS = (
+    ArticleRow.id, ArticleRow.url, ArticleRow.version, ArticleRow.content_hash,
+    ArticleRow.next_check_at, ArticleRow.listed_updated_at, ArticleRow.updated_at,
+    ArticleRow.first_seen_at, ArticleRow.etag, ArticleRow.last_modified, ArticleRow.check_count,
+)  # fmt: skip
+
+
+async def _known(connection: AsyncConnection, urls: Sequence[str]) -> dict[str, ArticleState]:
+    found: dict[str, ArticleState] = {}
+    unique = list(dict.fromkeys(urls))
+    for start in range(0, len(unique), 500):  # keep IN lists of bounded size
+        chunk = unique[start : start + 500]
+        rows = await connection.execute(select(*_STATE_COLUMNS).where(ArticleRow.url.in_(chunk)))
+        found.update({row.url: _state(row) for row in rows})
+    return found
+
+
+async def _due(
+    connection: AsyncConnection, source_id: int, limit: int, now: datetime
+) -> list[ArticleState]:
+    rows = await connection.execute(
+        select(*_STATE_COLUMNS)
+        .where(
+            ArticleRow.source_id == source_id,
+            ArticleRow.next_check_at.is_not(None),
+            ArticleRow.next_check_at <= now,
+        )
+        .order_by(ArticleRow.next_check_at)
+        .limit(limit)
+    )
+    return [_state(row) for row in rows]
+
+
+def _state(row: Row[*tuple[Any, ...]]) -> ArticleState:
     return ArticleState(
         id=row.id,
         url=row.url,

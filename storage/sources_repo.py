@@ -4,11 +4,13 @@ HTTP validators kept for conditional GET."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import StoreBase
@@ -87,18 +89,25 @@ class SourceQueries(StoreBase):
         return ids
 
     async def source_state(self, name: str) -> SourceState | None:
-        async with self.transaction() as session:
-            row = await session.scalar(select(SourceRow).where(SourceRow.name == name))
-            if row is None:
-                return None
-            return SourceState(
-                id=row.id,
-                name=row.name,
-                last_success_at=row.last_success_at,
-                consecutive_failures=row.consecutive_failures,
-                next_run_at=row.next_run_at,
-                last_links_found=row.last_links_found,
-            )
+        async with self.connection() as connection:
+            result = await connection.execute(
+                select(
+                    SourceRow.id, SourceRow.name, SourceRow.last_success_at,
+                    SourceRow.consecutive_failures, SourceRow.next_run_at,
+                    SourceRow.last_links_found,
+                ).where(SourceRow.name == name)
+            )  # fmt: skip
+            row = result.first()
+        if row is None:
+            return None
+        return SourceState(
+            id=row.id,
+            name=row.name,
+            last_success_at=row.last_success_at,
+            consecutive_failures=row.consecutive_failures,
+            next_run_at=row.next_run_at,
+            last_links_found=row.last_links_found,
+        )
 
     async def claim_source(
         self,
@@ -230,18 +239,37 @@ class SourceQueries(StoreBase):
         )
 
     async def get_validators(self, url: str) -> tuple[str | None, str | None]:
-        async with self.transaction() as session:
-            row = await session.get(FetchStateRow, url)
-            return (row.etag, row.last_modified) if row is not None else (None, None)
+        async with self.connection() as connection:
+            result = await connection.execute(
+                select(FetchStateRow.etag, FetchStateRow.last_modified).where(
+                    FetchStateRow.url == url
+                )
+            )
+            row = result.first()
+        return (row.etag, row.last_modified) if row is not None else (None, None)
 
     async def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        async with self.transaction() as session:
-            row = await session.get(FetchStateRow, url, with_for_update=self.is_postgres)
-            if row is None:
-                session.add(
-                    FetchStateRow(
-                        url=url, etag=etag, last_modified=last_modified, updated_at=self.clock()
-                    )
-                )
-            else:
-                row.etag, row.last_modified, row.updated_at = etag, last_modified, self.clock()
+        await self.save_validators_many({url: (etag, last_modified)})
+
+    async def save_validators_many(
+        self, validators: Mapping[str, tuple[str | None, str | None]]
+    ) -> None:
+        """Keep the ETag and Last-Modified of several documents, in one transaction."""
+        if not validators:
+            return
+        now = self.clock()
+        rows = [
+            {"url": url, "etag": etag, "last_modified": modified, "updated_at": now}
+            for url, (etag, modified) in validators.items()
+        ]
+        statement = (pg_insert if self.is_postgres else sqlite_insert)(FetchStateRow)
+        upsert = statement.on_conflict_do_update(
+            index_elements=[FetchStateRow.url],
+            set_={
+                "etag": statement.excluded.etag,
+                "last_modified": statement.excluded.last_modified,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+        async with self.connection() as connection:
+            await connection.execute(upsert, rows)

@@ -137,7 +137,9 @@ class Poller:
     ) -> None:
         links, fresh_documents = await self._discover_all(source, report, first)
         report.links = len(links)
-        known = await self.store.known_articles(list(links))
+        known, due = await self.store.known_and_due(
+            source_id, list(links), limit=source.max_new_articles_per_run
+        )
         # Newest first when there is a backlog (a sitemap of thousands on the first poll):
         # the rest comes on later polls, since the listing's validators are not saved.
         new = sorted(
@@ -151,14 +153,14 @@ class Poller:
             for url, link in links.items()
             if url in known and is_later(changed_at(link), known[url].listed_updated_at)
         ]
-        due = await self.store.due_rechecks(source_id, limit=source.max_new_articles_per_run)
         queued = {t.url for t in tasks} | {t.url for t in announced}
         tasks += announced + [_Task(s.url, links.get(s.url), s) for s in due if s.url not in queued]
         complete = await self._process(tasks, source, source_id, router, report)
         new_all_handled = complete and len(new) <= source.max_new_articles_per_run
         if new_all_handled:
-            for url, validators in fresh_documents.items():
-                await self.store.save_validators(url, validators.etag, validators.last_modified)
+            await self.store.save_validators_many(
+                {url: (v.etag, v.last_modified) for url, v in fresh_documents.items()}
+            )
 
     async def _discover_all(
         self, source: Source, report: PollReport, first: bool

@@ -96,7 +96,7 @@ class Captured:
     def _record(
         self, _conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
     ) -> None:
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "UPDATE", "DELETE"):
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"):
             first = params[0] if many else params  # executemany: one row's parameters
             self.statements.append((statement, tuple(first or ())))
 
