@@ -71,11 +71,16 @@ class MeasuredFetcher(Fetcher):
         self._metrics = metrics
 
     async def fetch(
-        self, url: str, source: Source, *, validators: Validators | None = None
+        self,
+        url: str,
+        source: Source,
+        *,
+        validators: Validators | None = None,
+        decode: bool = True,
     ) -> Page:
         started = time.perf_counter()
         try:
-            page = await super().fetch(url, source, validators=validators)
+            page = await super().fetch(url, source, validators=validators, decode=decode)
         except FetchError as exc:
             self._metrics.fetches.labels(type(exc).__name__).inc()
             raise

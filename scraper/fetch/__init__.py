@@ -5,8 +5,8 @@ Public surface::
     Fetcher, FetchSettings, DeadlineExceeded, Page, Validators
 """
 
-from scraper.fetch._fetcher import DeadlineExceeded, Fetcher
+from scraper.fetch._fetcher import DeadlineExceeded, Fetcher, decode_page
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch.types import Page, Validators
 
-__all__ = ["DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators"]
+__all__ = ["DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators", "decode_page"]

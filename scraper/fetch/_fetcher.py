@@ -130,7 +130,12 @@ class Fetcher:
             await self._client.aclose()
 
     async def fetch(
-        self, url: str, source: Source, *, validators: Validators | None = None
+        self,
+        url: str,
+        source: Source,
+        *,
+        validators: Validators | None = None,
+        decode: bool = True,
     ) -> Page:
         """Fetch ``url`` for ``source``; a 304 gives ``Page(not_modified=True)``.
 
@@ -138,11 +143,13 @@ class Fetcher:
         ``HTTPStatusError``, ``TooManyRedirects``, ``ResponseTooLarge``,
         ``UnsupportedContentType``, ``RobotsDisallowed`` or ``UnsafeURL``. Connection
         errors, timeouts, 5xx and 429 are retried with jittered exponential back-off.
+        ``decode=False`` leaves charset detection to whoever parses the page (``Page``).
         """
         attempt = 0
         while True:
             try:
-                return await self._chain(url, source, validators, robots=False)
+                page = await self._chain(url, source, validators, robots=False)
+                return decode_page(page, source.encoding) if decode else page
             except FetchError as exc:
                 delay = self._retry_delay(exc, attempt)
                 if delay is None:
@@ -281,7 +288,6 @@ class Fetcher:
         if content.startswith(GZIP_MAGIC):  # a .gz file, e.g. sitemap.xml.gz
             content = gunzip_limited(content, limit=limit, url=url, source=source.name)
         kind = sniff_type(kind, content, url=url, source=source.name)
-        text, encoding = decode_html(content, declared=charset, override=source.encoding)
         return _Hop(
             status,
             page=Page(
@@ -290,9 +296,11 @@ class Fetcher:
                 status=status,
                 content_type=kind,
                 content=content,
-                text=text,
-                encoding=encoding,
+                text="",
+                encoding="",
                 validators=_validators(response),
+                charset=charset,
+                decoded=False,
             ),
         )
 
@@ -389,6 +397,15 @@ def _not_modified(asked: str, url: str, response: httpx.Response, kept: Validato
         validators=validators,
         not_modified=True,
     )
+
+
+def decode_page(page: Page, override: str | None) -> Page:
+    """``page`` with its text decoded (HTTP charset, BOM, meta, detection; ``override``
+    first), or ``page`` itself when that is done already."""
+    if page.decoded:
+        return page
+    text, encoding = decode_html(page.content, declared=page.charset, override=override)
+    return replace(page, text=text, encoding=encoding, decoded=True)
 
 
 def _page(

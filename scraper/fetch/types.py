@@ -19,6 +19,10 @@ class Page:
 
     ``not_modified`` is True for a 304 answer to a conditional GET: ``content`` and ``text``
     are then empty and the caller keeps what it had.
+
+    A page fetched with ``decode=False`` has ``decoded`` False and an empty ``text``:
+    charset detection then runs where the page is parsed (in the CPU pool, for an
+    article), with ``charset`` (declared by the Content-Type header) as its first clue.
     """
 
     url: str  # the URL asked for
@@ -31,3 +35,5 @@ class Page:
     validators: Validators = Validators()
     not_modified: bool = False
     elapsed: float = 0.0
+    charset: str | None = None
+    decoded: bool = True

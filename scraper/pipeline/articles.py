@@ -11,7 +11,7 @@ from scraper.config.types import Source
 from scraper.discover.types import Link
 from scraper.extract import extract
 from scraper.extract.types import Article
-from scraper.fetch.types import Page
+from scraper.fetch import Page, decode_page
 from storage.repository import ArticleInput
 
 
@@ -22,8 +22,10 @@ class Extracted:
 
 
 def extract_page(page: Page, source: Source, url: str) -> Extracted:
-    """Extraction and hashing of one page. Module-level and pure, so it can run in the
-    CPU pool: it takes and returns plain, picklable data."""
+    """Decoding (when the fetch left it to us), extraction and hashing of one page.
+    Module-level and pure, so it can run in the CPU pool: it takes and returns plain,
+    picklable data."""
+    page = decode_page(page, source.encoding)
     article = extract(
         page.text,
         page.final_url,

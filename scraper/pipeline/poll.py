@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
@@ -220,7 +220,8 @@ class Poller:
         checks_done = known.check_count if known else 0
         listed = changed_at(task.link) if task.link else None
         try:
-            page = await self.fetcher.fetch(task.url, source, validators=validators)
+            # Charset detection is left to the CPU pool, with the parsing.
+            page = await self.fetcher.fetch(task.url, source, validators=validators, decode=False)
         except FetchError as exc:
             return await self._article_failed(task, exc, source, report, first_seen, checks_done)
         plan = CheckPlan(
@@ -234,9 +235,7 @@ class Poller:
                 await self.store.mark_checked(known.id, plan)
             report.unchanged += 1
             return True
-        extracted = await self._parse(
-            page, source, extract_page, _text_only(page), source, task.url
-        )
+        extracted = await self._parse(page, source, extract_page, page, source, task.url)
         if not extracted.item.text:
             report.empty += 1
             log.warning("%s: no article text extracted from %s", source.name, task.url)
@@ -302,9 +301,7 @@ class Poller:
             report.not_modified += 1
             report.unchanged += 1
             return
-        extracted = await self._parse(
-            page, source, extract_page, _text_only(page), source, source.url
-        )
+        extracted = await self._parse(page, source, extract_page, page, source, source.url)
         plan = CheckPlan(next_check_at=None)
         await self._save(extracted.item, plan, source, source_id, router, report, page_watch=True)
         await self.store.save_validators(
@@ -345,11 +342,6 @@ class Poller:
                 "(article layout changed? set content_selector)"
             )
         return None
-
-
-def _text_only(page: Page) -> Page:
-    """Extraction reads the decoded text: the raw bytes need not travel to the pool."""
-    return replace(page, content=b"")
 
 
 __all__ = ["PollReport", "Poller"]

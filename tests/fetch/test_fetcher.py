@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from scraper.errors import RobotsDisallowed
-from scraper.fetch import Fetcher, FetchSettings, Validators
+from scraper.fetch import Fetcher, FetchSettings, Validators, decode_page
 from tests.fetch.conftest import RecordingSleep, make_source
 from tests.support.faults import counting, delayed, redirect, status
 from tests.support.httpserver import FixtureServer, Response
@@ -34,6 +34,22 @@ async def test_fetches_and_decodes(server: FixtureServer, fetcher: Fetcher) -> N
     request = server.requests_for("/news/1.html")[0]
     assert request.headers["user-agent"] == make_source(server).user_agent
     assert "gzip" in request.headers["accept-encoding"]
+
+
+async def test_decoding_can_be_left_to_the_parser(server: FixtureServer, fetcher: Fetcher) -> None:
+    """Articles are fetched undecoded and decoded in the CPU pool: the header's charset
+    must travel with the bytes, and decoding there must give what the fetcher gives."""
+    body = HTML.encode("gb18030")
+    server.route("/gbk.html", Response(body=body, content_type="text/html; charset=GBK"))
+    source = make_source(server)
+    raw = await fetcher.fetch(server.url("/gbk.html"), source, decode=False)
+    assert (raw.decoded, raw.text, raw.content) == (False, "", body)
+    assert (raw.charset or "").lower() == "gbk"
+    decoded = decode_page(raw, source.encoding)
+    eager = await fetcher.fetch(server.url("/gbk.html"), source)
+    assert (decoded.text, decoded.encoding) == (eager.text, eager.encoding)
+    assert decoded.decoded
+    assert "图们江" in decoded.text
 
 
 async def test_gzip_transfer_is_undone(server: FixtureServer, fetcher: Fetcher) -> None:
@@ -257,7 +273,7 @@ def test_public_surface() -> None:
     import scraper.fetch
 
     assert sorted(scraper.fetch.__all__) == [
-        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators"
+        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators", "decode_page"
     ]  # fmt: skip
     assert sorted(scraper.discover.__all__) == [
         "Discovery", "DocumentKind", "Link", "discover", "sniff_kind"
