@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from scraper.config.types import Source
 from scraper.errors import FetchError
-from scraper.fetch import Fetcher, Validators
+from scraper.fetch import Fetcher, RobotsMemory, Validators
 from scraper.fetch.types import Page
 from scraper.notify.dispatcher import DispatchReport
 from scraper.pipeline.poll import PollReport
@@ -66,8 +66,8 @@ class Metrics:
 class MeasuredFetcher(Fetcher):
     """The fetcher, counting outcomes, bytes and latency of every fetch."""
 
-    def __init__(self, metrics: Metrics) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics, *, robots_memory: RobotsMemory | None = None) -> None:
+        super().__init__(robots_memory=robots_memory)
         self._metrics = metrics
 
     async def fetch(

@@ -104,7 +104,11 @@ class Service:
             raise
         store = Store(engine)
         http = httpx.AsyncClient(timeout=30.0, follow_redirects=False)
-        fetcher = MeasuredFetcher(metrics) if metrics is not None else Fetcher()
+        fetcher = (
+            MeasuredFetcher(metrics, robots_memory=store)
+            if metrics is not None
+            else Fetcher(robots_memory=store)
+        )
         service = cls(
             config, store, fetcher=fetcher, cpu=CpuPool(workers=cpu_workers), http_client=http,
             metrics=metrics,

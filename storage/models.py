@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -163,3 +164,15 @@ class FetchStateRow(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RobotsRow(Base):
+    """robots.txt files as last fetched, so that a new process (``run --once`` from cron,
+    a restarted daemon) does not fetch every site's robots.txt again within its cache
+    lifetime. ``body`` is None for a 4xx answer: no rules, everything allowed."""
+
+    __tablename__ = "robots_txt"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import StoreBase
 from storage.events import Router, add_event
-from storage.models import FetchStateRow, SourceRow
+from storage.models import FetchStateRow, RobotsRow, SourceRow
 
 # Any constant works; this one spells "nea-sync" in ASCII.
 SYNC_LOCK_ID = 0x6E65612D73796E63
@@ -237,6 +237,24 @@ class SourceQueries(StoreBase):
                 "url": row.url,
             },
         )
+
+    async def recall_robots(self, url: str) -> tuple[bytes | None, datetime] | None:
+        """A robots.txt as last fetched (body None: a 4xx, no rules) and when."""
+        async with self.connection() as connection:
+            result = await connection.execute(
+                select(RobotsRow.body, RobotsRow.fetched_at).where(RobotsRow.url == url)
+            )
+            row = result.first()
+        return (row.body, row.fetched_at) if row is not None else None
+
+    async def remember_robots(self, url: str, body: bytes | None, fetched_at: datetime) -> None:
+        statement = (pg_insert if self.is_postgres else sqlite_insert)(RobotsRow)
+        upsert = statement.on_conflict_do_update(
+            index_elements=[RobotsRow.url],
+            set_={"body": statement.excluded.body, "fetched_at": statement.excluded.fetched_at},
+        )
+        async with self.connection() as connection:
+            await connection.execute(upsert, [{"url": url, "body": body, "fetched_at": fetched_at}])
 
     async def get_validators(self, url: str) -> tuple[str | None, str | None]:
         async with self.connection() as connection:

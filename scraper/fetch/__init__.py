@@ -6,7 +6,16 @@ Public surface::
 """
 
 from scraper.fetch._fetcher import DeadlineExceeded, Fetcher, decode_page
+from scraper.fetch._robots import RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch.types import Page, Validators
 
-__all__ = ["DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators", "decode_page"]
+__all__ = [
+    "DeadlineExceeded",
+    "FetchSettings",
+    "Fetcher",
+    "Page",
+    "RobotsMemory",
+    "Validators",
+    "decode_page",
+]

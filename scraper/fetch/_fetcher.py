@@ -37,7 +37,7 @@ from scraper.fetch._body import (
 )
 from scraper.fetch._politeness import Politeness
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
-from scraper.fetch._robots import RobotsCache
+from scraper.fetch._robots import RobotsCache, RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch._transport import PerOriginTransport
 from scraper.fetch.types import Page, Validators
@@ -84,7 +84,8 @@ class Fetcher:
             page = await fetcher.fetch(url, source, validators=stored)
 
     ``client`` may be injected (it is then not closed by ``aclose``); ``resolver`` maps a
-    host to its addresses for the private-address check; ``sleep``, ``clock`` and ``rng``
+    host to its addresses for the private-address check; ``robots_memory`` (the store)
+    keeps fetched robots.txt files across processes; ``sleep``, ``clock`` and ``rng``
     are injectable for tests.
     """
 
@@ -97,6 +98,7 @@ class Fetcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        robots_memory: RobotsMemory | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._owns_client = client is None
@@ -111,6 +113,7 @@ class Fetcher:
             ttl=self.settings.robots_ttl,
             error_ttl=self.settings.robots_error_ttl,
             clock=clock,
+            memory=robots_memory,
         )
         self._private: dict[str, tuple[bool, float]] = {}
 

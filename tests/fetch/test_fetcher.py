@@ -273,7 +273,8 @@ def test_public_surface() -> None:
     import scraper.fetch
 
     assert sorted(scraper.fetch.__all__) == [
-        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "Validators", "decode_page"
+        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "RobotsMemory", "Validators",
+        "decode_page",
     ]  # fmt: skip
     assert sorted(scraper.discover.__all__) == [
         "Discovery", "DocumentKind", "Link", "discover", "sniff_kind"

@@ -52,7 +52,7 @@ async def test_upgrade_recomputes_simhash_and_bands(db_url: str) -> None:
             for id_ in (1, 2, 700):
                 await _insert_article(connection, id_, f"{TEXT} {id_}")
             await _insert_article(connection, 3, "too short")
-        await upgrade(engine)
+        await upgrade(engine, "0003")
         assert await current_revision(engine) == "0003"
 
         async with engine.connect() as connection:
