@@ -96,10 +96,13 @@ class Service:
     ) -> Self:
         """Connect, migrate (serialized across workers), and sync sources with the config."""
         engine = create_engine(db_url)
+        cpu = CpuPool(workers=cpu_workers)
+        cpu.start()  # the workers boot while the database is migrated
         try:
             if migrate:
                 await upgrade(engine)
         except BaseException:
+            cpu.shutdown()
             await engine.dispose()
             raise
         store = Store(engine)
@@ -110,8 +113,7 @@ class Service:
             else Fetcher(robots_memory=store)
         )
         service = cls(
-            config, store, fetcher=fetcher, cpu=CpuPool(workers=cpu_workers), http_client=http,
-            metrics=metrics,
+            config, store, fetcher=fetcher, cpu=cpu, http_client=http, metrics=metrics,
         )  # fmt: skip
         await service.apply_config(config)
         return service

@@ -14,6 +14,7 @@ parser) fails only the pages it had: the next page gets a fresh pool."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -42,8 +43,18 @@ class CpuPool:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=context, initializer=_prepare
+            )
         return self._pool
+
+    def start(self) -> None:
+        """Start the workers now rather than at the first big page: a spawned worker
+        takes about a second to import the parsers, which can then overlap start-up
+        (migrations, robots.txt, the first listings) instead of delaying the first
+        articles."""
+        if self._workers > 0:
+            self._executor().submit(_prepare)
 
     async def run(
         self, size: int, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
@@ -66,6 +77,11 @@ class CpuPool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _prepare() -> None:
+    """Import what parsing needs (selectolax, numpy, the extractor) once per worker."""
+    importlib.import_module("scraper.pipeline.articles")
 
 
 def _call(function: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object]) -> T:
