@@ -1,5 +1,6 @@
-"""The fetcher: one shared ``httpx.AsyncClient`` behind politeness, robots.txt, SSRF
-checks, retries, redirects, deadlines, size caps and charset decoding.
+"""The fetcher: one shared httpx transport (a small connection pool per origin) behind
+politeness, robots.txt, SSRF checks, retries, redirects, cookies, deadlines, size caps
+and charset decoding.
 
 Every httpx error is translated here into the ``FetchError`` family; nothing from
 httpx, h11 or ssl escapes.
@@ -83,7 +84,7 @@ class Fetcher:
         async with Fetcher() as fetcher:
             page = await fetcher.fetch(url, source, validators=stored)
 
-    ``client`` may be injected (it is then not closed by ``aclose``); ``resolver`` maps a
+    ``transport`` may be injected (it is then not closed by ``aclose``); ``resolver`` maps a
     host to its addresses for the private-address check; ``robots_memory`` (the store)
     keeps fetched robots.txt files across processes; ``sleep``, ``clock`` and ``rng``
     are injectable for tests.
@@ -91,7 +92,7 @@ class Fetcher:
 
     def __init__(
         self,
-        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         *,
         settings: FetchSettings | None = None,
         resolver: Resolver = resolve_host,
@@ -101,8 +102,11 @@ class Fetcher:
         robots_memory: RobotsMemory | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
-        self._owns_client = client is None
-        self._client = client or _default_client(self.settings)
+        self._owns_transport = transport is None
+        self._transport = transport or _default_transport(self.settings)
+        # Cookies persist across requests as in a browser or Scrapy: some old sites set a
+        # session cookie on a redirect and expect it back on the next hop.
+        self._cookies = httpx.Cookies()
         self._resolver = resolver
         self._sleep = sleep
         self._clock = clock
@@ -129,8 +133,8 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        if self._owns_transport:
+            await self._transport.aclose()
 
     async def fetch(
         self,
@@ -245,6 +249,29 @@ class Fetcher:
                     f"{type(exc).__name__}: {exc}", url=current, source=source.name
                 ) from exc
 
+    async def _send(
+        self, url: str, headers: dict[str, str], limits: httpx.Timeout
+    ) -> httpx.Response:
+        """One GET through the transport, the body left to stream. Straight to the
+        transport: the client layer on top (default headers, auth, redirects, event
+        hooks, cookie bookkeeping on every response) cost about a tenth of a crawl's
+        event-loop CPU, and the fetcher does its own redirects. Cookies are kept here,
+        touched only when a response sets one or the jar has some."""
+        request = httpx.Request(
+            "GET", url, headers=headers, extensions={"timeout": limits.as_dict()}
+        )
+        if self._cookies.jar:
+            self._cookies.set_cookie_header(request)
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            try:
+                self._cookies.extract_cookies(response)
+            except BaseException:
+                await response.aclose()  # the caller never sees it: free the connection
+                raise
+        return response
+
     async def _request(
         self,
         url: str,
@@ -255,7 +282,8 @@ class Fetcher:
     ) -> _Hop:
         headers = _headers(source, validators)
         timeout = httpx.Timeout(source.timeout)
-        async with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+        response = await self._send(url, headers, timeout)
+        try:
             status = response.status_code
             if status in _REDIRECTS and "location" in response.headers:
                 return _Hop(status, location=response.headers["location"])
@@ -286,6 +314,8 @@ class Fetcher:
                 url=url,
                 source=source.name,
             )
+        finally:
+            await response.aclose()
         if robots:
             return _Hop(status, page=_page(asked, url, status, "text/plain", content, response))
         if content.startswith(GZIP_MAGIC):  # a .gz file, e.g. sitemap.xml.gz
@@ -357,11 +387,10 @@ def _transport_message(exc: httpx.HTTPError) -> str:
     return f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})"
 
 
-def _default_client(settings: FetchSettings) -> httpx.AsyncClient:
-    transport = PerOriginTransport(
+def _default_transport(settings: FetchSettings) -> httpx.AsyncBaseTransport:
+    return PerOriginTransport(
         keepalive_per_origin=settings.keepalive_per_origin, max_origins=settings.max_origins
     )
-    return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
 
 
 def _headers(source: Source, validators: Validators | None) -> dict[str, str]:

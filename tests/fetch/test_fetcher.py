@@ -119,12 +119,29 @@ async def test_source_encoding_overrides(server: FixtureServer, fetcher: Fetcher
     assert page.encoding == "cp949"
 
 
-async def test_injected_client_is_left_open(server: FixtureServer) -> None:
+async def test_injected_transport_is_used_and_left_open(server: FixtureServer) -> None:
     server.route("/a", Response(body=b"<p>a</p>"))
-    async with httpx.AsyncClient() as client:
-        async with Fetcher(client) as fetcher:
-            await fetcher.fetch(server.url("/a"), make_source(server))
-        assert not client.is_closed
+    async with httpx.AsyncHTTPTransport() as transport:
+        async with Fetcher(transport) as fetcher:
+            page = await fetcher.fetch(server.url("/a"), make_source(server))
+        assert page.text == "<p>a</p>"
+        # Still usable after the fetcher closed: it was not the fetcher's to close.
+        response = await transport.handle_async_request(httpx.Request("GET", server.url("/a")))
+        await response.aclose()
+        assert response.status_code == 200
+
+
+async def test_cookies_set_by_a_redirect_are_sent_on_the_next_hop(
+    server: FixtureServer, fetcher: Fetcher
+) -> None:
+    server.route(
+        "/login",
+        Response(status=302, headers={"Location": "/page", "Set-Cookie": "session=abc; Path=/"}),
+    )
+    server.route("/page", Response(body=b"<p>in</p>"))
+    await fetcher.fetch(server.url("/login"), make_source(server))
+    assert "session=abc" in server.requests_for("/page")[0].headers.get("cookie", "")
+    assert "cookie" not in server.requests_for("/login")[0].headers
 
 
 # Politeness ----------------------------------------------------------------------------
@@ -169,20 +186,24 @@ async def test_global_concurrency_cap(sleeps: RecordingSleep) -> None:
     assert gauge.peak == 1
 
 
+class StampingTransport(httpx.AsyncHTTPTransport):
+    """A real transport that notes when each request starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: list[float] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.starts.append(time.monotonic())
+        return await super().handle_async_request(request)
+
+
 async def test_minimum_delay_between_requests_to_a_host(server: FixtureServer) -> None:
     server.route("/p", Response(body=b"<p>x</p>"))
     source = make_source(server, per_host_delay=0.2, per_host_concurrency=3)
-    starts: list[float] = []
-    async with Fetcher() as fetcher:
-        original = fetcher._client.send
-
-        async def send(request: httpx.Request, **kwargs: object) -> httpx.Response:
-            starts.append(time.monotonic())
-            return await original(request, **kwargs)  # type: ignore[arg-type]
-
-        fetcher._client.send = send  # type: ignore[method-assign]
+    async with StampingTransport() as transport, Fetcher(transport) as fetcher:
         await asyncio.gather(*(fetcher.fetch(server.url(f"/p?{i}"), source) for i in range(3)))
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    gaps = [b - a for a, b in itertools.pairwise(transport.starts)]
     assert len(gaps) == 2
     assert all(gap >= 0.19 for gap in gaps), gaps
 
