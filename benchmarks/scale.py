@@ -65,11 +65,11 @@ START_SPREAD = 2.0  # seconds over which a worker starts its polls
 
 
 async def worker_main(config_path: str, db_url: str) -> None:
-    """Open the service as ``scraper run`` does; then, for every "go" line on stdin, poll
-    every source the lease lets this process have, deliver, and print what it did as JSON.
-    The process stays up between rounds, warm like a running daemon."""
+    """Open the service as ``scraper run`` does (but parsing inline, so that this
+    process's CPU time is the worker's whole cost); then, for every "go" line on stdin,
+    poll every source the lease lets this process have, deliver, and print what it did as
+    JSON. The process stays up between rounds, warm like a running daemon."""
     from scraper.config import load_config
-    from scraper.once import deliver_all
     from scraper.service import Service
 
     config = load_config(config_path)
@@ -80,7 +80,7 @@ async def worker_main(config_path: str, db_url: str) -> None:
         random.shuffle(sources)
         cpu0, wall0 = time.process_time(), time.monotonic()
         reports = await asyncio.gather(*(poll_later(service, s) for s in sources))
-        await deliver_all(service)
+        await service.deliver_all()
         mine = [r for r in reports if r is not None]
         result = {
             "polled": len(mine),
