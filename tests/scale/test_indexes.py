@@ -86,6 +86,9 @@ async def loaded(postgres_url: str) -> AsyncIterator[Store]:
         await store.aclose()
 
 
+EXPLAINED = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")  # statement kinds checked
+
+
 class Captured:
     """The SQL a store runs, with parameters, as the driver received it."""
 
@@ -96,7 +99,7 @@ class Captured:
     def _record(
         self, _conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
     ) -> None:
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"):
+        if statement.lstrip().split(None, 1)[0].upper() in EXPLAINED:
             first = params[0] if many else params  # executemany: one row's parameters
             self.statements.append((statement, tuple(first or ())))
 
