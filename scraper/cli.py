@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="poll every source now, deliver, exit")
     run.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     run.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
-    run.add_argument("--workers", type=int, default=1, help="processes for parsing big pages")
+    run.add_argument(
+        "--workers", type=int, default=1, help="processes parsing pages of 16 KB or more (0: none)"
+    )
 
     check = commands.add_parser("check", help="validate sources.yaml")
     _config_arg(check)
