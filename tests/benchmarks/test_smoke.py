@@ -1,0 +1,55 @@
+"""The benchmarks still run, on a farm small enough for the suite: a benchmark that
+nobody runs breaks silently (benchmarks/scale.py once did). The crawl benchmark's second
+run also checks, end to end over loopback, the promise of the fetch layer: a re-run of
+unchanged sites costs conditional requests only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_benchmark(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
+def table_row(output: str, crawler: str, run: str) -> list[str]:
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[:2] == [crawler, run]:
+            return cells
+    raise AssertionError(f"no {crawler} {run} row in:\n{output}")
+
+
+def test_crawl_benchmark_and_an_unchanged_rerun_costs_conditional_requests_only() -> None:
+    output = run_benchmark(
+        "benchmarks/crawl.py", "--hosts", "2", "--articles", "3", "--skip-scrapy"
+    )
+    first = table_row(output, "nea-monitor", "first")
+    second = table_row(output, "nea-monitor", "second")
+    # columns: crawler, run, pages, wall, pages/s, CPU, RSS, requests, conditional, 304, MB
+    assert first[2] == "10"  # 2 hosts x (2 listing pages + 3 articles)
+    assert second[2] == "0"
+    assert second[7] == second[8] == second[9] == "2"  # one 304 per listing, no robots.txt
+
+
+def test_scale_benchmark(postgres_url: str) -> None:
+    """Starts a PostgreSQL cluster of its own, like the suite's (hence the fixture: the
+    same skip rule when PostgreSQL is not there)."""
+    output = run_benchmark(
+        "benchmarks/scale.py", "--hosts", "2", "--articles", "2", "--latency", "0.05",
+        "--workers", "1",
+    )  # fmt: skip
+    assert "Capacity plan" in output
+    # columns: workers, round, polls, pages, wall, pages/s, speedup, worker ms, db ms,
+    # CPU busy, machine, failed, split
+    rows = [row for row in map(str.split, output.splitlines()) if len(row) == 13]
+    rounds = [(row[0], row[1], row[11]) for row in rows if row[0] == "1"]
+    assert rounds == [("1", "first", "0"), ("1", "repoll", "0")]  # no failed polls
