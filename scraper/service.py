@@ -145,14 +145,15 @@ class Service:
     async def poll_source(self, source: Source, *, force: bool = False) -> PollReport | None:
         """Poll ``source`` if this worker wins its lease (and, unless ``force``, it is due).
         Returns None when another worker has it or polled it already this interval."""
-        if not await self.store.claim_source(
+        state = await self.store.claim_source(
             source.name, owner=self.owner, lease_seconds=self.lease_seconds, due_only=not force
-        ):
+        )
+        if state is None:
             return None
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
         finished = False
         try:
-            report = await self.poller.poll(source, self._source_ids[source.name])
+            report = await self.poller.poll(source, self._source_ids[source.name], state)
             finished = True
             if self.metrics is not None:
                 self.metrics.record_poll(report)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import Row, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,16 +99,7 @@ class SourceQueries(StoreBase):
                 ).where(SourceRow.name == name)
             )  # fmt: skip
             row = result.first()
-        if row is None:
-            return None
-        return SourceState(
-            id=row.id,
-            name=row.name,
-            last_success_at=row.last_success_at,
-            consecutive_failures=row.consecutive_failures,
-            next_run_at=row.next_run_at,
-            last_links_found=row.last_links_found,
-        )
+        return _source_state(row) if row is not None else None
 
     async def claim_source(
         self,
@@ -116,9 +108,11 @@ class SourceQueries(StoreBase):
         owner: str,
         lease_seconds: float,
         due_only: bool = True,
-    ) -> bool:
-        """Take the poll lease of a source. False when another worker holds it, or (with
-        ``due_only``) when it is not due: another worker polled it this interval."""
+    ) -> SourceState | None:
+        """Take the poll lease of a source and return its state (what the poll needs to
+        know of earlier polls, read in the same round trip). None when another worker
+        holds it, or (with ``due_only``) when it is not due: another worker polled it
+        this interval."""
         now = self.clock()
         query = select(SourceRow).where(
             SourceRow.name == name,
@@ -134,10 +128,10 @@ class SourceQueries(StoreBase):
         async with self.transaction() as session:
             row = await session.scalar(self.for_update(query, skip_locked=True))
             if row is None:
-                return False
+                return None
             row.lease_owner = owner
             row.lease_expires_at = now + timedelta(seconds=lease_seconds)
-            return True
+            return _source_state(row)
 
     async def renew_lease(self, name: str, *, owner: str, lease_seconds: float) -> bool:
         async with self.transaction() as session:
@@ -291,3 +285,14 @@ class SourceQueries(StoreBase):
         )
         async with self.connection() as connection:
             await connection.execute(upsert, rows)
+
+
+def _source_state(row: Row[*tuple[Any, ...]] | SourceRow) -> SourceState:
+    return SourceState(
+        id=row.id,
+        name=row.name,
+        last_success_at=row.last_success_at,
+        consecutive_failures=row.consecutive_failures,
+        next_run_at=row.next_run_at,
+        last_links_found=row.last_links_found,
+    )

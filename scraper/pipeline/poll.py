@@ -31,6 +31,7 @@ from storage.repository import (
     CheckPlan,
     Router,
     RunOutcome,
+    SourceState,
     Store,
 )
 
@@ -101,12 +102,16 @@ class Poller:
         self.failing_after = failing_after
         self.clock = clock
 
-    async def poll(self, source: Source, source_id: int) -> PollReport:
-        """Poll ``source`` once and record the outcome on its row. Never raises for
-        what a site does; a database failure propagates (nothing can be recorded)."""
+    async def poll(
+        self, source: Source, source_id: int, state: SourceState | None = None
+    ) -> PollReport:
+        """Poll ``source`` once and record the outcome on its row. ``state`` is the row
+        as the lease claim read it (read here when not given). Never raises for what a
+        site does; a database failure propagates (nothing can be recorded)."""
         report = PollReport(source=source.name)
         router = self.router_for(source)
-        state = await self.store.source_state(source.name)
+        if state is None:
+            state = await self.store.source_state(source.name)
         first_poll = state is None or state.last_success_at is None
         try:
             if source.kind == "page":

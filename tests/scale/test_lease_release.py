@@ -46,7 +46,7 @@ async def _row(service: Service) -> tuple[str | None, datetime | None]:
 
 
 def _poll_raising(error: BaseException) -> Any:
-    async def poll(_source: Source, _source_id: int) -> PollReport:
+    async def poll(_source: Source, _source_id: int, _state: object = None) -> PollReport:
         raise error
 
     return poll
@@ -55,7 +55,7 @@ def _poll_raising(error: BaseException) -> Any:
 async def test_a_finished_poll_waits_most_of_an_interval(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def poll(source: Source, _source_id: int) -> PollReport:
+    async def poll(source: Source, _source_id: int, _state: object = None) -> PollReport:
         return PollReport(source=source.name)
 
     monkeypatch.setattr(service.poller, "poll", poll)
@@ -89,7 +89,7 @@ async def test_a_cancelled_poll_hands_its_lease_back(
 ) -> None:
     started = asyncio.Event()
 
-    async def poll(_source: Source, _source_id: int) -> PollReport:
+    async def poll(_source: Source, _source_id: int, _state: object = None) -> PollReport:
         started.set()
         await asyncio.Event().wait()  # until cancelled
         raise AssertionError("unreachable")

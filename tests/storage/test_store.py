@@ -129,13 +129,17 @@ async def test_lease_is_exclusive_until_released_or_expired(store: Store) -> Non
     results = await asyncio.gather(
         *(store.claim_source("near-news", owner=f"w{i}", lease_seconds=60) for i in range(4))
     )
-    assert sorted(results) == [False, False, False, True]
-    winner = f"w{results.index(True)}"
+    claimed = [state is not None for state in results]
+    assert sorted(claimed) == [False, False, False, True]
+    winner = f"w{claimed.index(True)}"
+    assert next(s for s in results if s is not None).name == "near-news"
     later = datetime.now(UTC) + timedelta(hours=1)
     await store.release_source("near-news", owner=winner, next_run_at=later)
     # Released, but not due again until next_run_at: nobody polls it twice per interval.
-    assert not await store.claim_source("near-news", owner="w9", lease_seconds=60)
-    assert await store.claim_source("near-news", owner="w9", lease_seconds=60, due_only=False)
+    assert await store.claim_source("near-news", owner="w9", lease_seconds=60) is None
+    late = await store.claim_source("near-news", owner="w9", lease_seconds=60, due_only=False)
+    assert late is not None
+    assert late.next_run_at == later
 
 
 async def test_outbox_claim_fail_dead_retry(store: Store) -> None:
