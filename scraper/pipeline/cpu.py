@@ -16,6 +16,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +30,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_OFFLOAD_BYTES = 16 * 1024
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that its daemon is gone
 
 
 class WorkerCrashed(ScraperError):
@@ -44,7 +48,10 @@ class CpuPool:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
-                max_workers=self._workers, mp_context=context, initializer=_prepare
+                max_workers=self._workers,
+                mp_context=context,
+                initializer=_prepare,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
@@ -54,7 +61,7 @@ class CpuPool:
         (migrations, robots.txt, the first listings) instead of delaying the first
         articles."""
         if self._workers > 0:
-            self._executor().submit(_prepare)
+            self._executor().submit(_ready)
 
     async def run(
         self, size: int, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
@@ -79,9 +86,24 @@ class CpuPool:
             self._pool = None
 
 
-def _prepare() -> None:
-    """Import what parsing needs (selectolax, numpy, the extractor) once per worker."""
+def _prepare(parent: int) -> None:
+    """Import what parsing needs (selectolax, numpy, the extractor) once per worker, and
+    make the worker go when the daemon does. A worker blocks on its task queue, which a
+    daemon killed by SIGKILL (or the OOM killer) never closes: without this it would
+    live on as an orphan."""
     importlib.import_module("scraper.pipeline.articles")
+    watch = threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True)
+    watch.start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _ready() -> None:
+    """A first task, so that the pool starts its worker now."""
 
 
 def _call(function: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object]) -> T:

@@ -4,6 +4,10 @@ that dies fails only what it had."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -39,3 +43,41 @@ async def test_a_dead_worker_fails_its_page_and_the_next_page_gets_a_fresh_pool(
         await pool.run(5000, die, b"x")
     after = await pool.run(5000, process_id, b"x")
     assert after not in (before, os.getpid())
+
+
+HOLDER = """
+import asyncio, os, sys
+from scraper.pipeline.cpu import CpuPool
+
+async def main():
+    pool = CpuPool(workers=1, offload_bytes=0)
+    print(await pool.run(1, os.getpid), flush=True)
+    await asyncio.sleep(60)  # until killed
+
+asyncio.run(main())
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purpose (reaped by init in time).
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_a_worker_does_not_outlive_a_killed_daemon() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None
+        worker = int(holder.stdout.readline())
+        assert alive(worker)
+        holder.send_signal(signal.SIGKILL)  # as the OOM killer would: no clean shutdown
+        holder.wait()
+    deadline = time.monotonic() + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker)
