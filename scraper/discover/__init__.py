@@ -8,6 +8,8 @@ to read in this poll (pagination, child sitemaps, autodiscovered feeds).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scraper.config.types import Source
 from scraper.discover._common import LinkFilter
 from scraper.discover._feeds import read_feed
@@ -15,8 +17,7 @@ from scraper.discover._listing import read_listing
 from scraper.discover._sitemaps import read_sitemap
 from scraper.discover._sniff import sniff_kind
 from scraper.discover.types import Discovery, DocumentKind, Link
-from scraper.encoding import decode_html
-from scraper.fetch.types import Page
+from scraper.fetch.types import Page, decode_page
 from scraper.urls import normalize_url
 
 __all__ = ["Discovery", "DocumentKind", "Link", "discover", "sniff_kind"]
@@ -35,19 +36,8 @@ def discover(page: Page, source: Source) -> Discovery:
     if source.kind == "page":
         url = normalize_url(page.final_url) or page.final_url
         return Discovery(kind="page", links=(Link(url=url),))
-    if not page.text and page.content:
-        text, encoding = decode_html(page.content, override=source.encoding)
-        page = Page(
-            url=page.url,
-            final_url=page.final_url,
-            status=page.status,
-            content_type=page.content_type,
-            content=page.content,
-            text=text,
-            encoding=encoding,
-            validators=page.validators,
-            elapsed=page.elapsed,
-        )
+    if not page.text and page.content:  # handed over undecoded (or built so by a caller)
+        page = decode_page(replace(page, decoded=False), source.encoding)
     kind = source.kind if source.kind != "auto" else sniff_kind(page)
     links = LinkFilter(source, page)
     if kind == "feed":

@@ -5,10 +5,10 @@ Public surface::
     Fetcher, FetchSettings, DeadlineExceeded, Page, Validators
 """
 
-from scraper.fetch._fetcher import DeadlineExceeded, Fetcher, decode_page
+from scraper.fetch._fetcher import DeadlineExceeded, Fetcher
 from scraper.fetch._robots import RobotsMemory
 from scraper.fetch._settings import FetchSettings
-from scraper.fetch.types import Page, Validators
+from scraper.fetch.types import Page, Validators, decode_page
 
 __all__ = [
     "DeadlineExceeded",

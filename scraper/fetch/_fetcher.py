@@ -19,7 +19,6 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from scraper.config.types import Source
-from scraper.encoding import decode_html
 from scraper.errors import (
     FetchError,
     HTTPStatusError,
@@ -41,7 +40,7 @@ from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_afte
 from scraper.fetch._robots import RobotsCache, RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch._transport import PerOriginTransport
-from scraper.fetch.types import Page, Validators
+from scraper.fetch.types import Page, Validators, decode_page
 from scraper.urls import Resolver, resolve_host, resolves_private
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -429,15 +428,6 @@ def _not_modified(asked: str, url: str, response: httpx.Response, kept: Validato
         validators=validators,
         not_modified=True,
     )
-
-
-def decode_page(page: Page, override: str | None) -> Page:
-    """``page`` with its text decoded (HTTP charset, BOM, meta, detection; ``override``
-    first), or ``page`` itself when that is done already."""
-    if page.decoded:
-        return page
-    text, encoding = decode_html(page.content, declared=page.charset, override=override)
-    return replace(page, text=text, encoding=encoding, decoded=True)
 
 
 def _page(

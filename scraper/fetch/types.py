@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from scraper.encoding import decode_html
 
 
 @dataclass(frozen=True)
@@ -37,3 +39,12 @@ class Page:
     elapsed: float = 0.0
     charset: str | None = None
     decoded: bool = True
+
+
+def decode_page(page: Page, override: str | None) -> Page:
+    """``page`` with its text decoded (``override`` first, then the HTTP charset, BOM,
+    meta, detection), or ``page`` itself when that is done already."""
+    if page.decoded:
+        return page
+    text, encoding = decode_html(page.content, declared=page.charset, override=override)
+    return replace(page, text=text, encoding=encoding, decoded=True)
