@@ -129,24 +129,25 @@ class ArticleWriter:
             log.exception("storing a batch of %d articles failed", len(batch))
             _fail(batch, exc)
             return
-        self.batches += 1
-        self.saved += len(batch)
-        for request, result in zip(batch, results, strict=True):
-            if not request.done.done():
-                request.done.set_result(result)
+        self._settle(batch, results)
 
     async def _store_alone(self, request: _Request) -> None:
         try:
-            (result,) = await self.store.save_articles(
+            results = await self.store.save_articles(
                 [request.write], near_distance=self.near_distance
             )
         except Exception as exc:
             _fail([request], exc)
             return
+        self._settle([request], results)
+
+    def _settle(self, stored: list[_Request], results: list[SaveResult]) -> None:
+        """One transaction committed: count it and answer its waiting polls."""
         self.batches += 1
-        self.saved += 1
-        if not request.done.done():
-            request.done.set_result(result)
+        self.saved += len(stored)
+        for request, result in zip(stored, results, strict=True):
+            if not request.done.done():
+                request.done.set_result(result)
 
 
 def _worth_retrying_alone(exc: StorageError) -> bool:
