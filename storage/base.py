@@ -32,27 +32,15 @@ class StoreBase:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work through the ORM: committed on success, rolled back on any
         error; database errors come out as ``StorageError`` naming what failed."""
-        async with self._translated_errors(), self._sessions.begin() as session:
+        async with translated_errors(), self._sessions.begin() as session:
             yield session
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """The same for Core statements, where the ORM's bookkeeping would cost more
         than the work (the article write path)."""
-        async with self._translated_errors(), self.engine.begin() as connection:
+        async with translated_errors(), self.engine.begin() as connection:
             yield connection
-
-    @staticmethod
-    @asynccontextmanager
-    async def _translated_errors() -> AsyncIterator[None]:
-        try:
-            yield
-        except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {first_line(exc)}") from exc
-        except Exception as exc:
-            if not is_driver_error(exc):
-                raise
-            raise StorageError(f"database unreachable: {first_line(exc)}") from exc
 
     def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
@@ -63,6 +51,20 @@ class StoreBase:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def translated_errors(failure: str = "database error") -> AsyncIterator[None]:
+    """Database errors as ``StorageError``: ``failure`` and the first line of what
+    SQLAlchemy said, or "database unreachable" when the driver could not connect."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(f"{failure}: {first_line(exc)}") from exc
+    except Exception as exc:
+        if not is_driver_error(exc):
+            raise
+        raise StorageError(f"database unreachable: {first_line(exc)}") from exc
 
 
 def is_driver_error(exc: BaseException) -> bool:

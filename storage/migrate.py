@@ -15,12 +15,11 @@ from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from scraper.errors import StorageError
-from storage.base import first_line, is_driver_error
+from storage.base import translated_errors
 from storage.engine import sqlite_path
 
 # Any constant works; this one spells "nea-migr" in ASCII.
@@ -39,19 +38,16 @@ def alembic_config() -> AlembicConfig:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database to ``revision``; a no-op when it is there already."""
-    try:
-        async with _one_process_at_a_time(engine), engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                await connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID}
-                )
-            await connection.run_sync(_upgrade_on, revision)
-    except SQLAlchemyError as exc:
-        raise StorageError(f"database migration failed: {first_line(exc)}") from exc
-    except Exception as exc:
-        if not is_driver_error(exc):
-            raise
-        raise StorageError(f"database unreachable: {first_line(exc)}") from exc
+    async with (
+        translated_errors("database migration failed"),
+        _one_process_at_a_time(engine),
+        engine.begin() as connection,
+    ):
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_ID}
+            )
+        await connection.run_sync(_upgrade_on, revision)
 
 
 @asynccontextmanager
