@@ -17,6 +17,7 @@ assert what was asked, e.g. that a second poll only sends conditional requests.
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable
@@ -142,13 +143,19 @@ class _Server(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """``tls``: a server-side context to serve HTTPS with (handshakes on accept)."""
         self._routes: dict[str, Route] = {}
+        self._scheme = "https" if tls else "http"
         self.requests: list[RecordedRequest] = []
         self.bodies: list[bytes] = []
         self.lock = threading.Lock()
         self._httpd = _Server((host, port), FixtureRequestHandler)
         self._httpd.owner = self
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.02},  # quick shutdown between tests
@@ -166,7 +173,7 @@ class FixtureServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self._scheme}://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
