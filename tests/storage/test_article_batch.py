@@ -99,6 +99,22 @@ async def test_a_batch_stores_originals_copies_and_edits_in_one_go(store: Store)
         assert sorted(bands) == sorted(item("x", "x", 0xAAAA_0001).simhash_bands)
 
 
+async def test_near_copies_are_found_past_the_first_statement_of_probes(store: Store) -> None:
+    """Probes go to the database in fixed-size statements, the last one padded: a near copy
+    whose probes land in a later, padded statement is found like one in the first."""
+    sid = await source(store)
+    await store.save_articles(
+        writes(sid, item("https://e.org/original", "the original", 0x5555_0000_1111_0000)),
+        near_distance=NEAR,
+    )
+    others = [item(f"https://e.org/{n}", f"story {n}", spread(n + 1)) for n in range(60)]
+    near = item("https://e.org/near", "the original!", 0x5555_0000_1111_0003)  # 2 bits away
+    results = await store.save_articles(writes(sid, *others, near), near_distance=NEAR)
+    assert [r.outcome for r in results[:-1]] == ["new"] * 60
+    assert results[-1].outcome == "duplicate"
+    assert results[-1].duplicate_of == 1
+
+
 async def test_a_batch_repeating_a_url_is_refused(store: Store) -> None:
     sid = await source(store)
     with pytest.raises(ValueError, match="repeat a URL"):
