@@ -79,8 +79,12 @@ class _Receiver(asyncio.Protocol):
     # Used by the stream ----------------------------------------------------------------
 
     def take(self, max_bytes: int) -> bytes:
-        data = bytes(self.buffer[:max_bytes])
-        del self.buffer[:max_bytes]
+        if len(self.buffer) <= max_bytes:  # the usual case: one copy, no shifting
+            data = bytes(self.buffer)
+            self.buffer.clear()
+        else:
+            data = bytes(self.buffer[:max_bytes])
+            del self.buffer[:max_bytes]
         if self._reading_paused and len(self.buffer) <= _HIGH_WATER // 2 and self.transport:
             self._reading_paused = False
             self.transport.resume_reading()
