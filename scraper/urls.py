@@ -32,6 +32,7 @@ __all__ = [
     "is_private_host",
     "normalize_url",
     "registrable_domain",
+    "resolve_checked",
     "resolve_host",
     "resolves_private",
     "same_site",
@@ -161,10 +162,19 @@ async def resolve_host(host: str) -> list[str]:
 async def resolves_private(host: str, resolver: Resolver = resolve_host) -> bool:
     """Whether ``host`` is local by name or any of its addresses (as ``resolver`` gives
     them; IP literals included, so tests can pretend) is private."""
+    private, _ = await resolve_checked(host, resolver)
+    return private
+
+
+async def resolve_checked(host: str, resolver: Resolver = resolve_host) -> tuple[bool, list[str]]:
+    """``resolves_private`` and the addresses it judged: the ones a connection to a host
+    *name* must then use, or a second lookup could answer differently (DNS rebinding).
+    No addresses for local names and IP literals, which connect as they are."""
     if _local_name(host):
-        return True
+        return True, []
     addresses = await resolver(host)
-    return not addresses or any(is_private_address(a) for a in addresses)
+    private = not addresses or any(is_private_address(a) for a in addresses)
+    return private, [] if _ip(host.strip("[]")) is not None else addresses
 
 
 # Internals ---------------------------------------------------------------------------

@@ -35,13 +35,14 @@ from scraper.fetch._body import (
     read_limited,
     sniff_type,
 )
+from scraper.fetch._network import AsyncioBackend
 from scraper.fetch._politeness import Politeness
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
 from scraper.fetch._robots import RobotsCache, RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch._transport import PerOriginTransport
 from scraper.fetch.types import Page, Validators, decode_page
-from scraper.urls import Resolver, resolve_host, resolves_private
+from scraper.urls import Resolver, resolve_checked, resolve_host
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = (
@@ -101,8 +102,12 @@ class Fetcher:
         robots_memory: RobotsMemory | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
+        # Host name -> the addresses its last private-address check judged. The default
+        # transport connects to those and no others, so a DNS answer that changes
+        # between the check and the connection (rebinding) cannot reach a private address.
+        self._checked: dict[str, list[str]] = {}
         self._owns_transport = transport is None
-        self._transport = transport or _default_transport(self.settings)
+        self._transport = transport or _default_transport(self.settings, self._checked.get)
         # Cookies persist across requests as in a browser or Scrapy: some old sites set a
         # session cookie on a redirect and expect it back on the next hop.
         self._cookies = httpx.Cookies()
@@ -361,12 +366,14 @@ class Fetcher:
         if cached is not None and cached[1] > now:
             return cached[0]
         try:
-            private = await resolves_private(host, self._resolver)
+            private, addresses = await resolve_checked(host, self._resolver)
         except OSError as exc:
             raise TransportError(
                 f"cannot resolve {host}: {exc}", url=url, source=source.name
             ) from exc
         self._private[host] = (private, now + self.settings.resolve_ttl)
+        if addresses:
+            self._checked[host.lower()] = addresses
         return private
 
 
@@ -386,9 +393,13 @@ def _transport_message(exc: httpx.HTTPError) -> str:
     return f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})"
 
 
-def _default_transport(settings: FetchSettings) -> httpx.AsyncBaseTransport:
+def _default_transport(
+    settings: FetchSettings, pinned: Callable[[str], list[str] | None]
+) -> httpx.AsyncBaseTransport:
     return PerOriginTransport(
-        keepalive_per_origin=settings.keepalive_per_origin, max_origins=settings.max_origins
+        keepalive_per_origin=settings.keepalive_per_origin,
+        max_origins=settings.max_origins,
+        network_backend=AsyncioBackend(pinned=pinned),
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
@@ -200,6 +200,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """``pinned`` maps a host name to the addresses to connect to (the ones the fetcher
+    checked are not private), or None to resolve the name when connecting."""
+
+    def __init__(self, *, pinned: Callable[[str], list[str] | None] | None = None) -> None:
+        self._pinned = pinned
+
     async def connect_tcp(
         self,
         host: str,
@@ -210,16 +216,23 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
+        targets = (self._pinned(host.lower()) if self._pinned else None) or [host]
+        failures: list[str] = []
         try:
             async with asyncio.timeout(timeout):
-                transport, receiver = await loop.create_connection(
-                    _Receiver, host, port, local_addr=local,
-                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
-                )  # fmt: skip
+                for target in targets:  # each pinned address in turn, as resolving would
+                    try:
+                        transport, receiver = await loop.create_connection(
+                            _Receiver, target, port, local_addr=local,
+                            happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                        )  # fmt: skip
+                        break
+                    except OSError as exc:
+                        failures.append(str(exc) or type(exc).__name__)
+                else:
+                    raise httpcore.ConnectError("; ".join(failures))
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"no connection within {timeout:g}s") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         _apply(transport, socket_options)
         return AsyncioStream(transport, receiver)
 

@@ -205,3 +205,43 @@ async def test_a_fast_sender_is_paused_while_the_reader_lags_and_nothing_is_lost
         received += chunk
     assert received == payload
     await stream.aclose()
+
+
+# Connections go to the checked addresses -------------------------------------------------
+
+
+async def test_a_host_name_connects_to_the_addresses_its_check_judged() -> None:
+    """The private-address check resolves a host name; the connection must use those
+    addresses, not resolve the name again (a second answer could point elsewhere: DNS
+    rebinding). ``site.test`` resolves nowhere but through the fetcher's resolver."""
+    asked: list[str] = []
+
+    async def resolver(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"] if host == "site.test" else []
+
+    with FixtureServer() as server:
+        server.route("/news/1.html", Response(body=PAGE.encode()))
+        source = make_source(server, url=f"http://site.test:{server.port}/")
+        async with Fetcher(resolver=resolver, settings=FetchSettings(retries=0)) as fetcher:
+            page = await fetcher.fetch(f"http://site.test:{server.port}/news/1.html", source)
+    assert page.text == PAGE
+    assert asked == ["site.test"]  # one lookup: the check's, reused by the connection
+    assert server.requests_for("/news/1.html")[0].headers["host"] == f"site.test:{server.port}"
+
+
+async def test_pinned_addresses_are_tried_in_turn(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+) -> None:
+    server = raw_server(lambda conn: conn.close())
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))  # bound, never listening: refused
+        dead = f"127.0.0.1:{unused.getsockname()[1]}"
+        pins = {"two.test": ["127.0.0.2", "127.0.0.1"], "none.test": ["127.0.0.3"]}
+        backend = AsyncioBackend(pinned=pins.get)
+        # Nothing listens on 127.0.0.2 at that port: the next address is used.
+        stream = await backend.connect_tcp("two.test", server.port, timeout=5)
+        assert stream.get_extra_info("server_addr")[0] == "127.0.0.1"
+        await stream.aclose()
+        with pytest.raises(httpcore.ConnectError):
+            await backend.connect_tcp("none.test", int(dead.rsplit(":", 1)[1]), timeout=5)
