@@ -63,7 +63,7 @@ _DELIVERIES = cast(Table, DeliveryRow.__table__)
 _CHUNK = 400
 # Near-duplicate probes per statement (4 parameters each); a short chunk is padded with
 # probes of a band that does not exist, so that every statement has the same shape.
-_PROBES = 100
+_PROBES = 500
 _PROBE_TYPES: tuple[tuple[str, Any], ...] = (
     ("idx", Integer), ("band", Integer), ("value", Integer), ("simhash", BigInteger),
 )  # fmt: skip

@@ -203,18 +203,15 @@ def test_signed_round_trip(h: int) -> None:
 
 
 @given(U64)
-def test_bands_fit_int32_and_rebuild_the_hash(h: int) -> None:
-    bands = simhash_bands(h)
-    assert len(bands) == NEAR_DUPLICATE_DISTANCE + 1
-    assert all(-(2**31) <= v < 2**31 for v in bands)
-    assert simhash_bands(to_signed64(h)) == bands
-    widths = dedup._band_widths(len(bands))
-    assert sum(widths) == 64
-    rebuilt, shift = 0, 0
-    for value, width in zip(bands, widths, strict=True):
-        rebuilt |= (value & ((1 << width) - 1)) << shift
-        shift += width
-    assert rebuilt == h
+def test_band_keys_are_the_pairs_of_8_bit_blocks(h: int) -> None:
+    keys = simhash_bands(h)
+    assert len(keys) == 28  # pairs of 8 blocks
+    assert all(0 <= k < 2**16 for k in keys)
+    assert simhash_bands(to_signed64(h)) == keys
+    blocks = [(h >> (8 * n)) & 0xFF for n in range(8)]
+    # The first seven keys pair block 0 with blocks 1..7: together they rebuild the hash.
+    assert [k >> 8 for k in keys[:7]] == [blocks[0]] * 7
+    assert [k & 0xFF for k in keys[:7]] == blocks[1:]
 
 
 @given(U64, st.sets(st.integers(0, 63), max_size=NEAR_DUPLICATE_DISTANCE))
@@ -233,6 +230,9 @@ def test_is_near_duplicate() -> None:
     assert not is_near_duplicate(0, (1 << (NEAR_DUPLICATE_DISTANCE + 1)) - 1)
 
 
-def test_band_widths_for_32_bit_bands() -> None:
-    assert dedup._band_widths(2) == (32, 32)
-    assert dedup._band_widths(7) == (10, 9, 9, 9, 9, 9, 9)
+def test_hashes_one_bit_past_the_threshold_may_share_no_key() -> None:
+    """The keys find candidates, they do not decide: 7 flipped bits in 7 blocks leave one
+    block intact, and no pair of blocks agrees."""
+    h = 0
+    other = sum(1 << (8 * n) for n in range(7))
+    assert not any(x == y for x, y in zip(simhash_bands(h), simhash_bands(other), strict=True))

@@ -1,0 +1,90 @@
+"""Migration 0005 re-keys ``simhash_bands`` from the stored simhashes (pairs of 8-bit
+blocks), on SQLite and PostgreSQL; its downgrade restores the seven bands."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from alembic import command
+from scraper.dedup import from_signed64, simhash_bands, to_signed64
+from storage.engine import create_engine
+from storage.migrate import ALEMBIC_DIR, alembic_config, current_revision, upgrade
+from storage.models import ArticleRow, SimhashBandRow, SourceRow
+
+ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
+BANDS: Table = SimhashBandRow.__table__  # type: ignore[assignment]
+SOURCES: Table = SourceRow.__table__  # type: ignore[assignment]
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+_SPEC = importlib.util.spec_from_file_location(
+    "migration_0005", ALEMBIC_DIR / "versions" / "0005_simhash_pair_keys.py"
+)
+assert _SPEC is not None
+assert _SPEC.loader is not None
+_MIGRATION = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_MIGRATION)
+SEVEN_BANDS = _MIGRATION._seven_bands
+# Ids across two batches of 2,000 with a gap; negative and positive stored simhashes.
+SIMHASHES = {1: to_signed64(0xFEDC_BA98_7654_3210), 2: 0x0123_4567_89AB_CDEF, 2500: -1}
+
+
+async def _bands(engine: AsyncEngine) -> dict[int, list[tuple[int, int]]]:
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(select(BANDS).order_by(BANDS.c.article_id, BANDS.c.band))
+        ).all()
+    found: dict[int, list[tuple[int, int]]] = {}
+    for row in rows:
+        found.setdefault(row.article_id, []).append((row.band, row.value))
+    return found
+
+
+def _downgrade_on(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine, "0004")
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(SOURCES).values(
+                    id=1, name="s", url="https://e.org/", kind="html", enabled=True, tags=[],
+                    consecutive_failures=0, failing=False, created_at=NOW,
+                )
+            )  # fmt: skip
+            for id_, simhash in [*SIMHASHES.items(), (3, None)]:
+                await connection.execute(
+                    insert(ARTICLES).values(
+                        id=id_, source_id=1, url=f"https://e.org/{id_}", title="t", text="x",
+                        content_hash="0" * 64, simhash=simhash, version=1, first_seen_at=NOW,
+                        updated_at=NOW, check_count=0,
+                    )
+                )  # fmt: skip
+                if simhash is not None:
+                    await connection.execute(
+                        insert(BANDS),
+                        [{"article_id": id_, "band": b, "value": v}
+                         for b, v in enumerate(SEVEN_BANDS(simhash))],
+                    )  # fmt: skip
+
+        await upgrade(engine)
+        assert await current_revision(engine) == "0005"
+        assert await _bands(engine) == {
+            id_: list(enumerate(simhash_bands(from_signed64(h)))) for id_, h in SIMHASHES.items()
+        }
+
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade_on, "0004")
+        assert await current_revision(engine) == "0004"
+        assert await _bands(engine) == {
+            id_: list(enumerate(SEVEN_BANDS(h))) for id_, h in SIMHASHES.items()
+        }
+    finally:
+        await engine.dispose()
