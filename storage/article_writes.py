@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
+    ClauseElement,
     ColumnElement,
     Integer,
     String,
@@ -42,8 +43,9 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY, BIT
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.events import Router, article_payload, change_summary, new_event
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
@@ -70,7 +72,6 @@ _PROBE_TYPES: tuple[tuple[str, Any], ...] = (
 _PROBE_FIELDS = tuple(name for name, _ in _PROBE_TYPES)
 _PROBE_NAMES = [tuple(f"{name}{n}" for name in _PROBE_FIELDS) for n in range(_PROBES)]
 _NO_PROBE = (-1, -1, 0, 0)
-_NEAR_PROBES: dict[tuple[str, int | None], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class _Rows:
     """What the batch writes, gathered so that each table takes one statement."""
 
     versions: list[dict[str, Any]] = field(default_factory=list)
-    bands: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[tuple[int, int, int]] = field(default_factory=list)  # _BAND_FIELDS
     stale_bands: list[int] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
@@ -307,14 +308,14 @@ class _Batch:
             for band, value in enumerate(item.simhash_bands)
         ]
         seen: dict[tuple[int, int], _Original] = {}
-        sql, order, constants = self._near_probe()
+        probe_sql = self._near_probe()
         for start in range(0, len(probes), _PROBES):
             chunk = probes[start : start + _PROBES]
             chunk += [_NO_PROBE] * (_PROBES - len(chunk))
-            bound = dict(constants)
+            bound: dict[str, int] = {}
             for n, probe in enumerate(chunk):
                 bound.update(zip(_PROBE_NAMES[n], probe, strict=True))
-            hits = await self.connection.exec_driver_sql(sql, tuple(bound[k] for k in order))
+            hits = await self.connection.exec_driver_sql(probe_sql.sql, probe_sql.row(bound))
             for hit in hits:
                 if (hit.idx, hit.id) not in seen:
                     root = hit.duplicate_of or hit.id
@@ -322,19 +323,14 @@ class _Batch:
                     seen[(hit.idx, hit.id)] = original
                     self.near_stored[hit.idx].append(original)
 
-    def _near_probe(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    def _near_probe(self) -> _DriverSQL:
         """SQL for stored articles sharing a band value with a probe (idx, band, value,
         simhash) and within ``near_distance`` bits of it, for ``_PROBES`` probes bound as
-        positional parameters; the parameter names in their order; and the values of the
-        parameters that are not probes (the distance).
+        positional parameters. SQLAlchemy does not cache statements with a VALUES list,
+        and compiling one afresh for every batch was over half of the store's CPU in a
+        crawl."""
 
-        Compiled once per dialect: SQLAlchemy does not cache statements with a VALUES
-        list, and compiling one afresh for every batch was over half of the store's CPU
-        in a crawl."""
-        dialect = self.connection.dialect
-        key = (dialect.name, self.near_distance)
-        cached = _NEAR_PROBES.get(key)
-        if cached is None:
+        def build() -> ClauseElement:
             types = [kind for _, kind in _PROBE_TYPES]
             rows = [
                 tuple(bindparam(name, type_=kind) for name, kind in zip(names, types, strict=True))
@@ -343,20 +339,15 @@ class _Batch:
             probe = values(
                 *(column(name, kind) for name, kind in _PROBE_TYPES), name="probe"
             ).data(rows).cte("probe")  # fmt: skip
-            statement = (
+            return (
                 select(probe.c.idx, _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url)
                 .select_from(probe)
                 .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
                 .join(_ARTICLES, _ARTICLES.c.id == _BANDS.c.article_id)
                 .where(self._hamming(_ARTICLES.c.simhash, probe.c.simhash) <= self.near_distance)
             )
-            compiled = statement.compile(dialect=dialect)
-            assert compiled.positiontup is not None  # qmark (sqlite3), $n (asyncpg)
-            probes = {name for names in _PROBE_NAMES for name in names}
-            constants = {k: v for k, v in compiled.params.items() if k not in probes}
-            order = tuple(compiled.positiontup)
-            cached = _NEAR_PROBES[key] = (compiled.string, order, constants)
-        return cached
+
+        return _driver_sql(self.connection.dialect, f"near-probe:{self.near_distance}", build)
 
     def _hamming(self, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[int]:
         """Differing bits of two signed 64-bit simhashes, computed by the database."""
@@ -524,9 +515,15 @@ class _Batch:
         for start in range(0, len(rows.stale_bands), _CHUNK):
             stale = rows.stale_bands[start : start + _CHUNK]
             await connection.execute(delete(_BANDS).where(_BANDS.c.article_id.in_(stale)))
+        if rows.bands:
+            # 28 rows per article: bound as plain tuples, without SQLAlchemy's per-row
+            # parameter processing (about a third of the write path's CPU as dicts).
+            insert_sql = _driver_sql(connection.dialect, "band-insert", _band_insert)
+            await connection.exec_driver_sql(
+                insert_sql.sql, insert_sql.rows_of(_BAND_FIELDS, rows.bands)
+            )
         for table, new_rows in (
             (_VERSIONS, rows.versions),
-            (_BANDS, rows.bands),
             (_EVENTS, rows.events),
             (_DELIVERIES, rows.deliveries),
         ):
@@ -541,8 +538,7 @@ class _Batch:
 
     def _index_bands(self, article_id: int, item: ArticleInput) -> None:
         self.rows.bands.extend(
-            {"article_id": article_id, "band": band, "value": value}
-            for band, value in enumerate(item.simhash_bands)
+            (article_id, band, value) for band, value in enumerate(item.simhash_bands)
         )
 
     def _event(
@@ -633,3 +629,53 @@ def _deduplicates(write: ArticleWrite) -> bool:
 
 def _lock_key(content_hash: str) -> int:
     return int.from_bytes(hashlib.sha256(content_hash.encode()).digest()[:8], "big", signed=True)
+
+
+_BAND_FIELDS = ("article_id", "band", "value")
+
+
+def _band_insert() -> ClauseElement:
+    return insert(_BANDS).values({name: bindparam(name) for name in _BAND_FIELDS})
+
+
+@dataclass(frozen=True)
+class _DriverSQL:
+    """A statement compiled for one dialect, to run with ``exec_driver_sql``: its SQL, the
+    names of its positional parameters in order, and the values of those that are
+    constants of the statement (literals SQLAlchemy bound)."""
+
+    sql: str
+    order: tuple[str, ...]
+    constants: dict[str, Any]
+
+    def rows_of(
+        self, fields: tuple[str, ...], rows: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]] | list[tuple[Any, ...]]:
+        """``rows`` (tuples in ``fields`` order) in the statement's parameter order."""
+        if self.order == fields:
+            return rows
+        index = [fields.index(name) for name in self.order]
+        return [tuple(row[i] for i in index) for row in rows]
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """The positional parameters for ``values`` (by name) and the constants."""
+        return tuple(
+            values[name] if name in values else self.constants[name] for name in self.order
+        )
+
+
+_DRIVER_SQL: dict[tuple[str, str], _DriverSQL] = {}
+
+
+def _driver_sql(dialect: Dialect, key: str, build: Callable[[], ClauseElement]) -> _DriverSQL:
+    """``build()`` compiled for ``dialect``, once per process: for statements SQLAlchemy
+    cannot cache, or whose per-row parameter processing costs more than the row."""
+    cached = _DRIVER_SQL.get((dialect.name, key))
+    if cached is None:
+        compiled = build().compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        assert compiled.positiontup is not None  # qmark (sqlite3), $n (asyncpg)
+        order = tuple(compiled.positiontup)
+        constants = {name: value for name, value in compiled.params.items() if value is not None}
+        cached = _DRIVER_SQL[(dialect.name, key)] = _DriverSQL(compiled.string, order, constants)
+    return cached
