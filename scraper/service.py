@@ -24,7 +24,7 @@ from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
 from scraper.pipeline.cpu import CpuPool
-from scraper.pipeline.poll import Poller, PollReport
+from scraper.pipeline.poll import Handback, Poller, PollReport
 from scraper.pipeline.schedule import failure_backoff, interval_of
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
@@ -151,17 +151,21 @@ class Service:
         if state is None:
             return None
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
-        finished = False
+        handback = Handback(self.owner, partial(_next_wait, source), renewal.cancel)
+        finished = released = False
         try:
-            report = await self.poller.poll(source, self._source_ids[source.name], state)
-            finished = True
+            report = await self.poller.poll(
+                source, self._source_ids[source.name], state, handback=handback
+            )
+            finished, released = True, report.released
             if self.metrics is not None:
                 self.metrics.record_poll(report)
             return report
         finally:
             renewal.cancel()
-            # Shielded: a shutdown that cancels the poll must still hand the lease back.
-            await asyncio.shield(self._release(source, finished=finished))
+            if not released:
+                # Shielded: a shutdown that cancels the poll must still hand the lease back.
+                await asyncio.shield(self._release(source, finished=finished))
 
     async def _renew(self, name: str) -> None:
         """Keep the lease of a long poll (slow sites, many articles) from expiring."""

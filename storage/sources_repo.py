@@ -172,10 +172,17 @@ class SourceQueries(StoreBase):
         *,
         failing_after: int,
         router: Router,
+        owner: str | None = None,
+        wait: Callable[[int], float] | None = None,
     ) -> list[str]:
         """Store a poll's outcome; announce source.failing once the streak reaches
         ``failing_after`` (or at once for a suspicious poll) and source.recovered when a
-        failing source is healthy again. Returns the ids of the events written."""
+        failing source is healthy again. Returns the ids of the events written.
+
+        Given the lease's ``owner`` and ``wait``, also hands the lease back in the same
+        transaction, as ``release_source(owner=owner, wait=wait)`` would after it: the
+        source is due again ``wait(consecutive_failures)`` seconds from now, the streak
+        counted with this outcome. One transaction per poll fewer."""
         now = self.clock()
         events: list[str] = []
         async with self.transaction() as session:
@@ -206,6 +213,9 @@ class SourceQueries(StoreBase):
                 events.append(
                     await self._source_event(session, row, "source.recovered", None, now, router)
                 )
+            if wait is not None and owner is not None and row.lease_owner == owner:
+                row.lease_owner, row.lease_expires_at = None, None
+                row.next_run_at = now + timedelta(seconds=wait(row.consecutive_failures))
         return events
 
     async def _source_event(

@@ -64,6 +64,8 @@ class PollReport:
     failed: int = 0
     empty: int = 0
     events: list[str] = field(default_factory=list)
+    # The lease was handed back with the outcome (see ``Handback``).
+    released: bool = False
 
     def summary(self) -> str:
         if not self.ok:
@@ -73,6 +75,18 @@ class PollReport:
             f"{self.duplicates} duplicates, {self.unchanged} unchanged, {self.failed} failed"
             + (f", {self.not_modified} not modified" if self.not_modified else "")
         )
+
+
+@dataclass(frozen=True)
+class Handback:
+    """What a poll needs to hand its source's lease back in the transaction that records
+    its outcome: the lease's owner, the wait until the source is due again (given the
+    failure streak), and how to stop renewing the lease first (a renewal after the hand
+    back would find the lease gone and say it was lost)."""
+
+    owner: str
+    wait: Callable[[int], float]
+    stop_renewing: Callable[[], object]
 
 
 @dataclass(frozen=True)
@@ -103,11 +117,17 @@ class Poller:
         self.clock = clock
 
     async def poll(
-        self, source: Source, source_id: int, state: SourceState | None = None
+        self,
+        source: Source,
+        source_id: int,
+        state: SourceState | None = None,
+        *,
+        handback: Handback | None = None,
     ) -> PollReport:
         """Poll ``source`` once and record the outcome on its row. ``state`` is the row
-        as the lease claim read it (read here when not given). Never raises for what a
-        site does; a database failure propagates (nothing can be recorded)."""
+        as the lease claim read it (read here when not given); with ``handback`` the
+        lease is released with the outcome (``report.released``). Never raises for what
+        a site does; a database failure propagates (nothing can be recorded)."""
         report = PollReport(source=source.name)
         router = self.router_for(source)
         if state is None:
@@ -128,9 +148,13 @@ class Poller:
             links_found=report.links if report.documents > report.not_modified else None,
             suspicion=suspicion,
         )
+        if handback is not None:
+            handback.stop_renewing()
         report.events += await self.store.record_run(
-            source_id, outcome, failing_after=self.failing_after, router=router
-        )
+            source_id, outcome, failing_after=self.failing_after, router=router,
+            owner=handback.owner if handback else None, wait=handback.wait if handback else None,
+        )  # fmt: skip
+        report.released = handback is not None
         level = logging.INFO if report.ok else logging.WARNING
         log.log(level, "%s", report.summary(), extra={"source": source.name})
         return report

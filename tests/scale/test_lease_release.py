@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,10 +16,12 @@ from scraper.config.types import Config, Schedule, Source
 from scraper.daemon import storage_failure
 from scraper.errors import StorageError
 from scraper.pipeline.poll import PollReport
+from scraper.pipeline.schedule import failure_backoff
 from scraper.service import Service
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.models import SourceRow
+from tests.support.httpserver import FixtureServer, Response
 
 SOURCE = Source(name="site", url="https://example.org/news", kind="listing",
                 schedule=Schedule(interval_seconds=1800))  # fmt: skip
@@ -46,7 +49,9 @@ async def _row(service: Service) -> tuple[str | None, datetime | None]:
 
 
 def _poll_raising(error: BaseException) -> Any:
-    async def poll(_source: Source, _source_id: int, _state: object = None) -> PollReport:
+    async def poll(
+        _source: Source, _source_id: int, _state: object = None, **_: object
+    ) -> PollReport:
         raise error
 
     return poll
@@ -55,7 +60,9 @@ def _poll_raising(error: BaseException) -> Any:
 async def test_a_finished_poll_waits_most_of_an_interval(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def poll(source: Source, _source_id: int, _state: object = None) -> PollReport:
+    async def poll(
+        source: Source, _source_id: int, _state: object = None, **_: object
+    ) -> PollReport:
         return PollReport(source=source.name)
 
     monkeypatch.setattr(service.poller, "poll", poll)
@@ -89,7 +96,9 @@ async def test_a_cancelled_poll_hands_its_lease_back(
 ) -> None:
     started = asyncio.Event()
 
-    async def poll(_source: Source, _source_id: int, _state: object = None) -> PollReport:
+    async def poll(
+        _source: Source, _source_id: int, _state: object = None, **_: object
+    ) -> PollReport:
         started.set()
         await asyncio.Event().wait()  # until cancelled
         raise AssertionError("unreachable")
@@ -129,3 +138,52 @@ def test_storage_failures_are_found_inside_task_groups() -> None:
     assert storage_failure(nested) is inner
     assert storage_failure(ExceptionGroup("poll", [ValueError("x")])) is None
     assert storage_failure(RuntimeError("bug")) is None
+
+
+# A real poll hands the lease back with its outcome -------------------------------------
+
+
+@pytest.fixture
+async def local_service(db_url: str) -> AsyncIterator[tuple[Service, FixtureServer]]:
+    with FixtureServer() as server:
+        server.route("/news", Response(body=b"<html><body><p>No news.</p></body></html>"))
+        source = Source(name="site", url=server.url("/news"), kind="listing",
+                        schedule=Schedule(interval_seconds=1800))  # fmt: skip
+        engine = create_engine(db_url)
+        await upgrade(engine)
+        await engine.dispose()
+        opened = await Service.open(Config(sources=(source,)), db_url, migrate=False)
+        try:
+            yield opened, server
+        finally:
+            await opened.aclose()
+
+
+async def _no_separate_release(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("the lease should go back with the outcome, not on its own")
+
+
+@pytest.mark.parametrize(("path", "failures"), [("/news", 0), ("/gone", 1)])
+async def test_a_poll_releases_its_lease_in_the_transaction_of_its_outcome(
+    local_service: tuple[Service, FixtureServer],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    failures: int,
+) -> None:
+    service, server = local_service
+    (source,) = service.config.sources
+    if path != "/news":  # a listing that answers 404: a failed poll, not retried
+        source = replace(source, url=server.url(path))
+        await service.apply_config(Config(sources=(source,)))
+    monkeypatch.setattr(service.store, "release_source", _no_separate_release)
+    before = datetime.now(UTC)
+    report = await service.poll_source(source)
+    assert report is not None
+    assert report.released
+    assert report.ok is (failures == 0)
+    owner, next_run = await _row(service)
+    assert owner is None
+    assert next_run is not None
+    # Due again after the wait for the streak *including* this poll's outcome.
+    wait = timedelta(seconds=0.9 * failure_backoff(1800, failures))
+    assert before + wait <= next_run <= datetime.now(UTC) + wait
