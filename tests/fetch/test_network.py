@@ -230,6 +230,24 @@ async def test_a_host_name_connects_to_the_addresses_its_check_judged() -> None:
     assert server.requests_for("/news/1.html")[0].headers["host"] == f"site.test:{server.port}"
 
 
+async def test_an_address_that_drops_packets_does_not_hold_up_the_next(
+    raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
+) -> None:
+    """Happy eyeballs over pinned addresses: 127.0.0.2 has a listener whose accept queue
+    is full, so the kernel drops further handshakes (as a broken IPv6 route would);
+    127.0.0.1 answers on the same port. Tried one after the other, the connection would
+    wait out its whole timeout on the first address."""
+    server = raw_server(lambda conn: conn.close())
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.2", server.port))
+        blackhole.listen(0)
+        with socket.create_connection(("127.0.0.2", server.port), timeout=5):  # fills it
+            backend = AsyncioBackend(pinned={"dual.test": ["127.0.0.2", "127.0.0.1"]}.get)
+            stream = await backend.connect_tcp("dual.test", server.port, timeout=5)
+            assert stream.get_extra_info("server_addr")[0] == "127.0.0.1"
+            await stream.aclose()
+
+
 async def test_pinned_addresses_are_tried_in_turn(
     raw_server: Callable[[Callable[[socket.socket], None]], RawServer],
 ) -> None:
