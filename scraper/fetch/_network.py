@@ -290,6 +290,6 @@ async def _connect_first(
     attempts = [partial(attempt, address) for address in addresses]
     sock, _, failures = await staggered_race(attempts, _HAPPY_EYEBALLS_DELAY)
     if sock is None:
-        raise OSError("; ".join(f"{a}: {e}" for a, e in zip(addresses, failures, strict=True)))
+        raise OSError("; ".join(f"{a}: {e}" for a, e in zip(addresses, failures, strict=False)))
     assert isinstance(sock, socket.socket)
     return sock
