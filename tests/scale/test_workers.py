@@ -176,7 +176,17 @@ def test_a_killed_workers_source_is_taken_over_after_its_lease_expires(
             ),
             "a surviving worker to poll the slow source",
         )
-        wait_for(lambda: len(set(_jsonl_ids(jsonl))) == 9, "every event delivered")
+        # The victim may have written an event to the file and died before recording it
+        # delivered: its delivery lease expires and a survivor sends it again (at least
+        # once). Wait for the database too, not just for the file.
+        wait_for(
+            lambda: (
+                len(set(_jsonl_ids(jsonl))) == 9
+                and scalar(postgres_url, "select count(*) from deliveries "
+                           "where status != 'delivered'") == 0
+            ),
+            "every event delivered and recorded as delivered",
+        )  # fmt: skip
         codes = [w.stop(signal.SIGTERM) for w in survivors]
         logs = [w.log() for w in survivors]
     assert codes == [0, 0], logs
