@@ -21,7 +21,7 @@ import asyncio
 import socket
 import ssl
 from asyncio.staggered import staggered_race
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any
 
@@ -219,22 +219,17 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
         pinned = self._pinned(host.lower()) if self._pinned else None
-        try:
-            async with asyncio.timeout(timeout):
-                if pinned:
-                    sock = await _connect_first(pinned, port, local)
-                    transport, receiver = await loop.create_connection(_Receiver, sock=sock)
-                else:
-                    transport, receiver = await loop.create_connection(
-                        _Receiver, host, port, local_addr=local,
-                        happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
-                    )  # fmt: skip
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"no connection within {timeout:g}s") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        _apply(transport, socket_options)
-        return AsyncioStream(transport, receiver)
+        if pinned:
+
+            async def to_pinned() -> tuple[asyncio.Transport, _Receiver]:
+                sock = await _connect_first(pinned, port, local)
+                return await loop.create_connection(_Receiver, sock=sock)
+
+            return await _open(to_pinned(), timeout, socket_options)
+        connection = loop.create_connection(
+            _Receiver, host, port, local_addr=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+        )
+        return await _open(connection, timeout, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -242,26 +237,32 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, receiver = await loop.create_unix_connection(_Receiver, path)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"no connection within {timeout:g}s") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        _apply(transport, socket_options)
-        return AsyncioStream(transport, receiver)
+        connection = asyncio.get_running_loop().create_unix_connection(_Receiver, path)
+        return await _open(connection, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def _apply(transport: asyncio.Transport, options: Iterable[httpcore.SOCKET_OPTION] | None) -> None:
+async def _open(
+    connection: Coroutine[Any, Any, tuple[asyncio.Transport, _Receiver]],
+    timeout: float | None,
+    socket_options: Iterable[httpcore.SOCKET_OPTION] | None,
+) -> AsyncioStream:
+    """Await ``connection`` within ``timeout``, its failures raised as httpcore's, and
+    wrap it as a stream with ``socket_options`` applied."""
+    try:
+        async with asyncio.timeout(timeout):
+            transport, receiver = await connection
+    except TimeoutError as exc:
+        raise httpcore.ConnectTimeout(f"no connection within {timeout:g}s") from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
     sock: socket.socket | None = transport.get_extra_info("socket")
-    for option in options or ():
+    for option in socket_options or ():
         if sock is not None:
             sock.setsockopt(*option)
+    return AsyncioStream(transport, receiver)
 
 
 async def _connect_first(
