@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from types import TracebackType
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -69,6 +70,15 @@ class _Deadline:
         return self._at
 
 
+class _Check(NamedTuple):
+    """A host's private-address check: its verdict, until when it holds, and the
+    addresses it judged."""
+
+    private: bool
+    expires: float
+    addresses: list[str]
+
+
 @dataclass(frozen=True)
 class _Hop:
     """What one request of a redirect chain produced."""
@@ -102,12 +112,13 @@ class Fetcher:
         robots_memory: RobotsMemory | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
-        # Host name -> the addresses its last private-address check judged. The default
-        # transport connects to those and no others, so a DNS answer that changes
-        # between the check and the connection (rebinding) cannot reach a private address.
-        self._checked: dict[str, list[str]] = {}
+        # Host -> its last private-address check. The default transport connects to the
+        # addresses that check judged and no others (even once it is due again), so a DNS
+        # answer that changes between the check and the connection (rebinding) cannot
+        # reach a private address.
+        self._checks: dict[str, _Check] = {}
         self._owns_transport = transport is None
-        self._transport = transport or _default_transport(self.settings, self._checked.get)
+        self._transport = transport or _default_transport(self.settings, self._checked)
         # Cookies persist across requests as in a browser or Scrapy: some old sites set a
         # session cookie on a redirect and expect it back on the next hop.
         self._cookies = httpx.Cookies()
@@ -123,7 +134,6 @@ class Fetcher:
             clock=clock,
             memory=robots_memory,
         )
-        self._private: dict[str, tuple[bool, float]] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -361,20 +371,24 @@ class Fetcher:
         raise UnsafeURL(f"{host} resolves to a private address", url=url, source=source.name)
 
     async def _is_private(self, host: str, url: str, source: Source) -> bool:
-        cached = self._private.get(host)
+        cached = self._checks.get(host)
         now = self._clock()
-        if cached is not None and cached[1] > now:
-            return cached[0]
+        if cached is not None and cached.expires > now:
+            return cached.private
         try:
             private, addresses = await resolve_checked(host, self._resolver)
         except OSError as exc:
             raise TransportError(
                 f"cannot resolve {host}: {exc}", url=url, source=source.name
             ) from exc
-        self._private[host] = (private, now + self.settings.resolve_ttl)
-        if addresses:
-            self._checked[host.lower()] = addresses
+        self._checks[host] = _Check(private, now + self.settings.resolve_ttl, addresses)
         return private
+
+    def _checked(self, host: str) -> list[str] | None:
+        """The addresses ``host``'s last check judged (none for IP literals and local
+        names, which connect as they are)."""
+        check = self._checks.get(host)
+        return check.addresses if check is not None and check.addresses else None
 
 
 def _transport_message(exc: httpx.HTTPError) -> str:
