@@ -4,21 +4,16 @@ blocks), on SQLite and PostgreSQL; its downgrade restores the seven bands."""
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from scraper.dedup import from_signed64, simhash_bands, to_signed64
 from storage.engine import create_engine
 from storage.migrate import ALEMBIC_DIR, alembic_config, current_revision, upgrade
-from storage.models import ArticleRow, SimhashBandRow, SourceRow
+from tests.storage.migration_rows import BANDS, insert_article, insert_source
 
-ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
-BANDS: Table = SimhashBandRow.__table__  # type: ignore[assignment]
-SOURCES: Table = SourceRow.__table__  # type: ignore[assignment]
-NOW = datetime(2026, 11, 23, tzinfo=UTC)
 _SPEC = importlib.util.spec_from_file_location(
     "migration_0005", ALEMBIC_DIR / "versions" / "0005_simhash_pair_keys.py"
 )
@@ -53,26 +48,12 @@ async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str)
     try:
         await upgrade(engine, "0004")
         async with engine.begin() as connection:
-            await connection.execute(
-                insert(SOURCES).values(
-                    id=1, name="s", url="https://e.org/", kind="html", enabled=True, tags=[],
-                    consecutive_failures=0, failing=False, created_at=NOW,
+            await insert_source(connection)
+            for id_, simhash in SIMHASHES.items():
+                await insert_article(
+                    connection, id_, text="x", simhash=simhash, bands=SEVEN_BANDS(simhash)
                 )
-            )  # fmt: skip
-            for id_, simhash in [*SIMHASHES.items(), (3, None)]:
-                await connection.execute(
-                    insert(ARTICLES).values(
-                        id=id_, source_id=1, url=f"https://e.org/{id_}", title="t", text="x",
-                        content_hash="0" * 64, simhash=simhash, version=1, first_seen_at=NOW,
-                        updated_at=NOW, check_count=0,
-                    )
-                )  # fmt: skip
-                if simhash is not None:
-                    await connection.execute(
-                        insert(BANDS),
-                        [{"article_id": id_, "band": b, "value": v}
-                         for b, v in enumerate(SEVEN_BANDS(simhash))],
-                    )  # fmt: skip
+            await insert_article(connection, 3, text="x", simhash=None)
 
         await upgrade(engine)
         assert await current_revision(engine) == "0005"

@@ -1,0 +1,48 @@
+"""Rows written straight into an older schema, for the tests of data migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.models import ArticleRow, SimhashBandRow, SourceRow
+
+ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
+BANDS: Table = SimhashBandRow.__table__  # type: ignore[assignment]
+SOURCES: Table = SourceRow.__table__  # type: ignore[assignment]
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+async def insert_source(connection: AsyncConnection) -> None:
+    """The source (id 1) that ``insert_article`` rows belong to."""
+    await connection.execute(
+        insert(SOURCES).values(
+            id=1, name="s", url="https://e.org/", kind="html", enabled=True, tags=[],
+            consecutive_failures=0, failing=False, created_at=NOW,
+        )
+    )  # fmt: skip
+
+
+async def insert_article(
+    connection: AsyncConnection,
+    id_: int,
+    *,
+    text: str,
+    simhash: int | None,
+    bands: Iterable[int] = (),
+) -> None:
+    """An article of source 1 with ``simhash`` stored as is and one ``simhash_bands`` row
+    per value of ``bands`` (the band index is its position)."""
+    await connection.execute(
+        insert(ARTICLES).values(
+            id=id_, source_id=1, url=f"https://e.org/{id_}", title="t", text=text,
+            content_hash="0" * 64, simhash=simhash, version=1, first_seen_at=NOW,
+            updated_at=NOW, check_count=0,
+        )
+    )  # fmt: skip
+    rows = [{"article_id": id_, "band": b, "value": v} for b, v in enumerate(bands)]
+    if rows:
+        await connection.execute(insert(BANDS), rows)
