@@ -57,18 +57,12 @@ class ArticleState:
 
 
 class ArticleQueries(StoreBase):
-    async def known_articles(self, urls: Sequence[str]) -> dict[str, ArticleState]:
-        async with self.connection() as connection:
-            return await _known(connection, urls)
-
-    async def due_rechecks(self, source_id: int, *, limit: int) -> list[ArticleState]:
-        async with self.connection() as connection:
-            return await _due(connection, source_id, limit, self.clock())
-
     async def known_and_due(
         self, source_id: int, urls: Sequence[str], *, limit: int
     ) -> tuple[dict[str, ArticleState], list[ArticleState]]:
-        """``known_articles`` and ``due_rechecks`` in one round trip, as a poll needs them."""
+        """What a poll needs to know of its links, in one round trip: the stored articles
+        among ``urls`` (by URL), and up to ``limit`` of the source's articles due for a
+        re-check, soonest first."""
         async with self.connection() as connection:
             known = await _known(connection, urls)
             return known, await _due(connection, source_id, limit, self.clock())

@@ -144,8 +144,7 @@ async def _daemon_queries(store: Store) -> dict[str, Captured]:
         "save_validators": lambda: store.save_validators(
             "https://example.org/77/list", '"x"', None
         ),
-        "known_articles": lambda: store.known_articles(urls),
-        "due_rechecks": lambda: store.due_rechecks(20, limit=50),
+        "known_and_due": lambda: store.known_and_due(20, urls, limit=50),
         "mark_checked": lambda: store.mark_checked(2_020, CheckPlan(next_check_at=None)),
         "save_article": lambda: store.save_article(
             source_id=77,
