@@ -25,7 +25,20 @@ from storage.engine import sqlite_path
 # Any constant works; this one spells "nea-migr" in ASCII.
 MIGRATION_LOCK_ID = 0x6E65612D6D696772 & 0x7FFFFFFFFFFFFFFF
 
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+
+def _find_alembic_dir() -> Path:
+    """The migration scripts: inside the package when installed from a wheel (setup.py maps
+    ``alembic/`` to ``storage/alembic/``), at the top of the checkout otherwise (a source
+    tree, an editable install). Never relative to the working directory."""
+    here = Path(__file__).resolve().parent
+    candidates = (here / "alembic", here.parent / "alembic")
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
+            return candidate
+    return candidates[0]
+
+
+ALEMBIC_DIR = _find_alembic_dir()
 
 
 def alembic_config() -> AlembicConfig:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from scraper import __version__
+
 SourceKind = Literal["auto", "listing", "feed", "sitemap", "page"]
 ChannelType = Literal["webhook", "apprise", "jsonl", "postgres"]
 EventType = Literal[
@@ -25,7 +27,7 @@ ALL_EVENT_TYPES: tuple[EventType, ...] = (
     "source.recovered",
 )
 
-DEFAULT_USER_AGENT = "nea-monitor/0.1 (+https://github.com/nea-monitor/nea-monitor)"
+DEFAULT_USER_AGENT = f"nea-monitor/{__version__} (+https://github.com/nea-monitor/nea-monitor)"
 
 
 @dataclass(frozen=True)
