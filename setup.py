@@ -3,7 +3,7 @@ top level (``alembic/``, where ``alembic upgrade`` from a checkout finds them) b
 inside the wheel as ``storage/alembic/``, so an installed ``scraper db upgrade`` migrates
 from any directory. Everything else is declared in pyproject.toml."""
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 MIGRATIONS = ["storage.alembic", "storage.alembic.versions"]
 
@@ -12,7 +12,9 @@ setup(
     # library whenever the checkout is on sys.path. Listed by hand, the two folders still
     # ship their .py files (setuptools only warns about the missing __init__).
     packages=[
-        *find_packages(include=["scraper", "scraper.*", "storage", "storage.*"]),
+        *find_namespace_packages(
+            include=["scraper", "scraper.*", "storage", "storage.*"], exclude=["*.__pycache__"]
+        ),
         *MIGRATIONS,
     ],
     package_dir={"storage.alembic": "alembic"},
