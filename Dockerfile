@@ -1,23 +1,31 @@
-# nea-monitor in a container. Build and run:
+# syntax=docker/dockerfile:1
+# nea-monitor in a container: the wheel is built in one stage and installed, with its
+# runtime dependencies only, in a slim image that runs as a non-root user. Build and run:
 #   docker build -t nea-monitor .
 #   docker run -d --name nea -v nea-data:/data -v "$PWD/sources.yaml:/config/sources.yaml:ro" \
 #       -e NEA_WEBHOOK_SECRET=... -p 9464:9464 nea-monitor
 # With PostgreSQL: -e NEA_DATABASE_URL=postgresql://user:pass@db/nea (any number of replicas).
 # `docker kill -s HUP nea` reloads sources.yaml; `docker stop` is a clean SIGTERM shutdown.
-FROM python:3.11-slim
+# docs/how-to/deploy.md explains each choice.
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    NEA_DATABASE_URL=sqlite:////data/nea-monitor.db
-
-WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml setup.py README.md LICENSE requirements-dev.lock ./
 COPY scraper ./scraper
 COPY storage ./storage
 COPY alembic ./alembic
+# The project's wheel and a wheel of every runtime dependency, at the locked versions: the
+# runtime stage installs from /wheels alone, without a compiler or the network.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels --constraint requirements-dev.lock .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    NEA_DATABASE_URL=sqlite:////data/nea-monitor.db
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels nea-monitor \
+    && useradd --system --uid 10001 --home-dir /data --no-create-home nea \
+    && mkdir -p /data /config && chown nea /data
 COPY sources.yaml /config/sources.yaml
-RUN pip install --no-cache-dir -e . \
-    && useradd --system --uid 10001 --home /data nea \
-    && mkdir -p /data && chown nea /data
 
 USER nea
 WORKDIR /data
