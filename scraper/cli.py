@@ -1,4 +1,4 @@
-"""The ``scraper`` command line (DESIGN.md's user contract)."""
+"""The ``scraper`` command line (the user contract: docs/reference/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Outbox rows: the event payloads of DESIGN.md and one delivery row per channel that
-wants the event. Always called inside the transaction that writes the change itself."""
+"""Outbox rows: the event payloads of docs/reference/events.md and one delivery row per
+channel that wants the event. Always called inside the transaction that writes the change itself."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def article_payload(
     version: int,
     text: str,
 ) -> dict[str, Any]:
-    """The ``article`` object of an event payload (DESIGN.md)."""
+    """The ``article`` object of an event payload (docs/reference/events.md)."""
     return {
         "id": id,
         "url": url,

@@ -1,6 +1,6 @@
-"""The database schema. Tables and columns named in DESIGN.md are a contract with the
-downstream tools that read this database directly; changing them needs a migration and
-a note in the README's schema section. Extra columns serve the daemon itself."""
+"""The database schema. Tables and columns named in docs/reference/database.md are a
+contract with the downstream tools that read this database directly; changing them needs
+a migration and a note on that page. Extra columns serve the daemon itself."""
 
 from __future__ import annotations
 

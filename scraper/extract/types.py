@@ -1,4 +1,4 @@
-"""The extraction result (the Python API contract in DESIGN.md)."""
+"""The extraction result (the Python API contract: docs/explanation/extraction.md)."""
 
 from __future__ import annotations
 

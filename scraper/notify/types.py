@@ -10,8 +10,9 @@ from typing import Any, Protocol, runtime_checkable
 
 @dataclass(frozen=True)
 class OutboxEvent:
-    """One event as stored in the outbox. ``payload`` is the JSON document of DESIGN.md
-    (``id``, ``type``, ``occurred_at``, ``source``, ``article`` …), sent as is."""
+    """One event as stored in the outbox. ``payload`` is the JSON document described in
+    docs/reference/events.md (``id``, ``type``, ``occurred_at``, ``source``, ``article`` …),
+    sent as is."""
 
     id: str
     type: str
