@@ -307,19 +307,3 @@ def test_shipped_sources_yaml_loads() -> None:
         assert "nea-monitor" in source.user_agent
     assert [c.type for c in config.channels] == ["jsonl"]
     assert config.channels[0].path == str(REPO / "events.jsonl")
-
-
-def test_readme_examples_load() -> None:
-    """Every complete ``sources.yaml`` example in the README is valid."""
-    docs = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = [textwrap.dedent(b.split("```", 1)[0]) for b in docs.split("```yaml\n")[1:]]
-    # A channel fragment ("- type: webhook …") is checked as the notifications list it
-    # belongs in.
-    examples = [
-        "notifications:\n" + textwrap.indent(b, "  ") if b.startswith("- type:") else b
-        for b in blocks
-    ]
-    assert len(examples) >= 8
-    for block in examples:
-        assert block.startswith(("defaults:", "sources:", "notifications:")), block
-        parse_config(block, "README.md")
