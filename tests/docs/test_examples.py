@@ -41,7 +41,8 @@ def examples(path: Path) -> list[Example]:
     i = 0
     while i < len(lines):
         match = FENCE.match(lines[i])
-        if match is None:
+        # CommonMark: a backtick fence's info string has no backtick (else it is inline code)
+        if match is None or (match["fence"][0] == "`" and "`" in lines[i][match.end() :]):
             i += 1
             continue
         indent, fence, lang = len(match["indent"]), match["fence"], match["lang"].lower()
