@@ -3,6 +3,7 @@
 boundary of the module that calls them, so callers catch one family::
 
     ScraperError
+    ├── UsageError             an operator's bad input: a path, date or name (exit 2)
     ├── ConfigError            sources.yaml is invalid; ``problems`` lists path:line messages
     ├── FetchError             one URL could not be fetched; carries ``url`` and ``source``
     │   ├── TransportError         connection refused/reset, DNS, timeout
@@ -36,6 +37,11 @@ def _restore(
     Exception.__init__(error, *args)
     error.__dict__.update(state)
     return error
+
+
+class UsageError(ScraperError):
+    """Bad input on the command line that the operator can fix: a file that cannot be
+    read, a date that cannot be, a source that does not exist. The CLI exits with 2."""
 
 
 class ConfigError(ScraperError):

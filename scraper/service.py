@@ -25,7 +25,7 @@ from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
-from scraper.pipeline.schedule import failure_backoff, interval_of
+from scraper.pipeline.schedule import failure_backoff, interval_of, next_recheck
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -126,6 +126,11 @@ class Service:
                 for s in config.sources
             ]
         )
+        replanned = await self.store.apply_recheck_schedules(
+            {s.name: s.recheck_after for s in config.sources}, next_recheck
+        )
+        for name, count in replanned.items():
+            log.info("%s: recheck schedule changed, %d stored articles planned again", name, count)
         self.dispatcher = self._new_dispatcher(config)
 
     def _new_dispatcher(self, config: Config) -> Dispatcher:

@@ -62,14 +62,29 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An async engine for ``url``. On SQLite every transaction starts with BEGIN IMMEDIATE:
-    a deferred transaction that later writes can fail with SQLITE_BUSY at once, whatever
-    the busy timeout, when another connection writes first."""
+def open_existing(url: str) -> AsyncEngine:
+    """An engine on a database that must exist already: for the commands that read or
+    repair one, so a mistyped path is an error rather than a new, empty database (and no
+    directory is created on the way)."""
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        raise StorageError(
+            f"no database at {path} ({what}; check --db or ${ENV_DATABASE_URL}, or start "
+            "the daemon once to create it)"
+        )
+    return create_engine(url, create=False)
+
+
+def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> AsyncEngine:
+    """An async engine for ``url``; with ``create``, a SQLite file's directory is made if
+    missing. On SQLite every transaction starts with BEGIN IMMEDIATE: a deferred
+    transaction that later writes can fail with SQLITE_BUSY at once, whatever the busy
+    timeout, when another connection writes first."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         path = sqlite_path(target)
-        if path is not None and path.parent != Path(""):
+        if create and path is not None and path.parent != Path(""):
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, connect_args={"timeout": 30})
         _configure_sqlite(engine)
