@@ -14,7 +14,8 @@ boundary of the module that calls them, so callers catch one family::
     │   ├── RobotsDisallowed       robots.txt forbids the URL for our user agent
     │   └── UnsafeURL              resolves to a private/loopback address, or bad scheme
     ├── StorageError           the database failed or refused
-    │   └── AlreadyRunning         another daemon holds this SQLite file
+    │   ├── AlreadyRunning         another daemon holds this SQLite file
+    │   └── DatabaseReplaced       the SQLite file was deleted or replaced while in use
     └── NotifyError            one delivery to one channel failed; carries ``channel``
 """
 
@@ -117,6 +118,11 @@ class StorageError(ScraperError):
 
 class AlreadyRunning(StorageError):
     """Another daemon already runs on this SQLite database."""
+
+
+class DatabaseReplaced(StorageError):
+    """The SQLite file was deleted, moved or replaced while the daemon had it open: what
+    it would write now would be lost, so it stops instead."""
 
 
 class NotifyError(ScraperError):

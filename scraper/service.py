@@ -13,8 +13,6 @@ from functools import partial
 from typing import Self
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
 from scraper.dedup import NEAR_DUPLICATE_DISTANCE
@@ -220,12 +218,11 @@ class Service:
         return report
 
     async def ready(self) -> bool:
-        """Readiness: the database answers."""
+        """Readiness: the database answers, and is still the file we opened (SQLite)."""
         try:
-            async with self.store.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=5)
+            await self.store.ping()
             return True
-        except (SQLAlchemyError, OSError, TimeoutError):
+        except (StorageError, TimeoutError):
             return False
 
     async def aclose(self) -> None:

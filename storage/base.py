@@ -3,19 +3,22 @@ where SQLite and PostgreSQL must be spoken to differently."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from scraper.errors import StorageError
+from storage.engine import verify_database_file
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
+PING_SECONDS = 5.0
 
 
 class StoreBase:
@@ -48,6 +51,18 @@ class StoreBase:
         if not self.is_postgres:
             return query
         return query.with_for_update(skip_locked=skip_locked)
+
+    async def ping(self) -> None:
+        """Readiness: the database answers within ``PING_SECONDS`` and, on SQLite, is
+        still the file the store opened. Raises ``StorageError`` (``DatabaseReplaced``
+        for a file deleted or replaced under us) or ``TimeoutError``."""
+        verify_database_file(self.engine)
+        async with (
+            translated_errors("database unreachable"),
+            asyncio.timeout(PING_SECONDS),
+            self.engine.connect() as connection,
+        ):
+            await connection.execute(text("SELECT 1"))
 
     async def aclose(self) -> None:
         await self.engine.dispose()

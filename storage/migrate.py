@@ -56,6 +56,7 @@ async def _one_process_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
     if path is None:  # PostgreSQL (advisory lock above), or SQLite in memory
         yield
         return
+    path = path.resolve()  # the same file through a symlink meets the same lock
     with path.with_name(path.name + ".migrate-lock").open("a") as handle:
         # Blocking: another process may be migrating right now. Off the event loop.
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)

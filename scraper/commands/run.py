@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 
 from scraper.commands import EXIT_OK
 from scraper.config import load_config
 from scraper.daemon import Daemon
+from scraper.errors import DatabaseReplaced
 from scraper.httpd import StatusServer
 from scraper.metrics import Metrics
 from scraper.once import run_once
 from scraper.service import Service
-from storage.engine import DaemonLock, is_sqlite, resolve_database_url
+from storage.engine import DaemonLock, is_sqlite, resolve_database_url, verify_database_file
+
+WATCH_DATABASE_EVERY = 2.0  # seconds between checks that the SQLite file is still ours
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -37,7 +41,19 @@ async def run(args: argparse.Namespace) -> int:
                 for report in reports:
                     print(report.summary())
                 return EXIT_OK
-            await Daemon(service, args.config).run()
+            daemon = Daemon(service, args.config)
+            watchdog = asyncio.create_task(
+                watch_database_file(service, daemon.request_stop), name="database-file"
+            )
+            try:
+                await daemon.run()
+            finally:
+                if not watchdog.done():
+                    watchdog.cancel()
+            if watchdog.done() and not watchdog.cancelled():
+                error = watchdog.exception()
+                if error is not None:
+                    raise error
             return EXIT_OK
         finally:
             if status_server is not None:
@@ -45,6 +61,19 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.shield(service.aclose())
     finally:
         lock.release()
+
+
+async def watch_database_file(service: Service, stop: Callable[[], None]) -> None:
+    """Stop the daemon once its SQLite file is deleted or replaced (commits already
+    refuse to land in it; this makes an idle daemon notice too). Raises the
+    ``DatabaseReplaced`` that stopped it."""
+    while True:
+        await asyncio.sleep(WATCH_DATABASE_EVERY)
+        try:
+            verify_database_file(service.store.engine)
+        except DatabaseReplaced:
+            stop()
+            raise
 
 
 def status_endpoint(service: Service, metrics: Metrics, host: str, port: int) -> StatusServer:
