@@ -80,3 +80,16 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as connection:
         return await connection.run_sync(_read)
+
+
+async def schema_behind(engine: AsyncEngine) -> tuple[str | None, str] | None:
+    """(the database's revision, the latest) when the database is not at the latest
+    schema, else None. For an error message: it loads Alembic's scripts."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    async with translated_errors():
+        current = await current_revision(engine)
+    if head is None or current == head:
+        return None
+    return current, head

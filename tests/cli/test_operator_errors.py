@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -168,3 +169,37 @@ def test_logging_options_before_or_after_the_subcommand(
 ) -> None:
     args = build_parser().parse_args(argv)
     assert (args.log_level, args.log_format) == expected
+
+
+async def test_a_database_behind_the_schema_says_how_to_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    await upgrade(engine, "0005")
+    await engine.dispose()
+    result = scraper("status", "--db", url)
+    assert_one_line_error(result, "run `scraper db upgrade`")
+    assert scraper("db", "upgrade", "--db", url).returncode == 0
+    assert scraper("status", "--db", url).returncode == 0
+
+
+def test_recheck_and_reset_of_a_stored_source(stored: str) -> None:
+    recheck = scraper("recheck", "near-news", "--db", stored)
+    assert recheck.returncode == 0, recheck.stderr
+    assert recheck.stdout == "1 stored articles of near-news will be re-checked at the next poll\n"
+    every = scraper("recheck", "--all", "--db", stored)
+    assert every.stdout.startswith("1 stored articles of all sources")
+    path = stored.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        (due,) = connection.execute("select next_check_at from articles").fetchone()
+        assert datetime.fromisoformat(due).replace(tzinfo=UTC) <= datetime.now(UTC)
+        assert connection.execute("select consecutive_failures from sources").fetchone() == (1,)
+    reset = scraper("reset", "near-news", "--db", stored)
+    assert reset.returncode == 0, reset.stderr
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("select consecutive_failures from sources").fetchone() == (0,)
+
+
+def test_recheck_needs_a_source_or_all(stored: str) -> None:
+    result = scraper("recheck", "--db", stored)
+    assert result.returncode == 2
+    assert "one of the arguments source --all is required" in result.stderr
