@@ -3,8 +3,10 @@ created or changed on the way. Also the output of the read-only commands in a pi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -203,3 +205,25 @@ def test_recheck_needs_a_source_or_all(stored: str) -> None:
     result = scraper("recheck", "--db", stored)
     assert result.returncode == 2
     assert "one of the arguments source --all is required" in result.stderr
+
+
+def test_on_a_terminal_articles_draws_a_table(stored: str) -> None:
+    """The other side of the plain output: a terminal still gets rich's table."""
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "scraper", "articles", "--db", stored],
+            stdout=follower, stderr=subprocess.PIPE, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+    output = b""
+    with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
+        while chunk := os.read(leader, 65536):
+            output += chunk
+    os.close(leader)
+    assert result.returncode == 0, result.stderr
+    text = output.decode()
+    assert "┏" in text
+    assert LONG_TITLE[:40] in text
+    assert LONG_URL not in text.replace("\r\n", "")  # shortened or wrapped to fit
