@@ -25,6 +25,8 @@ import yaml
 from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scraper.errors import YamlSyntaxError
+
 KeyPath = tuple[str | int, ...]
 
 # sources.yaml nests five levels (file, sources, a source, follow, a pattern); deeper is a
@@ -118,15 +120,6 @@ for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
 ):
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-
-
-class YamlSyntaxError(Exception):
-    """The text is not YAML; ``line`` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}")
 
 
 @dataclass

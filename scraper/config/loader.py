@@ -30,9 +30,9 @@ from scraper.config._models import (
     WebhookModel,
     keys_of,
 )
-from scraper.config._yaml_lines import KeyPath, YamlDocument, YamlSyntaxError, load_yaml
+from scraper.config._yaml_lines import KeyPath, YamlDocument, load_yaml
 from scraper.config.types import ALL_EVENT_TYPES, Channel, Config, Source
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, YamlSyntaxError
 
 T = TypeVar("T")
 Problem = tuple[int, str]

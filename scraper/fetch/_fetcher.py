@@ -22,6 +22,7 @@ import httpx
 
 from scraper.config.types import Source
 from scraper.errors import (
+    DeadlineExceeded,
     FetchError,
     HTTPStatusError,
     ResponseTooLarge,
@@ -51,10 +52,6 @@ _ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 )
-
-
-class DeadlineExceeded(TransportError):
-    """The page took longer than the source's ``timeout`` in total (slow drip). Not retried."""
 
 
 class _Deadline:

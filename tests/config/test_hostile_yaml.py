@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from scraper.config import load_config, parse_config
-from scraper.config._yaml_lines import MAX_DEPTH, MIN_ALIAS_BUDGET, YamlSyntaxError, load_yaml
+from scraper.config._yaml_lines import MAX_DEPTH, MIN_ALIAS_BUDGET, load_yaml
 from scraper.config.loader import MAX_CONFIG_BYTES
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, YamlSyntaxError
 
 MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes of address space for the subprocess
 
