@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from scraper.errors import StorageError
@@ -80,6 +80,15 @@ async def translated_errors(failure: str = "database error") -> AsyncIterator[No
         if not is_driver_error(exc):
             raise
         raise StorageError(f"database unreachable: {first_line(exc)}") from exc
+
+
+def about_the_rows(exc: StorageError) -> bool:
+    """Whether a write failed because of what it wrote (a lost race, a deadlock, one bad
+    row) rather than because the database is out of reach (or was replaced)."""
+    cause = exc.__cause__
+    if cause is None or is_driver_error(cause):
+        return False
+    return not (isinstance(cause, DBAPIError) and cause.connection_invalidated)
 
 
 def is_driver_error(exc: BaseException) -> bool:
