@@ -154,3 +154,28 @@ async def test_migration_0008_up_and_down(db_url: str) -> None:
             assert "recheck_after" in await connection.run_sync(_source_columns)
     finally:
         await engine.dispose()
+
+
+async def test_a_service_started_with_a_changed_recheck_replans(sqlite_url: str) -> None:
+    """The wiring: ``Service.open`` (start-up and every reload) applies ``recheck:``."""
+    from scraper.config import parse_config
+    from scraper.service import Service
+
+    def config(recheck: str) -> str:
+        return f"sources:\n  - name: a\n    url: https://a.example/\n    recheck: {recheck}\n"
+
+    first = await Service.open(parse_config(config("[1h, 6h]")), sqlite_url, cpu_workers=0)
+    ids = await first.store.sync_sources(
+        [SourceSpec(name="a", url="https://a.example/", kind="auto")]
+    )
+    later = datetime.now(UTC) + timedelta(days=300)
+    await save(first.store, ids["a"], "a", "https://a.example/1", later)
+    await first.aclose()
+
+    second = await Service.open(parse_config(config("[2d]")), sqlite_url, cpu_workers=0)
+    try:
+        due = (await due_of(second.store))["https://a.example/1"]
+        assert due is not None
+        assert due < later - timedelta(days=200)  # planned 2 days after first sight
+    finally:
+        await second.aclose()
