@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, inspect, select, update
 
-from alembic import command
 from scraper.pipeline.schedule import next_recheck
 from storage.engine import create_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import upgrade
 from storage.models import ArticleRow, SourceRow
 from storage.repository import ArticleInput, CheckPlan, RunOutcome, SourceSpec, Store
+from tests.storage.migration_rows import downgrade_on
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 HOUR = 3600.0
@@ -133,12 +133,6 @@ def _source_columns(connection: Connection) -> set[str]:
     return {column["name"] for column in inspect(connection).get_columns("sources")}
 
 
-def _downgrade(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, revision)
-
-
 async def test_migration_0008_up_and_down(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
@@ -146,7 +140,7 @@ async def test_migration_0008_up_and_down(db_url: str) -> None:
         async with engine.connect() as connection:
             assert "recheck_after" in await connection.run_sync(_source_columns)
         async with engine.begin() as connection:
-            await connection.run_sync(_downgrade, "0005")
+            await connection.run_sync(downgrade_on, "0005")
         async with engine.connect() as connection:
             assert "recheck_after" not in await connection.run_sync(_source_columns)
         await upgrade(engine)
