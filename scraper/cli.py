@@ -1,16 +1,37 @@
-"""The ``scraper`` command line (the user contract: docs/reference/cli.md)."""
+"""The ``scraper`` command line (the user contract: docs/reference/cli.md).
+
+Parsing only: each subcommand's module in ``scraper.commands`` is imported when that
+command runs, so a quick command (``check``, ``status``) pays only for what it uses.
+Errors reach the operator as one line on stderr; see docs/reference/errors.md.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from scraper import __version__
-from scraper.errors import ConfigError, ScraperError, StorageError
+from scraper.commands import EXIT_BAD_INPUT, EXIT_FAILED
+from scraper.errors import ConfigError, ScraperError, StorageError, UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# command -> (module of scraper.commands, function)
+_HANDLERS = {
+    "run": ("run", "run"),
+    "check": ("check", "check"),
+    "extract": ("extract", "extract"),
+    "preview": ("preview", "preview"),
+    "articles": ("inspect", "articles"),
+    "status": ("inspect", "status"),
+    "retry": ("maintain", "retry"),
+    "prune": ("maintain", "prune"),
+    "recheck": ("scheduling", "recheck"),
+    "reset": ("scheduling", "reset"),
+    "db": ("maintain", "db_upgrade"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,13 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scraper", description="nea-monitor: watch news sites, store and announce articles"
     )
     parser.add_argument("--version", action="version", version=f"nea-monitor {__version__}")
-    parser.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    _logging_args(parser, default_level="info", default_format="text")
+    # The same options after the subcommand (``scraper run --log-format json``); there they
+    # default to "not given", so they never undo what was given before the subcommand.
+    logging_options = argparse.ArgumentParser(add_help=False)
+    _logging_args(
+        logging_options, default_level=argparse.SUPPRESS, default_format=argparse.SUPPRESS
     )
-    parser.add_argument("--log-format", default="text", choices=["text", "json"])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the daemon (or one pass with --once)")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[logging_options])
+
+    run = command("run", "run the daemon (or one pass with --once)")
     _config_arg(run)
     _db_arg(run)
     run.add_argument("--once", action="store_true", help="poll every source now, deliver, exit")
@@ -34,37 +61,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="processes parsing pages of 16 KB or more (0: none)"
     )
 
-    check = commands.add_parser("check", help="validate sources.yaml")
+    check = command("check", "validate sources.yaml")
     _config_arg(check)
 
-    extract = commands.add_parser("extract", help="extract the article of a file, URL or stdin")
+    extract = command("extract", "extract the article of a file, URL or stdin")
     extract.add_argument("target", nargs="?", default="-", help="FILE, URL or - for stdin")
     extract.add_argument("--url", help="the page's URL (for relative links and dates)")
     extract.add_argument("--format", default="json", choices=["json", "text", "markdown"])
     extract.add_argument("--content-selector")
 
-    preview = commands.add_parser("preview", help="fetch, discover, extract; store nothing")
+    preview = command("preview", "fetch, discover, extract; store nothing")
     preview.add_argument("source")
     preview.add_argument("--limit", type=int, default=5)
     _config_arg(preview)
 
-    articles = commands.add_parser("articles", help="list stored articles")
+    articles = command("articles", "list stored articles")
     _db_arg(articles)
     articles.add_argument("--source")
     articles.add_argument("--since", help="ISO date/time, or a duration like 2h or 7d")
     articles.add_argument("--limit", type=int, default=50)
     articles.add_argument("--format", default="table", choices=["table", "jsonl"])
 
-    status = commands.add_parser("status", help="per-source health and deliveries")
+    status = command("status", "per-source health and deliveries")
     _db_arg(status)
 
-    retry = commands.add_parser("retry", help="re-queue dead deliveries")
+    retry = command("retry", "re-queue dead deliveries")
     _db_arg(retry)
     retry.add_argument("--channel")
 
-    prune = commands.add_parser(
-        "prune", help="delete settled events and superseded versions past an age (opt-in)"
-    )
+    prune = command("prune", "delete settled events and superseded versions past an age (opt-in)")
     _db_arg(prune)
     prune.add_argument(
         "--events-days", type=float, metavar="N", help="settled events older than N days"
@@ -73,11 +98,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--versions-days", type=float, metavar="N", help="non-current versions older than N days"
     )
 
-    db = commands.add_parser("db", help="database maintenance")
+    recheck = command("recheck", "re-check the stored articles of a source at its next poll")
+    _db_arg(recheck)
+    which = recheck.add_mutually_exclusive_group(required=True)
+    which.add_argument("source", nargs="?", help="the source's name")
+    which.add_argument("--all", action="store_true", help="every source")
+
+    reset = command("reset", "clear a source's failure back-off: poll it at the next chance")
+    _db_arg(reset)
+    reset.add_argument("source", help="the source's name")
+
+    db = command("db", "database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="migrate the database to the latest schema")
+    upgrade = db_commands.add_parser(
+        "upgrade", help="migrate the database to the latest schema", parents=[logging_options]
+    )
     _db_arg(upgrade)
     return parser
+
+
+def _logging_args(
+    parser: argparse.ArgumentParser, *, default_level: str, default_format: str
+) -> None:
+    parser.add_argument(
+        "--log-level", default=default_level, choices=["debug", "info", "warning", "error"]
+    )
+    parser.add_argument("--log-format", default=default_format, choices=["text", "json"])
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:
@@ -96,12 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(args.log_level, args.log_format)
     try:
-        return asyncio.run(_dispatch(args))
+        return asyncio.run(handler_of(args.command)(args))
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except StorageError as exc:
+    except (StorageError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ScraperError as exc:
@@ -111,21 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def _dispatch(args: argparse.Namespace) -> int:
-    from scraper import commands
-
-    handlers = {
-        "run": commands.run,
-        "check": commands.check,
-        "extract": commands.extract,
-        "preview": commands.preview,
-        "articles": commands.articles,
-        "status": commands.status,
-        "retry": commands.retry,
-        "prune": commands.prune,
-        "db": commands.db_upgrade,
-    }
-    return await handlers[args.command](args)
+def handler_of(command: str) -> Callable[[argparse.Namespace], Coroutine[Any, Any, int]]:
+    module, function = _HANDLERS[command]
+    handler: Callable[[argparse.Namespace], Coroutine[Any, Any, int]] = getattr(
+        importlib.import_module(f"scraper.commands.{module}"), function
+    )
+    return handler
 
 
 if __name__ == "__main__":

@@ -3,18 +3,28 @@
 boundary of the module that calls them, so callers catch one family::
 
     ScraperError
+    ├── UsageError             an operator's bad input: a path, date or name (CLI exit 2)
     ├── ConfigError            sources.yaml is invalid; ``problems`` lists path:line messages
+    │   └── YamlSyntaxError        one YAML problem and its ``line`` (internal to the loader)
     ├── FetchError             one URL could not be fetched; carries ``url`` and ``source``
     │   ├── TransportError         connection refused/reset, DNS, timeout
+    │   │   └── DeadlineExceeded       the page took longer than ``timeout`` in all; not retried
     │   ├── HTTPStatusError        a status that is not 2xx/304 (``status``, ``retry_after``)
     │   ├── TooManyRedirects       redirect loop or chain past the limit
     │   ├── ResponseTooLarge       body (compressed or decoded) past the size cap
     │   ├── UnsupportedContentType not HTML, XHTML, RSS/Atom or XML
     │   ├── RobotsDisallowed       robots.txt forbids the URL for our user agent
-    │   └── UnsafeURL              resolves to a private/loopback address, or bad scheme
-    ├── StorageError           the database failed or refused
-    │   └── AlreadyRunning         another daemon holds this SQLite file
+    │   ├── ParserCrashed          the process parsing the page died (only that page failed)
+    │   └── UnsafeURL              a private address other than the source's own host, or
+    │                              a bad scheme
+    ├── WorkerCrashed          a CPU-pool process died; the poller reports it as ParserCrashed
+    ├── StorageError           the database failed or refused (CLI exit 2)
+    │   ├── AlreadyRunning         another daemon holds this SQLite file
+    │   └── DatabaseReplaced       the SQLite file was deleted or replaced while in use
     └── NotifyError            one delivery to one channel failed; carries ``channel``
+
+The operator-facing messages, and the exit codes the CLI maps them to, are listed in
+docs/reference/errors.md.
 """
 
 from __future__ import annotations
@@ -38,12 +48,27 @@ def _restore(
     return error
 
 
+class UsageError(ScraperError):
+    """Bad input on the command line that the operator can fix: a file that cannot be
+    read, a date that cannot be, a source that does not exist. The CLI exits with 2."""
+
+
 class ConfigError(ScraperError):
     """An invalid configuration. ``problems`` holds one ``path:line: message`` per problem."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems) or "invalid configuration")
+
+
+class YamlSyntaxError(ConfigError):
+    """The text is not YAML, or is refused (too deep, too many aliases); ``line`` is
+    1-based. The loader reports it as a ``ConfigError`` naming the file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__([f"line {line}: {message}"])
 
 
 class FetchError(ScraperError):
@@ -61,6 +86,10 @@ class FetchError(ScraperError):
 
 class TransportError(FetchError):
     """The connection failed: refused, reset, DNS, or timed out."""
+
+
+class DeadlineExceeded(TransportError):
+    """The page took longer than the source's ``timeout`` in total (slow drip). Not retried."""
 
 
 class HTTPStatusError(FetchError):
@@ -105,12 +134,21 @@ class UnsafeURL(FetchError):
     """The URL uses a bad scheme or resolves to a private, loopback or link-local address."""
 
 
+class WorkerCrashed(ScraperError):
+    """The process parsing a page died before it answered."""
+
+
 class StorageError(ScraperError):
     """The database failed or refused an operation."""
 
 
 class AlreadyRunning(StorageError):
     """Another daemon already runs on this SQLite database."""
+
+
+class DatabaseReplaced(StorageError):
+    """The SQLite file was deleted, moved or replaced while the daemon had it open: what
+    it would write now would be lost, so it stops instead."""
 
 
 class NotifyError(ScraperError):

@@ -13,8 +13,6 @@ from functools import partial
 from typing import Self
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
 from scraper.dedup import NEAR_DUPLICATE_DISTANCE
@@ -25,7 +23,7 @@ from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
-from scraper.pipeline.schedule import failure_backoff, interval_of
+from scraper.pipeline.schedule import failure_backoff, interval_of, next_recheck
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -126,6 +124,11 @@ class Service:
                 for s in config.sources
             ]
         )
+        replanned = await self.store.apply_recheck_schedules(
+            {s.name: s.recheck_after for s in config.sources}, next_recheck
+        )
+        for name, count in replanned.items():
+            log.info("%s: recheck schedule changed, %d stored articles planned again", name, count)
         self.dispatcher = self._new_dispatcher(config)
 
     def _new_dispatcher(self, config: Config) -> Dispatcher:
@@ -215,12 +218,11 @@ class Service:
         return report
 
     async def ready(self) -> bool:
-        """Readiness: the database answers."""
+        """Readiness: the database answers, and is still the file we opened (SQLite)."""
         try:
-            async with self.store.engine.connect() as connection:
-                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=5)
+            await self.store.ping()
             return True
-        except (SQLAlchemyError, OSError, TimeoutError):
+        except (StorageError, TimeoutError):
             return False
 
     async def aclose(self) -> None:

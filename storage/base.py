@@ -3,19 +3,22 @@ where SQLite and PostgreSQL must be spoken to differently."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Select, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from scraper.errors import StorageError
+from storage.engine import verify_database_file
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
+PING_SECONDS = 5.0
 
 
 class StoreBase:
@@ -49,6 +52,18 @@ class StoreBase:
             return query
         return query.with_for_update(skip_locked=skip_locked)
 
+    async def ping(self) -> None:
+        """Readiness: the database answers within ``PING_SECONDS`` and, on SQLite, is
+        still the file the store opened. Raises ``StorageError`` (``DatabaseReplaced``
+        for a file deleted or replaced under us) or ``TimeoutError``."""
+        verify_database_file(self.engine)
+        async with (
+            translated_errors("database unreachable"),
+            asyncio.timeout(PING_SECONDS),
+            self.engine.connect() as connection,
+        ):
+            await connection.execute(text("SELECT 1"))
+
     async def aclose(self) -> None:
         await self.engine.dispose()
 
@@ -65,6 +80,15 @@ async def translated_errors(failure: str = "database error") -> AsyncIterator[No
         if not is_driver_error(exc):
             raise
         raise StorageError(f"database unreachable: {first_line(exc)}") from exc
+
+
+def about_the_rows(exc: StorageError) -> bool:
+    """Whether a write failed because of what it wrote (a lost race, a deadlock, one bad
+    row) rather than because the database is out of reach (or was replaced)."""
+    cause = exc.__cause__
+    if cause is None or is_driver_error(cause):
+        return False
+    return not (isinstance(cause, DBAPIError) and cause.connection_invalidated)
 
 
 def is_driver_error(exc: BaseException) -> bool:

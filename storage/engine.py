@@ -7,13 +7,14 @@ import fcntl
 import os
 from pathlib import Path
 from typing import IO, Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from scraper.errors import AlreadyRunning, StorageError
+from scraper.errors import AlreadyRunning, DatabaseReplaced, StorageError
 from storage.article_writes import sqlite_hamming
 
 DEFAULT_DATABASE_URL = "sqlite:///nea-monitor.db"
@@ -62,17 +63,32 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An async engine for ``url``. On SQLite every transaction starts with BEGIN IMMEDIATE:
-    a deferred transaction that later writes can fail with SQLITE_BUSY at once, whatever
-    the busy timeout, when another connection writes first."""
+def open_existing(url: str) -> AsyncEngine:
+    """An engine on a database that must exist already: for the commands that read or
+    repair one, so a mistyped path is an error rather than a new, empty database (and no
+    directory is created on the way)."""
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        raise StorageError(
+            f"no database at {path} ({what}; check --db or ${ENV_DATABASE_URL}, or start "
+            "the daemon once to create it)"
+        )
+    return create_engine(url, create=False)
+
+
+def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> AsyncEngine:
+    """An async engine for ``url``; with ``create``, a SQLite file's directory is made if
+    missing. On SQLite every transaction starts with BEGIN IMMEDIATE: a deferred
+    transaction that later writes can fail with SQLITE_BUSY at once, whatever the busy
+    timeout, when another connection writes first."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         path = sqlite_path(target)
-        if path is not None and path.parent != Path(""):
+        if create and path is not None and path.parent != Path(""):
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, DatabaseFile(path) if path is not None else None)
         return engine
     return create_async_engine(
         target,
@@ -83,7 +99,55 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+class DatabaseFile:
+    """Which file a SQLite engine writes: the device and inode behind its path when the
+    engine first connected. A file deleted (or moved, or replaced by another) under a
+    running daemon keeps taking writes through the connections already open, and all of
+    them would be lost at exit: ``verify`` refuses to go on once the path no longer
+    leads to that file. One ``stat``, cheap enough to run at every commit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._identity: tuple[int, int] | None = None
+
+    def verify(self) -> None:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            stat = None
+        identity = (stat.st_dev, stat.st_ino) if stat is not None else None
+        if self._identity is None and identity is not None:
+            self._identity = identity
+            return
+        if identity != self._identity:
+            what = "deleted" if identity is None else "replaced by another file"
+            raise DatabaseReplaced(
+                f"the database file {self.path} was {what} while in use; nothing more is "
+                "written to it (restart to use the file now at that path)"
+            )
+
+
+_FILES: WeakKeyDictionary[Engine, DatabaseFile] = WeakKeyDictionary()
+
+
+def verify_database_file(engine: AsyncEngine) -> None:
+    """Raise ``DatabaseReplaced`` if ``engine``'s SQLite file is no longer at its path;
+    a no-op for PostgreSQL and in-memory databases."""
+    database = _FILES.get(engine.sync_engine)
+    if database is not None:
+        database.verify()
+
+
+def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> None:
+    if database is not None:
+        _FILES[engine.sync_engine] = database
+
+        # Every commit first checks that the file is still the one we opened: once it is
+        # not, nothing is committed (so nothing is announced) that would vanish at exit.
+        @event.listens_for(engine.sync_engine, "commit")
+        def _on_commit(_connection: Any) -> None:
+            database.verify()
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to SQLAlchemy (see the "begin" hook below).
@@ -98,6 +162,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
         # The near-duplicate lookup compares simhashes in SQL (PostgreSQL has bit ops).
         dbapi_connection.create_function("nea_hamming", 2, sqlite_hamming, deterministic=True)
+        if database is not None:  # the first connection records the file; later ones check
+            database.verify()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -109,7 +175,10 @@ class DaemonLock:
     kernel when the process dies, so a crash never leaves a stale lock behind."""
 
     def __init__(self, url: str) -> None:
-        self._path = sqlite_path(url)
+        path = sqlite_path(url)
+        # Locked by its real path: the same file through a symlink (or ``..``) is the
+        # same database and must meet the same lock.
+        self._path = path.resolve() if path is not None else None
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:

@@ -69,6 +69,7 @@ async def _one_process_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
     if path is None:  # PostgreSQL (advisory lock above), or SQLite in memory
         yield
         return
+    path = path.resolve()  # the same file through a symlink meets the same lock
     with path.with_name(path.name + ".migrate-lock").open("a") as handle:
         # Blocking: another process may be migrating right now. Off the event loop.
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
@@ -92,3 +93,16 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as connection:
         return await connection.run_sync(_read)
+
+
+async def schema_behind(engine: AsyncEngine) -> tuple[str | None, str] | None:
+    """(the database's revision, the latest) when the database is not at the latest
+    schema, else None. For an error message: it loads Alembic's scripts."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    async with translated_errors():
+        current = await current_revision(engine)
+    if head is None or current == head:
+        return None
+    return current, head

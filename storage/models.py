@@ -59,6 +59,9 @@ class SourceRow(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Self-diagnosis: what the last successful polls yielded.
     last_links_found: Mapped[int | None] = mapped_column(Integer)
+    # The ``recheck:`` offsets (seconds) the stored articles' next_check_at were planned
+    # with; a different schedule in the config replans them (storage/overrides_repo.py).
+    recheck_after: Mapped[list[float] | None] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from storage.base import StoreBase
 from storage.models import DeliveryRow, EventRow, SourceRow
@@ -143,16 +143,6 @@ class OutboxQueries(StoreBase):
                 query.values(status="pending", attempts=0, next_attempt_at=now)
             )
             return int(getattr(result, "rowcount", 0) or 0)
-
-    async def delivery_counts(self) -> dict[tuple[str, str], int]:
-        """(channel, status) → number of deliveries."""
-        async with self.transaction() as session:
-            rows = await session.execute(
-                select(DeliveryRow.channel, DeliveryRow.status, func.count()).group_by(
-                    DeliveryRow.channel, DeliveryRow.status
-                )
-            )
-            return {(channel, status): int(count) for channel, status, count in rows}
 
     async def clear_leases(self) -> None:
         """Forget every lease. Only for a database that one daemon alone can use (SQLite,

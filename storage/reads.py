@@ -116,6 +116,21 @@ class ReadQueries(StoreBase):
                 for s, n in rows
             ]
 
+    async def delivery_counts(self) -> dict[tuple[str, str], int]:
+        """(channel, status) → number of deliveries."""
+        async with self.transaction() as session:
+            rows = await session.execute(
+                select(DeliveryRow.channel, DeliveryRow.status, func.count()).group_by(
+                    DeliveryRow.channel, DeliveryRow.status
+                )
+            )
+            return {(channel, status): int(count) for channel, status, count in rows}
+
+    async def source_names(self) -> list[str]:
+        """Every source the database knows, sorted (a removed source keeps its row)."""
+        async with self.transaction() as session:
+            return list(await session.scalars(select(SourceRow.name).order_by(SourceRow.name)))
+
     async def dead_deliveries(self, limit: int = 50) -> list[DeadDelivery]:
         async with self.transaction() as session:
             rows = await session.scalars(

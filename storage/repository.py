@@ -13,11 +13,12 @@ from storage.articles_repo import (
 )
 from storage.events import Router
 from storage.outbox_repo import OutboxDelivery, OutboxQueries
+from storage.overrides_repo import OverrideQueries
 from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
 from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
 
 
-class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries):
+class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries, OverrideQueries):
     """All persistence the daemon needs. Create with ``Store(create_engine(url))``."""
 
 

@@ -4,6 +4,15 @@ the key (or list item) sits on, so validation errors can name the line to fix.
 The loader resolves plain scalars the YAML 1.2 way: only ``true``/``false`` are booleans
 (``language: no`` stays the string ``"no"``), ``1:30`` is not a base-60 number and dates
 stay strings.
+
+It is also the guard against hostile files. Aliases share one node in the parsed graph, but
+everything after parsing (this module's line map, the constructed data, validation) walks
+the document with every alias expanded, so a few hundred bytes of nested aliases ("billion
+laughs") would expand to billions of values. The composer below counts, for every node,
+how many values it stands for once expanded and how deep it nests, and refuses a document
+past ``MAX_DEPTH`` levels or whose aliases add more than ``alias_budget(written)`` values.
+The counts are kept per node as the node is finished, so the check costs one pass and no
+recursion of its own.
 """
 
 from __future__ import annotations
@@ -13,13 +22,88 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from scraper.errors import YamlSyntaxError
 
 KeyPath = tuple[str | int, ...]
 
+# sources.yaml nests five levels (file, sources, a source, follow, a pattern); deeper is a
+# mistake or an attack. Python's recursion limit (1000 frames, about four per level in the
+# composer) is the hard ceiling this stays far below.
+MAX_DEPTH = 32
+# Aliases may add at most as many values as the file writes out, and never less than this
+# floor: a file that merges ``<<: *defaults`` into every source stays well inside, while
+# expansion (and with it memory and time) stays proportional to the size of the file.
+MIN_ALIAS_BUDGET = 100_000
+
+
+def alias_budget(written: int) -> int:
+    """How many values aliases may add to a document that writes out ``written``."""
+    return max(MIN_ALIAS_BUDGET, written)
+
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader with YAML 1.2-like implicit typing."""
+    """A safe loader with YAML 1.2-like implicit typing, and bounds on nesting and on
+    alias expansion (see the module docstring)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._written = 0
+        self._expanded = 0
+        # id(node) -> (values it stands for, levels it nests), for finished nodes only.
+        self._sizes: dict[int, tuple[int, int]] = {}
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            line = self._next_line()
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node)) if node is not None else None
+            if size is None:  # the alias points into the node being built
+                raise _refused(line, "an alias refers to the node that contains it")
+            self._expanded += size[0]
+            if self._expanded > alias_budget(self._written):
+                raise _refused(
+                    line,
+                    f"aliases expand the document past {alias_budget(self._written):,} "
+                    "values; write the values out or use fewer aliases",
+                )
+            return node
+        line = self._next_line()
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _refused(line, f"nested deeper than {MAX_DEPTH} levels")
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._written += 1
+        if node is not None:
+            self._finish(node, line)
+        return node
+
+    def _next_line(self) -> int:
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        return event.start_mark.line + 1 if event.start_mark is not None else 1
+
+    def _finish(self, node: Node, line: int) -> None:
+        children: list[Node]
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        sizes = [self._sizes[id(child)] for child in children]
+        depth = 1 + max((d for _, d in sizes), default=0)
+        if depth > MAX_DEPTH:  # deep only through aliases
+            raise _refused(line, f"nested deeper than {MAX_DEPTH} levels (through aliases)")
+        self._sizes[id(node)] = (1 + sum(n for n, _ in sizes), depth)
+
+
+def _refused(line: int, problem: str) -> YamlSyntaxError:
+    # Not a yaml.YAMLError: it passes through PyYAML's own handlers as it is.
+    return YamlSyntaxError(line, f"YAML refused: {problem}")
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -36,15 +120,6 @@ for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
 ):
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-
-
-class YamlSyntaxError(Exception):
-    """The text is not YAML; ``line`` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}")
 
 
 @dataclass
@@ -68,9 +143,15 @@ def load_yaml(text: str) -> YamlDocument:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character, checked up front
         raise _reader_error(text, exc) from None
+    document = YamlDocument(None)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is not None:
+            # Lines first: constructing merges ``<<`` keys into the mapping nodes in place,
+            # and the merged copies would read as duplicates of the keys that override them.
+            document.lines[()] = node.start_mark.line + 1
+            _walk(node, (), document)
+            document.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc) from None
     except yaml.reader.ReaderError as exc:
@@ -79,10 +160,6 @@ def load_yaml(text: str) -> YamlDocument:
         raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from None
     finally:
         loader.dispose()
-    document = YamlDocument(data)
-    if node is not None:
-        document.lines[()] = node.start_mark.line + 1
-        _walk(node, (), document)
     return document
 
 

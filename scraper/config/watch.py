@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.config.loader import parse_bytes, unreadable
+from scraper.config.loader import parse_bytes, read_bounded, unreadable
 from scraper.config.types import Config, Source
 from scraper.errors import ConfigError
 
@@ -76,7 +76,7 @@ def _read_if_changed(path: Path, seen: Fingerprint | None) -> tuple[Fingerprint,
         return None
     with path.open("rb") as handle:
         stat = os.fstat(handle.fileno())
-        data = handle.read()
+        data = read_bounded(handle)
     return (stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest()), data
 
 

@@ -5,7 +5,8 @@ Public surface::
     Fetcher, FetchSettings, DeadlineExceeded, Page, Validators
 """
 
-from scraper.fetch._fetcher import DeadlineExceeded, Fetcher
+from scraper.errors import DeadlineExceeded
+from scraper.fetch._fetcher import Fetcher
 from scraper.fetch._robots import RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch.types import Page, Validators, decode_page

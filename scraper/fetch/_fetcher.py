@@ -9,6 +9,7 @@ httpx, h11 or ssl escapes.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ import httpx
 
 from scraper.config.types import Source
 from scraper.errors import (
+    DeadlineExceeded,
     FetchError,
     HTTPStatusError,
     ResponseTooLarge,
@@ -50,10 +52,6 @@ _ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 )
-
-
-class DeadlineExceeded(TransportError):
-    """The page took longer than the source's ``timeout`` in total (slow drip). Not retried."""
 
 
 class _Deadline:
@@ -359,16 +357,21 @@ class Fetcher:
 
     async def _check_address(self, url: str, source: Source) -> None:
         """Refuse a URL whose host is private (loopback, RFC 1918, link-local...), unless
-        the source itself lives on such an address."""
+        it is the source's own host: a source on an intranet may fetch its own pages, but
+        not be led (by a redirect or a link) to another private host, such as a router's
+        admin page or the cloud metadata address."""
         host = urlsplit(url).hostname
         if not host:
             raise UnsafeURL("URL without a host", url=url, source=source.name)
         if not await self._is_private(host, url, source):
             return
-        source_host = urlsplit(source.url).hostname or ""
-        if await self._is_private(source_host, source.url, source):
+        if _same_host(host, urlsplit(source.url).hostname or ""):
             return
-        raise UnsafeURL(f"{host} resolves to a private address", url=url, source=source.name)
+        raise UnsafeURL(
+            f"{host} resolves to a private address (only the source's own host may)",
+            url=url,
+            source=source.name,
+        )
 
     async def _is_private(self, host: str, url: str, source: Source) -> bool:
         cached = self._checks.get(host)
@@ -389,6 +392,14 @@ class Fetcher:
         names, which connect as they are)."""
         check = self._checks.get(host)
         return check.addresses if check is not None and check.addresses else None
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Host names compare without case; IP literals by address (``::1`` is ``0::1``)."""
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except ValueError:
+        return a.rstrip(".").lower() == b.rstrip(".").lower()
 
 
 def _transport_message(exc: httpx.HTTPError) -> str:

@@ -4,14 +4,13 @@ other database the channel cannot be built (a configuration error, reported once
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scraper.errors import NotifyError
+from scraper.errors import NotifyError, StorageError
 from scraper.notify.types import OutboxEvent
+from storage.notify import NOTIFY_CHANNEL, notify
 
-NOTIFY_CHANNEL = "nea_events"
+__all__ = ["NOTIFY_CHANNEL", "PgNotifyChannel"]
 
 
 class PgNotifyChannel:
@@ -27,10 +26,6 @@ class PgNotifyChannel:
 
     async def send(self, event: OutboxEvent) -> None:
         try:
-            async with self._engine.begin() as connection:
-                await connection.execute(
-                    text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": NOTIFY_CHANNEL, "payload": event.id},
-                )
-        except (SQLAlchemyError, OSError) as exc:
-            raise NotifyError(f"pg_notify failed: {exc}", channel=self.name) from exc
+            await notify(self._engine, event.id)
+        except StorageError as exc:
+            raise NotifyError(str(exc), channel=self.name) from exc

@@ -24,17 +24,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import ParamSpec, TypeVar
 
-from scraper.errors import ScraperError
+from scraper.errors import WorkerCrashed
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_OFFLOAD_BYTES = 16 * 1024
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that its daemon is gone
-
-
-class WorkerCrashed(ScraperError):
-    """The process parsing a page died before it answered."""
 
 
 class CpuPool:

@@ -17,11 +17,17 @@ from typing import ParamSpec, TypeVar
 from scraper.config.types import Source
 from scraper.discover import discover
 from scraper.discover.types import Discovery, Link
-from scraper.errors import FetchError, HTTPStatusError, ParserCrashed, UnsupportedContentType
+from scraper.errors import (
+    FetchError,
+    HTTPStatusError,
+    ParserCrashed,
+    UnsupportedContentType,
+    WorkerCrashed,
+)
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
 from scraper.pipeline.articles import changed_at, extract_page, is_later
-from scraper.pipeline.cpu import CpuPool, WorkerCrashed
+from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
 from scraper.pipeline.writer import ArticleWriter
 from storage.repository import (

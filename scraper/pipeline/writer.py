@@ -20,10 +20,8 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError
-
 from scraper.errors import StorageError
-from storage.base import is_driver_error
+from storage.base import about_the_rows
 from storage.repository import ArticleWrite, SaveResult, Store
 
 log = logging.getLogger("scraper.writer")
@@ -153,10 +151,7 @@ class ArticleWriter:
 def _worth_retrying_alone(exc: StorageError) -> bool:
     """Whether the batch failed because of what was in it (a lost race, a deadlock, one
     bad row) rather than because the database is out of reach."""
-    cause = exc.__cause__
-    if cause is None or is_driver_error(cause):
-        return False
-    return not (isinstance(cause, DBAPIError) and cause.connection_invalidated)
+    return about_the_rows(exc)
 
 
 def _fail(batch: list[_Request], exc: BaseException) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
+from scraper.config.types import Source
 from scraper.errors import (
     HTTPStatusError,
     ResponseTooLarge,
@@ -193,13 +195,50 @@ async def test_discovered_private_url_refused_for_public_source(
     assert not server.requests
 
 
-async def test_private_source_may_fetch_private_urls(
+async def test_private_source_may_fetch_its_own_host(
     server: FixtureServer, fetcher: Fetcher
 ) -> None:
-    server.route("/start", redirect(f"http://localhost:{server.port}/admin"))
+    server.route("/start", redirect(server.url("/admin")))
     server.route("/admin", OK)
     page = await fetcher.fetch(server.url("/start"), make_source(server))
-    assert page.final_url == f"http://localhost:{server.port}/admin"
+    assert page.final_url == server.url("/admin")
+
+
+async def test_private_source_is_not_led_to_another_private_host(
+    server: FixtureServer, fetcher: Fetcher
+) -> None:
+    """The exemption covers the source's own host only: 127.0.0.1 is not ``localhost``,
+    nor 127.0.0.2, for this purpose."""
+    for other in (f"http://localhost:{server.port}/admin", f"http://127.0.0.2:{server.port}/"):
+        server.route("/start", redirect(other))
+        with pytest.raises(UnsafeURL, match="only the source's own host") as caught:
+            await fetcher.fetch(server.url("/start"), make_source(server))
+        assert caught.value.url == other
+    assert not server.requests_for("/admin")
+
+
+METADATA = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+
+
+async def test_private_source_is_not_led_to_the_cloud_metadata_address(
+    sleeps: RecordingSleep,
+) -> None:
+    """An intranet source redirected to 169.254.169.254 (the metadata service of every
+    big cloud). No socket is opened: the transport is a recording fake."""
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.host == "10.1.2.3":
+            return httpx.Response(302, headers={"Location": METADATA})
+        return httpx.Response(200, text="<html><body><p>role credentials</p></body></html>")
+
+    source = Source(name="intranet", url="http://10.1.2.3/news/", respect_robots=False,
+                    per_host_delay=0.0)  # fmt: skip
+    async with Fetcher(transport=httpx.MockTransport(answer), sleep=sleeps) as fetcher:
+        with pytest.raises(UnsafeURL, match=r"169\.254\.169\.254"):
+            await fetcher.fetch("http://10.1.2.3/news/", source)
+    assert asked == ["http://10.1.2.3/news/"]
 
 
 async def test_wrong_content_type(server: FixtureServer, fetcher: Fetcher) -> None:

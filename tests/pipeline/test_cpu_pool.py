@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from scraper.pipeline.cpu import CpuPool, WorkerCrashed
+from scraper.errors import WorkerCrashed
+from scraper.pipeline.cpu import CpuPool
 
 
 def process_id(_payload: bytes) -> int:

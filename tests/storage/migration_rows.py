@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from alembic import command
+from storage.migrate import alembic_config
 from storage.models import ArticleRow, SimhashBandRow, SourceRow
 
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
 BANDS: Table = SimhashBandRow.__table__  # type: ignore[assignment]
 SOURCES: Table = SourceRow.__table__  # type: ignore[assignment]
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def downgrade_on(connection: Connection, revision: str) -> None:
+    """Migrate down to ``revision`` (``run_sync`` it on an ``engine.begin()``)."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
 
 
 async def insert_source(connection: AsyncConnection) -> None:

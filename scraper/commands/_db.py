@@ -1,0 +1,53 @@
+"""The database of a one-shot command: opened, never created."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from scraper.errors import DatabaseReplaced, StorageError, UsageError
+from storage.engine import open_existing, resolve_database_url
+from storage.reads import ReadQueries
+
+
+@asynccontextmanager
+async def existing_database(db: str | None) -> AsyncIterator[AsyncEngine]:
+    """An engine on the database ``--db`` (or the environment) names, which must exist:
+    a mistyped path is an error, not a new empty database."""
+    engine = open_existing(resolve_database_url(db))
+    try:
+        yield engine
+    except StorageError as exc:
+        if isinstance(exc, DatabaseReplaced):
+            raise
+        raise StorageError(f"{exc}{await _upgrade_hint(engine)}") from exc
+    finally:
+        await engine.dispose()
+
+
+async def _upgrade_hint(engine: AsyncEngine) -> str:
+    """Why a query may have failed: a database older than this version's schema (these
+    commands read it as it is; only ``run`` and ``db upgrade`` migrate)."""
+    from storage.migrate import schema_behind
+
+    try:
+        behind = await schema_behind(engine)
+    except StorageError:
+        return ""
+    if behind is None:
+        return ""
+    current, head = behind
+    return (
+        f" (the database schema is at revision {current or 'none'}, this version needs "
+        f"{head}: run `scraper db upgrade`)"
+    )
+
+
+async def known_source(store: ReadQueries, name: str) -> None:
+    """Raise ``UsageError`` unless the database knows a source called ``name``."""
+    names = await store.source_names()
+    if name not in names:
+        known = ", ".join(names) or "none"
+        raise UsageError(f"no source named {name!r} in the database (sources: {known})")
