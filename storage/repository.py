@@ -15,9 +15,10 @@ from storage.events import Router
 from storage.outbox_repo import OutboxDelivery, OutboxQueries
 from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
 from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
+from storage.url_params_repo import StoredArticle, UrlParamQueries
 
 
-class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries):
+class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries, UrlParamQueries):
     """All persistence the daemon needs. Create with ``Store(create_engine(url))``."""
 
 
@@ -36,4 +37,5 @@ __all__ = [
     "SourceSpec",
     "SourceState",
     "Store",
+    "StoredArticle",
 ]
