@@ -90,11 +90,6 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
     anchors = tree.css("a[href]")
     cut = 0
     for position, anchor in enumerate(anchors):
-        if len(found) >= source.max_links_per_page:
-            # Enough: the rest of the page is not read at all (no URL parsing, no Link
-            # objects), so a page of 133,000 links costs what a page of the cap costs.
-            cut = len(anchors) - position
-            break
         url = absolute(anchor.attributes.get("href"), base)
         if url is None or url_key(url) in skip:
             continue
@@ -114,6 +109,11 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
                 and _looks_like_article(url, text)
             )
         if accepted:
+            if len(found) >= source.max_links_per_page and url not in found:
+                # Enough: the rest of the page is not read at all (no URL parsing, no
+                # Link objects), so a page of 133,000 links costs what the cap costs.
+                cut = len(anchors) - position
+                break
             found.add(Link(url=url, title=text or None))
 
     follow_up: list[str] = []
