@@ -462,7 +462,9 @@ def test_identity_keys_reach_the_source() -> None:
         + "    max_links_per_page: 50\n"
     )
     near, tcs = config.sources
-    assert near.drop_params == ("pageNo", "srchBgUid") and near.keep_params == ()
+    assert near.drop_params == ("pageNo", "srchBgUid")
+    assert near.keep_params == ()
     assert near.max_links_per_page == 300
-    assert tcs.keep_params == ("idx", "code") and tcs.max_links_per_page == 50
+    assert tcs.keep_params == ("idx", "code")
+    assert tcs.max_links_per_page == 50
     assert parse_config(source("")).sources[0].max_links_per_page == 1000
