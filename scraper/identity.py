@@ -31,7 +31,6 @@ __all__ = [
     "canonical_context",
     "differing_params",
     "param_names",
-    "varying_params",
 ]
 
 Param = tuple[str, str | None]
@@ -87,8 +86,8 @@ class IdentityRules:
         return normalize_url(rebuilt) or rebuilt
 
     def without(self, names: Iterable[str]) -> IdentityRules:
-        """These rules with learned names withdrawn (the listing page at hand shows them
-        varying between its own links, so there they name articles)."""
+        """These rules with learned names withdrawn (on the listing page at hand they
+        tell its links apart, so there they name articles)."""
         gone = {n.lower() for n in names}
         return IdentityRules(self.site, self.keep, self.drop, self.learned - gone)
 
@@ -132,25 +131,6 @@ def canonical_context(url: str, canonical: str | None) -> frozenset[str] | None:
     if any(have.get(k, _ABSENT) != v for k, v in keep.items()):
         return None
     return frozenset(have.keys() - keep.keys())
-
-
-def varying_params(urls: Iterable[str]) -> frozenset[str]:
-    """Parameters whose values differ between URLs of one host and path in ``urls``: on
-    a listing page these tell its articles apart, whatever was learned elsewhere."""
-    groups: dict[tuple[str, str], list[dict[str, str | None]]] = {}
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.query:
-            groups.setdefault(_place(parts.netloc, parts.path), []).append(_as_dict(parts.query))
-    varying: set[str] = set()
-    for queries in groups.values():
-        if len(queries) < 2:
-            continue
-        names = set().union(*(q.keys() for q in queries))
-        for name in names:
-            if len({q.get(name, _ABSENT) for q in queries}) > 1:
-                varying.add(name)
-    return frozenset(varying)
 
 
 # Internals ---------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from scraper.discover._sitemaps import read_sitemap
 from scraper.discover._sniff import sniff_kind
 from scraper.discover.types import Discovery, DocumentKind, Link
 from scraper.fetch.types import Page, decode_page
-from scraper.identity import IdentityRules, varying_params
-from scraper.urls import normalize_url
+from scraper.identity import IdentityRules, differing_params
+from scraper.urls import normalize_url, url_key
 
 __all__ = ["Discovery", "DocumentKind", "Link", "discover", "sniff_kind"]
 
@@ -59,13 +59,31 @@ def discover(page: Page, source: Source, learned: Iterable[str] = ()) -> Discove
 
 
 def _identified(found: Discovery, rules: IdentityRules) -> Discovery:
-    """``found`` with its links reduced to their identity, one per article."""
-    varying = varying_params(link.url for link in found.links)
-    rules = rules.without(varying)
+    """``found`` with its links reduced to their identity, one per article. A learned
+    parameter that would merge two different links of this page is withdrawn for it:
+    there it tells articles apart, whatever other pages showed."""
+    originals = [link.url for link in found.links]
+    for _ in range(len(rules.learned) + 1):
+        collided = _collisions(originals, rules) & rules.learned
+        if not collided:
+            break
+        rules = rules.without(collided)
     collector = Collector()
     for link in found.links:
         collector.add(replace(link, url=rules.identity(link.url)))
     return replace(found, links=collector.links())
+
+
+def _collisions(urls: list[str], rules: IdentityRules) -> frozenset[str]:
+    """Parameters in which links that the rules would make one differ."""
+    by_identity: dict[str, list[str]] = {}
+    for url in urls:
+        by_identity.setdefault(url_key(rules.identity(url)), []).append(url)
+    differ: set[str] = set()
+    for group in by_identity.values():
+        for other in group[1:]:
+            differ |= differing_params(group[0], other) or frozenset()
+    return frozenset(differ)
 
 
 def _declared(source: Source, page: Page) -> DocumentKind:

@@ -116,13 +116,13 @@ class _AddressBook:
         self._urls: dict[str, list[str]] = {}
 
     def claim(self, url: str, content_hash: str) -> tuple[str, frozenset[str]] | None:
-        """An earlier URL of this poll with this content that differs from ``url`` only
-        in parameters (and which ones); else None, and ``url`` is registered."""
+        """An earlier URL of this poll with this content that is ``url`` or differs from
+        it only in parameters (and which ones); else None, and ``url`` is registered."""
         seen = self._urls.setdefault(content_hash, [])
         for other in seen:
             differ = differing_params(url, other)
-            if differ:
-                return other, differ
+            if differ or other == url:  # other == url: two links with one canonical URL
+                return other, differ or frozenset()
         seen.append(url)
         return None
 

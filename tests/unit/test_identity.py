@@ -6,7 +6,6 @@ from scraper.identity import (
     IdentityRules,
     canonical_context,
     differing_params,
-    varying_params,
 )
 
 BOARD = "http://www.neargov.org/en/page.jsp"
@@ -70,17 +69,3 @@ def test_canonical_context() -> None:
     assert canonical_context(ARTICLE_P24, f"{BOARD}?bod_uid=1") is None
     assert canonical_context(ARTICLE_P24, None) is None
     assert canonical_context(ARTICLE_P24, ARTICLE_P24) == frozenset()
-
-
-def test_varying_params_are_those_that_tell_a_pages_links_apart() -> None:
-    page = [
-        f"{BOARD}?bod_uid=1&mnu_uid=2723&pageNo=2",
-        f"{BOARD}?bod_uid=2&mnu_uid=2723&pageNo=2",
-        "http://www.neargov.org/en/other.jsp?x=9",
-    ]
-    assert varying_params(page) == {"bod_uid"}
-    rules = IdentityRules.of(BOARD, learned=["bod_uid", "pageNo"]).without(varying_params(page))
-    assert [rules.identity(u) for u in page[:2]] == [
-        f"{BOARD}?bod_uid=1&mnu_uid=2723",
-        f"{BOARD}?bod_uid=2&mnu_uid=2723",
-    ]
