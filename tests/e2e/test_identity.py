@@ -58,17 +58,22 @@ def article(bod_uid: int, *, canonical: bool = False) -> bytes:
     return html.encode()
 
 
-def config(server: FixtureServer, tmp_path: Path, extra: str = "") -> Path:
+BOARD_FOLLOW = "/page\\.jsp\\?(?:[^#]*&)?bod_uid=\\d+"
+
+
+def config(tmp_path: Path, url: str, follow: str = BOARD_FOLLOW, *, cap: int = 1000) -> Path:
+    """A sources.yaml with one source, ``url`` read as a listing."""
     path = tmp_path / "sources.yaml"
     path.write_text(f"""defaults:
   per_host_delay: 0s
   per_host_concurrency: 4
+  max_links_per_page: {cap}
 sources:
   - name: board
-    url: {server.url(BOARD_LISTING)}
+    url: {url}
     kind: listing
-    follow: ['/page\\.jsp\\?(?:[^#]*&)?bod_uid=\\d+']
-{extra}""")
+    follow: ['{follow}']
+""")
     return path
 
 
@@ -112,7 +117,7 @@ async def test_a_board_article_linked_from_two_listing_pages_is_stored_once(
     server.route(f"{BOARD_LISTING}&pageNo=2", Response(body=board_page(2, [2, 3])))
     for i in (1, 2, 3):
         server.route(board_article(i), Response(body=article(i)))
-    service = await open_service(opened, config(server, tmp_path), db_url)
+    service = await open_service(opened, config(tmp_path, server.url(BOARD_LISTING)), db_url)
 
     (report,) = await run_once(service, progress=False)
 
@@ -135,7 +140,7 @@ async def test_learned_context_gives_articles_one_address_and_spares_refetches(
     server.route(f"{BOARD_LISTING}&pageNo=2", Response(body=board_page(2, [1, 2, 3])))
     for i in (1, 2, 3):
         server.route(board_article(i), Response(body=article(i)))
-    service = await open_service(opened, config(server, tmp_path), db_url)
+    service = await open_service(opened, config(tmp_path, server.url(BOARD_LISTING)), db_url)
 
     (first,) = await run_once(service, progress=False)
     assert (first.new, first.merged) == (3, 2)
@@ -168,7 +173,7 @@ async def test_a_canonical_link_names_the_article(
     server.route(BOARD_LISTING, Response(body=board_page(1, [7])))
     server.route(f"{BOARD_LISTING}&pageNo=2", Response(body=board_page(2, [7])))
     server.route(board_article(7), Response(body=article(7, canonical=True)))
-    service = await open_service(opened, config(server, tmp_path), db_url)
+    service = await open_service(opened, config(tmp_path, server.url(BOARD_LISTING)), db_url)
 
     (report,) = await run_once(service, progress=False)
 
@@ -190,16 +195,8 @@ async def test_a_listing_page_beyond_max_links_per_page_is_cut_and_reported(
     server.route("/news/xw/", Response(body=page.encode()))
     for i in ids:
         server.route(f"/news/xw/201807/t20180702_{i}.htm", Response(body=article(i)))
-    path = tmp_path / "sources.yaml"
-    path.write_text(f"""defaults:
-  per_host_delay: 0s
-  max_links_per_page: 10
-sources:
-  - name: changchun
-    url: {server.url("/news/xw/")}
-    kind: listing
-    follow: ['/news/xw/\\d{{6}}/t\\d{{8}}_\\d+\\.html?$']
-""")
+    trs = "/news/xw/\\d{6}/t\\d{8}_\\d+\\.html?$"
+    path = config(tmp_path, server.url("/news/xw/"), trs, cap=10)
     service = await open_service(opened, path, db_url)
 
     (report,) = await run_once(service, progress=False)
