@@ -111,18 +111,28 @@ class _AddressBook:
     stored. ``claim`` runs without awaiting, so of two such tasks the first registers its
     URL and the second finds it."""
 
-    def __init__(self, learned: frozenset[str]) -> None:
+    def __init__(self, learned: frozenset[str], keep: frozenset[str] = frozenset()) -> None:
         self.learned = learned
+        self.keep = keep
         self._urls: dict[str, list[str]] = {}
+
+    def twin(self, url: str, other: str) -> frozenset[str] | None:
+        """The parameters in which ``url`` differs from ``other`` when it is another
+        address of the same page; None when it is not (another path, or a parameter
+        ``keep_params`` says names the article: equal texts there are two articles)."""
+        differ = differing_params(url, other)
+        if differ is None or (differ and differ <= self.keep) or (not differ and url != other):
+            return None
+        return differ
 
     def claim(self, url: str, content_hash: str) -> tuple[str, frozenset[str]] | None:
         """An earlier URL of this poll with this content that is ``url`` or differs from
         it only in parameters (and which ones); else None, and ``url`` is registered."""
         seen = self._urls.setdefault(content_hash, [])
         for other in seen:
-            differ = differing_params(url, other)
-            if differ or other == url:  # other == url: two links with one canonical URL
-                return other, differ or frozenset()
+            differ = self.twin(url, other)  # other == url: two links, one canonical URL
+            if differ is not None:
+                return other, differ
         seen.append(url)
         return None
 
@@ -216,7 +226,7 @@ class Poller:
         ]
         queued = {t.url for t in tasks} | {t.url for t in announced}
         tasks += announced + [_Task(s.url, links.get(s.url), s) for s in due if s.url not in queued]
-        book = _AddressBook(learned)
+        book = _AddressBook(learned, frozenset(k.lower() for k in source.keep_params))
         complete = await self._process(tasks, source, source_id, router, report, book)
         new_all_handled = complete and len(new) <= source.max_new_articles_per_run
         if new_all_handled:
@@ -358,7 +368,7 @@ class Poller:
             await self._twin_found(source, source_id, item, twin[1])
             return None
         for stored in await self.store.same_content(source_id, item.content_hash):
-            differ = differing_params(url, stored.url)
+            differ = book.twin(url, stored.url)
             if stored.url == url or not differ:
                 continue
             await self._twin_found(source, source_id, item, differ)
@@ -374,8 +384,7 @@ class Poller:
     async def _twin_found(
         self, source: Source, source_id: int, item: ArticleInput, differ: frozenset[str]
     ) -> None:
-        keep = {k.lower() for k in source.keep_params}
-        context = {name for name in differ if name not in keep}
+        context = differ - {k.lower() for k in source.keep_params}
         log.info(
             "%s: %s is an article already seen under another address (differs in %s)",
             source.name, item.url, ", ".join(sorted(differ)),

@@ -69,3 +69,17 @@ def test_canonical_context() -> None:
     assert canonical_context(ARTICLE_P24, f"{BOARD}?bod_uid=1") is None
     assert canonical_context(ARTICLE_P24, None) is None
     assert canonical_context(ARTICLE_P24, ARTICLE_P24) == frozenset()
+
+
+def test_one_poll_claims_an_address_once_and_finds_its_twins() -> None:
+    from scraper.pipeline.poll import _AddressBook
+
+    book = _AddressBook(frozenset(), keep=frozenset({"bod_uid"}))
+    assert book.claim(ARTICLE_P1, "h") is None
+    assert book.claim(ARTICLE_P24, "h") == (ARTICLE_P1, {"pageno"})
+    assert book.claim(ARTICLE_P1, "h") == (ARTICLE_P1, frozenset())  # one canonical URL
+    # Same text under another kept parameter: two articles (a duplicate, not a twin).
+    other = ARTICLE_P1.replace("59381", "59382")
+    assert book.claim(other, "h") is None
+    assert book.claim(f"{BOARD}x?bod_uid=59381", "h") is None  # another path
+    assert book.claim(ARTICLE_P24, "other text") is None
