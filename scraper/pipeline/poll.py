@@ -353,7 +353,10 @@ class Poller:
         canonical URL and such twins show about context parameters is recorded."""
         rules = IdentityRules.of(source.url, source.keep_params, source.drop_params, book.learned)
         url = item.url
-        context = canonical_context(url, item.canonical_url) if rules.applies_to(url) else None
+        # Parameters the page's canonical URL leaves out (keep_params name the article,
+        # whatever the page says).
+        stated = canonical_context(url, item.canonical_url) if rules.applies_to(url) else None
+        context = (stated or frozenset()) - book.keep
         if context:
             url = IdentityRules.of(
                 source.url, source.keep_params, source.drop_params, book.learned | context
