@@ -179,3 +179,22 @@ class RobotsRow(Base):
     url: Mapped[str] = mapped_column(Text, primary_key=True)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SourceUrlParamRow(Base):
+    """Query parameters the poller found to be context, not identity, for one source:
+    URLs that differ only in them gave the same content (``evidence`` counts distinct
+    contents that agreed), or the page's canonical URL leaves them out (``via``
+    "canonical"). See docs/explanation/article-identity.md."""
+
+    __tablename__ = "source_url_params"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # lower-case
+    via: Mapped[str] = mapped_column(String(20))  # "content" | "canonical"
+    evidence: Mapped[int] = mapped_column(Integer, default=1)
+    last_hash: Mapped[str | None] = mapped_column(String(64))
+    example_url: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

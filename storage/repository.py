@@ -16,9 +16,12 @@ from storage.outbox_repo import OutboxDelivery, OutboxQueries
 from storage.overrides_repo import OverrideQueries
 from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
 from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
+from storage.url_params_repo import StoredArticle, UrlParamQueries
 
 
-class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries, OverrideQueries):
+class Store(
+    SourceQueries, ArticleQueries, OutboxQueries, ReadQueries, OverrideQueries, UrlParamQueries
+):
     """All persistence the daemon needs. Create with ``Store(create_engine(url))``."""
 
 
@@ -37,4 +40,5 @@ __all__ = [
     "SourceSpec",
     "SourceState",
     "Store",
+    "StoredArticle",
 ]

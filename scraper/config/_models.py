@@ -28,6 +28,9 @@ LANGUAGE_PATTERN = re.compile(r"[a-z]{2}")
 MAX_DELAY = 3600.0
 MAX_TIMEOUT = 3600.0
 MAX_PAGE_BYTES = 1024**3
+MAX_LINKS_PER_PAGE = 100_000
+# A query parameter name as it appears before "=": no separators, no spaces.
+PARAM_NAME_PATTERN = re.compile(r"[^\s&=#?]+")
 
 
 def _format_seconds(seconds: float) -> str:
@@ -147,6 +150,15 @@ def _css_selector(value: str) -> str:
     return value
 
 
+def _param_name(value: str) -> str:
+    if not PARAM_NAME_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"invalid query parameter name {value!r}: write the name alone, as it appears "
+            "before '=' in the URL (e.g. pageNo), without '&', '=', '?', '#' or spaces"
+        )
+    return value
+
+
 def _user_agent(value: str) -> str:
     if not value.strip() or not value.isprintable():
         raise ValueError("a user agent must be non-empty printable text on one line")
@@ -214,6 +226,8 @@ EnvName = Annotated[str, AfterValidator(_env_name)]
 Concurrency = Annotated[int, Field(ge=1, le=64)]
 ArticlesPerRun = Annotated[int, Field(ge=1, le=10_000)]
 Attempts = Annotated[int, Field(ge=1, le=100)]
+LinksPerPage = Annotated[int, Field(ge=1, le=MAX_LINKS_PER_PAGE)]
+ParamName = Annotated[str, AfterValidator(_param_name)]
 
 
 # --- models --------------------------------------------------------------------------------
@@ -235,6 +249,7 @@ class FetchSettings(_Model):
     max_new_articles_per_run: ArticlesPerRun | None = None
     max_page_bytes: PageBytes | None = None
     recheck: Recheck | None = None
+    max_links_per_page: LinksPerPage | None = None
 
 
 class DefaultsModel(FetchSettings):
@@ -249,6 +264,8 @@ class SourceModel(FetchSettings):
     encoding: Encoding | None = None
     follow: list[Regex] = []
     ignore: list[Regex] = []
+    keep_params: list[ParamName] = []
+    drop_params: list[ParamName] = []
     link_selector: CssSelector | None = None
     content_selector: CssSelector | None = None
     remove_selectors: list[CssSelector] = []

@@ -247,6 +247,8 @@ def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Pr
             yield line, f"duplicate source name {name!r} (first used on line {first_line[name]})"
         else:
             first_line[name] = line
+    for index, item in _items(sources):
+        yield from _check_params(item, index, document)
     channel_lines: dict[str, int] = {}
     for index, item in _items(data.get("notifications")):
         name = _channel_name(item, index)
@@ -280,6 +282,18 @@ def _check_channel_sources(
                 line,
                 f"notification {label!r}: sources[{position}]: unknown source {name!r}{hint}",
             )
+
+
+def _check_params(item: Mapping[str, Any], index: int, document: YamlDocument) -> Iterator[Problem]:
+    """``keep_params`` means "every parameter not listed here is dropped": a
+    ``drop_params`` next to it would either repeat that or contradict it."""
+    keep, drop = item.get("keep_params"), item.get("drop_params")
+    if isinstance(keep, list) and keep and isinstance(drop, list) and drop:
+        yield (
+            document.line_of(("sources", index, "drop_params")),
+            f"{_label('sources', item, index)}: drop_params: use keep_params or drop_params, "
+            "not both (with keep_params every parameter not listed there is dropped)",
+        )
 
 
 def _items(value: object) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -332,11 +346,16 @@ def _source(item: SourceModel, defaults: DefaultsModel, line: int) -> Source:
             _BASE.max_new_articles_per_run,
         ),
         max_page_bytes=_pick(item.max_page_bytes, defaults.max_page_bytes, _BASE.max_page_bytes),
+        max_links_per_page=_pick(
+            item.max_links_per_page, defaults.max_links_per_page, _BASE.max_links_per_page
+        ),
         recheck_after=tuple(recheck),
         language=item.language,
         encoding=item.encoding,
         follow=tuple(item.follow),
         ignore=tuple(item.ignore),
+        keep_params=tuple(item.keep_params),
+        drop_params=tuple(item.drop_params),
         link_selector=item.link_selector,
         content_selector=item.content_selector,
         remove_selectors=tuple(item.remove_selectors),

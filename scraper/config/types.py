@@ -28,6 +28,9 @@ ALL_EVENT_TYPES: tuple[EventType, ...] = (
 )
 
 DEFAULT_USER_AGENT = f"nea-monitor/{__version__} (+https://github.com/nea-monitor/nea-monitor)"
+# Article links read from one listing page at most: a page with 133,000 links (a hostile
+# or broken site) costs one capped read, not a poll that stores thousands of pages.
+DEFAULT_MAX_LINKS_PER_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class Source:
     encoding: str | None = None
     follow: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Query parameters that alone name an article (keep) or never do (drop); see
+    # docs/explanation/article-identity.md.
+    keep_params: tuple[str, ...] = ()
+    drop_params: tuple[str, ...] = ()
+    max_links_per_page: int = DEFAULT_MAX_LINKS_PER_PAGE
     link_selector: str | None = None
     content_selector: str | None = None
     remove_selectors: tuple[str, ...] = ()
@@ -105,6 +113,7 @@ class Config:
 
 __all__ = [
     "ALL_EVENT_TYPES",
+    "DEFAULT_MAX_LINKS_PER_PAGE",
     "DEFAULT_USER_AGENT",
     "Channel",
     "ChannelType",

@@ -81,6 +81,12 @@ class Collector:
     def links(self) -> tuple[Link, ...]:
         return tuple(self._links.values())
 
+    def __len__(self) -> int:
+        return len(self._links)
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and url_key(url) in self._links
+
 
 def dedupe_urls(urls: list[str], limit: int | None = None) -> tuple[str, ...]:
     """First-seen order, one per ``url_key``, at most ``limit``."""

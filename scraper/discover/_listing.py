@@ -87,7 +87,9 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
     chrome = _ChromeMap()
     selected = _selected_anchors(tree, source.link_selector) if source.link_selector else None
 
-    for anchor in tree.css("a[href]"):
+    anchors = tree.css("a[href]")
+    cut = 0
+    for position, anchor in enumerate(anchors):
         url = absolute(anchor.attributes.get("href"), base)
         if url is None or url_key(url) in skip:
             continue
@@ -107,13 +109,18 @@ def read_listing(page: Page, source: Source, links: LinkFilter) -> Discovery:
                 and _looks_like_article(url, text)
             )
         if accepted:
+            if len(found) >= source.max_links_per_page and url not in found:
+                # Enough: the rest of the page is not read at all (no URL parsing, no
+                # Link objects), so a page of 133,000 links costs what the cap costs.
+                cut = len(anchors) - position
+                break
             found.add(Link(url=url, title=text or None))
 
     follow_up: list[str] = []
     if source.kind == "auto":
         follow_up += _feed_links(tree, base, links)
     follow_up += pagination.urls()
-    return Discovery(kind="listing", links=found.links(), follow_up=dedupe_urls(follow_up))
+    return Discovery(kind="listing", links=found.links(), follow_up=dedupe_urls(follow_up), cut=cut)
 
 
 # Links ---------------------------------------------------------------------------------

@@ -29,3 +29,6 @@ class Discovery:
     # Further documents of the same source to read in this poll: pagination (rel=next),
     # child sitemaps of a sitemap index, feeds found by <link rel=alternate> autodiscovery.
     follow_up: tuple[str, ...] = field(default=())
+    # Anchors of a listing page left unread because ``max_links_per_page`` links had
+    # been found before them (0 when the page was read to the end).
+    cut: int = 0

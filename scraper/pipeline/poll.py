@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
@@ -26,6 +26,7 @@ from scraper.errors import (
 )
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
+from scraper.identity import IdentityRules, canonical_context, differing_params
 from scraper.pipeline.articles import changed_at, extract_page, is_later
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
@@ -69,6 +70,12 @@ class PollReport:
     duplicates: int = 0
     failed: int = 0
     empty: int = 0
+    # Article addresses that turned out to be another address of an article already
+    # stored (or fetched earlier in this poll): same path and content, other context
+    # parameters. Not stored again.
+    merged: int = 0
+    # Anchors left unread on listing pages that reached ``max_links_per_page``.
+    links_cut: int = 0
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -80,6 +87,8 @@ class PollReport:
             f"{self.source}: {self.links} links, {self.new} new, {self.updated} updated, "
             f"{self.duplicates} duplicates, {self.unchanged} unchanged, {self.failed} failed"
             + (f", {self.not_modified} not modified" if self.not_modified else "")
+            + (f", {self.merged} merged" if self.merged else "")
+            + (f", {self.links_cut} links cut at max_links_per_page" if self.links_cut else "")
         )
 
 
@@ -100,6 +109,38 @@ class _Task:
     url: str
     link: Link | None
     known: ArticleState | None
+
+
+class _AddressBook:
+    """What one poll has fetched, by content hash: the same article reached through two
+    listing pages arrives as two URLs in one poll, fetched concurrently, before either is
+    stored. ``claim`` runs without awaiting, so of two such tasks the first registers its
+    URL and the second finds it."""
+
+    def __init__(self, learned: frozenset[str], keep: frozenset[str] = frozenset()) -> None:
+        self.learned = learned
+        self.keep = keep
+        self._urls: dict[str, list[str]] = {}
+
+    def twin(self, url: str, other: str) -> frozenset[str] | None:
+        """The parameters in which ``url`` differs from ``other`` when it is another
+        address of the same page; None when it is not (another path, or a parameter
+        ``keep_params`` says names the article: equal texts there are two articles)."""
+        differ = differing_params(url, other)
+        if differ is None or (differ and differ <= self.keep) or (not differ and url != other):
+            return None
+        return differ
+
+    def claim(self, url: str, content_hash: str) -> tuple[str, frozenset[str]] | None:
+        """An earlier URL of this poll with this content that is ``url`` or differs from
+        it only in parameters (and which ones); else None, and ``url`` is registered."""
+        seen = self._urls.setdefault(content_hash, [])
+        for other in seen:
+            differ = self.twin(url, other)  # other == url: two links, one canonical URL
+            if differ is not None:
+                return other, differ
+        seen.append(url)
+        return None
 
 
 class Poller:
@@ -170,7 +211,8 @@ class Poller:
     async def _poll_listing(
         self, source: Source, source_id: int, router: Router, report: PollReport, first: bool
     ) -> None:
-        links, fresh_documents = await self._discover_all(source, report, first)
+        learned = await self.store.context_params(source_id)
+        links, fresh_documents = await self._discover_all(source, report, first, learned)
         report.links = len(links)
         known, due = await self.store.known_and_due(
             source_id, list(links), limit=source.max_new_articles_per_run
@@ -190,7 +232,8 @@ class Poller:
         ]
         queued = {t.url for t in tasks} | {t.url for t in announced}
         tasks += announced + [_Task(s.url, links.get(s.url), s) for s in due if s.url not in queued]
-        complete = await self._process(tasks, source, source_id, router, report)
+        book = _AddressBook(learned, frozenset(k.lower() for k in source.keep_params))
+        complete = await self._process(tasks, source, source_id, router, report, book)
         new_all_handled = complete and len(new) <= source.max_new_articles_per_run
         if new_all_handled:
             await self.store.save_validators_many(
@@ -198,7 +241,7 @@ class Poller:
             )
 
     async def _discover_all(
-        self, source: Source, report: PollReport, first: bool
+        self, source: Source, report: PollReport, first: bool, learned: frozenset[str]
     ) -> tuple[dict[str, Link], dict[str, Validators]]:
         limit = FIRST_POLL_DOCUMENTS if first else LATER_POLL_DOCUMENTS
         queue, seen = [source.url], {source.url}
@@ -215,13 +258,21 @@ class Poller:
                 if page.not_modified:
                     report.not_modified += 1
                     continue
-                discovery: Discovery = await self._parse(page, source, discover, page, source)
+                discovery: Discovery = await self._parse(
+                    page, source, discover, page, source, learned
+                )
             except FetchError as exc:  # discovery refuses hostile XML the same way
                 if url == source.url:
                     raise  # the source itself failed
                 log.warning("%s: follow-up %s skipped: %s", source.name, url, exc)
                 continue
             fresh[url] = page.validators
+            if discovery.cut:
+                report.links_cut += discovery.cut
+                log.warning(
+                    "%s: %s has more links than max_links_per_page (%d): %d anchors not read",
+                    source.name, url, source.max_links_per_page, discovery.cut,
+                )  # fmt: skip
             for link in discovery.links:
                 if link.url not in links or is_later(changed_at(link), changed_at(links[link.url])):
                     links[link.url] = link
@@ -232,21 +283,33 @@ class Poller:
         return links, fresh
 
     async def _process(
-        self, tasks: list[_Task], source: Source, source_id: int, router: Router, report: PollReport
+        self,
+        tasks: list[_Task],
+        source: Source,
+        source_id: int,
+        router: Router,
+        report: PollReport,
+        book: _AddressBook,
     ) -> bool:
         """Fetch and store the articles; True when none failed for a passing reason."""
         gate = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
         async def one(task: _Task) -> bool:
             async with gate:
-                return await self._article(task, source, source_id, router, report)
+                return await self._article(task, source, source_id, router, report, book)
 
         async with asyncio.TaskGroup() as group:
             runs = [group.create_task(one(t), name=f"article:{t.url}") for t in tasks]
         return all(run.result() for run in runs)
 
     async def _article(
-        self, task: _Task, source: Source, source_id: int, router: Router, report: PollReport
+        self,
+        task: _Task,
+        source: Source,
+        source_id: int,
+        router: Router,
+        report: PollReport,
+        book: _AddressBook,
     ) -> bool:
         known = task.known
         validators = Validators(known.etag, known.last_modified) if known else None
@@ -277,8 +340,68 @@ class Poller:
             if known is not None:
                 await self.store.mark_checked(known.id, plan)
             return True
-        await self._save(extracted.item, plan, source, source_id, router, report)
+        item = extracted.item
+        if known is None:
+            identified = await self._identify(item, source, source_id, book)
+            if identified is None:
+                report.merged += 1
+                return True
+            item = identified
+        await self._save(item, plan, source, source_id, router, report)
         return True
+
+    async def _identify(
+        self, item: ArticleInput, source: Source, source_id: int, book: _AddressBook
+    ) -> ArticleInput | None:
+        """A new article's identity address; None when it is another address of an
+        article stored already or fetched earlier in this poll (same path, same
+        content, other parameters), which is then not stored again. What the page's
+        canonical URL and such twins show about context parameters is recorded."""
+        rules = IdentityRules.of(source.url, source.keep_params, source.drop_params, book.learned)
+        url = item.url
+        # Parameters the page's canonical URL leaves out (keep_params name the article,
+        # whatever the page says).
+        stated = canonical_context(url, item.canonical_url) if rules.applies_to(url) else None
+        context = (stated or frozenset()) - book.keep
+        if context:
+            url = IdentityRules.of(
+                source.url, source.keep_params, source.drop_params, book.learned | context
+            ).identity(url)
+        twin = book.claim(url, item.content_hash)  # no await before: see _AddressBook
+        if context:
+            await self.store.record_context(
+                source_id, context, content_hash=item.content_hash, example_url=item.url,
+                via="canonical",
+            )  # fmt: skip
+        if twin is not None:
+            await self._twin_found(source, source_id, item, twin[1])
+            return None
+        for stored in await self.store.same_content(source_id, item.content_hash):
+            differ = book.twin(url, stored.url)
+            if stored.url == url or not differ:
+                continue
+            await self._twin_found(source, source_id, item, differ)
+            learned = await self.store.context_params(source_id)
+            rules = IdentityRules.of(source.url, source.keep_params, source.drop_params, learned)
+            if rules.identity(stored.url) == rules.identity(url) != stored.url:
+                # The stored address carries parameters now known to be context: give it
+                # the address discovery will list from now on, so it is found as known.
+                await self.store.rename_article(stored.id, rules.identity(url))
+            return None
+        return item if url == item.url else replace(item, url=url)
+
+    async def _twin_found(
+        self, source: Source, source_id: int, item: ArticleInput, differ: frozenset[str]
+    ) -> None:
+        context = differ - {k.lower() for k in source.keep_params}
+        log.info(
+            "%s: %s is an article already seen under another address (differs in %s)",
+            source.name, item.url, ", ".join(sorted(differ)),
+        )  # fmt: skip
+        await self.store.record_context(
+            source_id, context, content_hash=item.content_hash, example_url=item.url,
+            via="content",
+        )  # fmt: skip
 
     async def _save(
         self,

@@ -419,3 +419,52 @@ def test_notification_problems_are_all_reported() -> None:
     )
     lines = [line for line, _ in problems_of(text)]
     assert lines == [4, 5, 6, 9]
+
+
+# --- article identity keys (keep_params, drop_params, max_links_per_page) ---------------------
+
+
+def test_a_parameter_name_with_a_separator_is_refused_on_its_line() -> None:
+    text = source("""
+        drop_params:
+          - pageNo
+          - "srchBgUid=-1"
+    """)
+    assert_single(text, "srchBgUid=-1", "drop_params[1]", "invalid query parameter name")
+
+
+def test_keep_params_and_drop_params_together_are_refused() -> None:
+    text = source("""
+        keep_params: [bod_uid]
+        drop_params: [pageNo]
+    """)
+    assert_single(text, "drop_params:", "source 'near-news'", "not both")
+
+
+def test_max_links_per_page_is_bounded_in_defaults_and_sources() -> None:
+    text = "defaults:\n  max_links_per_page: 0\n" + source("max_links_per_page: 1000000")
+    problems = problems_of(text)
+    assert [line for line, _ in problems] == [
+        line_of(text, "max_links_per_page: 0"),
+        line_of(text, "max_links_per_page: 1000000"),
+    ]
+    assert "greater than or equal to 1" in problems[0][1]
+    assert "less than or equal to 100000" in problems[1][1]
+
+
+def test_identity_keys_reach_the_source() -> None:
+    config = parse_config(
+        "defaults:\n  max_links_per_page: 300\n"
+        + source("""
+            drop_params: [pageNo, srchBgUid]
+        """)
+        + "  - name: tcs\n    url: https://tcs-asia.org/\n    keep_params: [idx, code]\n"
+        + "    max_links_per_page: 50\n"
+    )
+    near, tcs = config.sources
+    assert near.drop_params == ("pageNo", "srchBgUid")
+    assert near.keep_params == ()
+    assert near.max_links_per_page == 300
+    assert tcs.keep_params == ("idx", "code")
+    assert tcs.max_links_per_page == 50
+    assert parse_config(source("")).sources[0].max_links_per_page == 1000

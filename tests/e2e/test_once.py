@@ -86,14 +86,12 @@ async def test_first_run_stores_articles_and_notifies(world: World, service: Ser
 
     assert all(r.ok for r in reports), [r.summary() for r in reports]
     async with service.store.transaction() as session:
-        articles = {a.url.rsplit("/", 1)[-1]: a for a in await session.scalars(select(ArticleRow))}
-    assert set(articles) == {
-        "view.do?id=101",
-        "view.do?id=102",
-        "view.do?id=103",
-        "story-7781.html",
-    }
-    assembly, expo, committee = (articles[f"view.do?id={i}"] for i in (101, 102, 103))
+        stored = await session.scalars(select(ArticleRow))
+        articles = {a.url.removeprefix(world.sites.server.base_url): a for a in stored}
+    sites = FixtureSites
+    # One address per article: the board's listing context (pageNo, srch…) is not in it.
+    assert set(articles) == {sites.ASSEMBLY, sites.EXPO, sites.COMMITTEE, sites.MIRROR_COPY}
+    assembly, expo, committee = (articles[p] for p in (sites.ASSEMBLY, sites.EXPO, sites.COMMITTEE))
     assert assembly.title == "NEAR holds 15th General Assembly in Pohang"
     assert "General Assembly in Pohang on 12 September 2025" in assembly.text
     assert "中国—东北亚博览会在长春开幕" in expo.text  # GBK declared only in <meta>
@@ -105,7 +103,7 @@ async def test_first_run_stores_articles_and_notifies(world: World, service: Ser
         assert not [c for c in CHROME if c in article.text], (article.url, article.text)
         assert article.version == 1
     # The sources are polled concurrently: whichever copy was stored first is the original.
-    mirror = articles["story-7781.html"]
+    mirror = articles[sites.MIRROR_COPY]
     assert {mirror.duplicate_of, assembly.duplicate_of} in ({assembly.id, None}, {mirror.id, None})
 
     async with service.store.transaction() as session:
@@ -116,7 +114,7 @@ async def test_first_run_stores_articles_and_notifies(world: World, service: Ser
     assert sorted(e["type"] for e in world.received) == types  # signature verified
     duplicate = next(e for e in lines if e["type"] == "article.duplicate")
     assert duplicate["duplicate_of"] in (assembly.id, mirror.id)
-    new_event = next(e for e in lines if e["article"]["url"].endswith("id=102"))
+    new_event = next(e for e in lines if e["article"]["url"].endswith(sites.EXPO))
     assert new_event["source"] == "near-news"
     assert new_event["article"]["content_hash"] == expo.content_hash
     assert await _scalar_count(service, DeliveryRow, DeliveryRow.status != "delivered") == 0
@@ -131,7 +129,7 @@ async def test_unchanged_rerun_costs_a_304_and_sends_nothing(
 
     await run_once(service, progress=False)
 
-    listing = world.sites.server.requests_for("/news/list.html")
+    listing = world.sites.server.requests_for(FixtureSites.LISTING)
     assert len(listing) == 1
     assert listing[0].conditional
     assert world.sites.server.requests_for(FixtureSites.ASSEMBLY) == []  # not re-fetched yet
@@ -148,11 +146,12 @@ async def test_edited_article_becomes_version_two(world: World, service: Service
         original = await session.scalar(
             select(ArticleRow).where(
                 ArticleRow.duplicate_of.is_(None),
-                ArticleRow.url.contains("101") | ArticleRow.url.contains("story"),
+                ArticleRow.url.endswith(FixtureSites.ASSEMBLY)
+                | ArticleRow.url.endswith(FixtureSites.MIRROR_COPY),
             )
         )
     assert original is not None
-    on_mirror = "story" in original.url
+    on_mirror = original.url.endswith(FixtureSites.MIRROR_COPY)
     world.sites.edit_assembly(
         "Update: the next assembly will be held in Ulaanbaatar in 2027.", on_mirror=on_mirror
     )

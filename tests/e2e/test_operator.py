@@ -33,7 +33,7 @@ def test_preview_shows_links_and_articles_and_stores_nothing(tmp_path: Path) -> 
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "article links" in result.stdout
-    assert "view.do?id=102" in result.stdout
+    assert "bod_uid=59382" in result.stdout
     assert "NEAR holds 15th General Assembly in Pohang" in result.stdout  # extracted title
     assert "General Assembly in Pohang on 12 September" in result.stdout  # extracted text
     assert list(tmp_path.glob("*.db")) == []
@@ -50,11 +50,11 @@ async def test_listing_that_stops_yielding_links_raises_failing_then_recovers(
         service = await Service.open(load_config(config), db_url)
         try:
             await run_once(service, progress=False)
-            good_listing = server.lookup("/news/list.html")
-            server.route("/news/list.html", Response(body=BROKEN_LISTING))  # a redesign
+            good_listing = server.lookup(FixtureSites.LISTING)
+            server.route(FixtureSites.LISTING, Response(body=BROKEN_LISTING))  # a redesign
             broken = await run_once(service, progress=False)
             assert good_listing is not None
-            server.route("/news/list.html", good_listing)
+            server.route(FixtureSites.LISTING, good_listing)
             await run_once(service, progress=False)
             async with service.store.transaction() as session:
                 events = (

@@ -1,22 +1,68 @@
 """Small fixture sites served by ``FixtureServer``: the shapes the product meets in the
 wild (a board listing wrapped in chrome, articles in GBK and EUC-KR declared only in
 <meta>, a mirror that republishes an article, an RSS feed), used by the end-to-end tests
-and by ``make demo``."""
+and by ``make demo``.
+
+Addresses follow the real sites' shapes (see the evidence in sources.yaml): the
+secretariat is a query-string board like NEAR's (``/en/page.jsp?mnu_uid=2723`` lists,
+``page.jsp?bod_uid=N&cmd=258&mnu_uid=2723`` shows an article, and listing links carry the
+listing page and search state as context parameters, which the server ignores), the
+mirror addresses articles like CPAFFC (``/index/news/detail/id/N/lang/2.html``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from tests.support.httpserver import FixtureServer, Response
+from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
+
+BOARD = "/en/page.jsp"
+BOARD_LISTING = f"{BOARD}?mnu_uid=2723"
+# What a NEAR-style board puts in its article links besides the article's own id.
+BOARD_CONTEXT = ("pageNo", "srchBgUid", "srchEnable", "srchKeyword")
+
+
+def board_article(bod_uid: int) -> str:
+    """A board article's own address (parameters in the order normalisation sorts them)."""
+    return f"{BOARD}?bod_uid={bod_uid}&cmd=258&mnu_uid=2723"
+
+
+def board_link(bod_uid: int, page_no: int = 1) -> str:
+    """The same article as a listing page links it: relative, with listing context."""
+    return f"page.jsp?bod_uid={bod_uid}&cmd=258&mnu_uid=2723&pageNo={page_no}&srchBgUid=-1&srchEnable=0"
+
+
+def without_board_context(path: str) -> str:
+    """``path`` without the context parameters: what the board's server looks at."""
+    parts = urlsplit(path)
+    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in BOARD_CONTEXT]
+    return parts.path + ("?" + "&".join(sorted(kept)) if kept else "")
+
+
+def serve_board(server: FixtureServer) -> None:
+    """Answer board addresses whatever context parameters they carry, as the real board
+    does: the page for ``bod_uid=N`` is the same from listing page 1 or page 24."""
+
+    def board(handler: FixtureRequestHandler) -> None:
+        route = server.lookup(without_board_context(handler.path))
+        if isinstance(route, Response):
+            handler.send_response_object(route)
+        elif route is not None and route is not board:
+            route(handler)
+        else:
+            handler.send_plain(404, b"no such board entry")
+
+    server.route(BOARD, board)
+
 
 CHROME_HEAD = """<header><a href="#content">Skip to content</a>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/about.html">About NEAR</a></li>
-<li><a href="/news/list.html">News</a></li><li><a href="/members.html">Member Regions</a></li>
+<li><a href="/en/page.jsp?mnu_uid=2723">News</a></li><li><a href="/en/page.jsp?mnu_uid=2799">Member Regions</a></li>
 <li><a href="/login.do">Login</a></li></ul></nav></header>
 <div class="location">Your current location : Home&gt;&gt;News&gt;&gt;news</div>"""
 
 CHROME_FOOT = """<aside class="related"><h3>Suggested Items</h3><ul>
-<li><a href="/news/view.do?id=90">Older teaser about a forum</a></li></ul></aside>
+<li><a href="/en/page.jsp?bod_uid=59300&amp;cmd=258&amp;mnu_uid=2723">Older teaser about a forum</a></li></ul></aside>
 <div class="share">Share: <a href="#">Facebook</a> <a href="#">Twitter</a> Print</div>
 <footer><p>About us | Contact | Sitemap</p>
 <p>Copyright © 2025 The Association of North East Asia Regional Governments. All rights reserved.</p></footer>"""
@@ -94,31 +140,35 @@ def listing(items: list[tuple[str, str]]) -> str:
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>News | NEAR Secretariat</title></head><body>{CHROME_HEAD}
 <main id="content"><h2>News</h2><ul class="board">{rows}</ul>
-<div class="paging"><a href="/news/list.html?page=1">1</a></div></main>{CHROME_FOOT}</body></html>"""
+<div class="paging"><a href="page.jsp?mnu_uid=2723&amp;pageNo=1">1</a></div></main>{CHROME_FOOT}</body></html>"""
 
 
 @dataclass
 class FixtureSites:
-    """Two sites on one server: a secretariat (``/news/…``) and a mirror (``/mirror/…``)
-    that republishes the secretariat's assembly article with other chrome."""
+    """Two sites on one server: a secretariat (a NEAR-style board under ``/en/``) and a
+    mirror (CPAFFC-style addresses under ``/index/news/``) that republishes the
+    secretariat's assembly article with other chrome."""
 
     server: FixtureServer
     articles: dict[str, Response] = field(default_factory=dict)
 
-    ASSEMBLY = "/news/view.do?id=101"
-    EXPO = "/news/view.do?id=102"
-    COMMITTEE = "/news/view.do?id=103"
-    MIRROR_COPY = "/mirror/story-7781.html"
+    LISTING = BOARD_LISTING
+    ASSEMBLY = board_article(59381)
+    EXPO = board_article(59382)
+    COMMITTEE = board_article(59383)
+    MIRROR_LISTING = "/index/news/news_list/id/18/lang/2.html"
+    MIRROR_COPY = "/index/news/detail/id/10472/lang/2.html"
 
     def install(self) -> FixtureSites:
         s = self.server
+        serve_board(s)
         s.route(
-            "/news/list.html",
+            self.LISTING,
             Response(
                 body=listing([
-                    (self.ASSEMBLY, "NEAR holds 15th General Assembly in Pohang"),
-                    (self.EXPO, "第十四届中国—东北亚博览会开幕"),
-                    (self.COMMITTEE, "동북아 실무위원회 개최"),
+                    (board_link(59381), "NEAR holds 15th General Assembly in Pohang"),
+                    (board_link(59382), "第十四届中国—东北亚博览会开幕"),
+                    (board_link(59383), "동북아 실무위원회 개최"),
                 ]).encode(),
                 etag='"list-v1"',
             ),
@@ -129,7 +179,7 @@ class FixtureSites:
         self.set_article(self.EXPO, chinese_article_gbk(), content_type="text/html")
         self.set_article(self.COMMITTEE, korean_article_euckr(), content_type="text/html")
         s.route(
-            "/mirror/index.html",
+            self.MIRROR_LISTING,
             Response(body=listing([(self.MIRROR_COPY, "Regional governments meet in Pohang")])
                      .encode()),
         )  # fmt: skip
@@ -178,12 +228,13 @@ notifications:
     path: {jsonl_path}
 {hook}sources:
   - name: near-news
-    url: {base}/news/list.html
+    url: {base}{self.LISTING}
     kind: listing
-    follow: ["/news/view"]
+    follow: ['/page\\.jsp\\?(?:[^#]*&)?bod_uid=\\d+']
+    drop_params: [pageNo, srchBgUid, srchEnable, srchKeyword]
     tags: [secretariat]
   - name: mirror
-    url: {base}/mirror/index.html
+    url: {base}{self.MIRROR_LISTING}
     kind: listing
-    follow: ["/mirror/story"]
+    follow: ['/index/news/detail/id/\\d+/lang/2\\.html$']
 """
