@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers", type=int, default=1, help="processes parsing pages of 16 KB or more (0: none)"
     )
+    run.add_argument(
+        "--max-polls", type=_positive_int, default=None, metavar="N",
+        help="sources this worker polls at once (default 64)",
+    )  # fmt: skip
 
     check = commands.add_parser("check", help="validate sources.yaml")
     _config_arg(check)
@@ -78,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="migrate the database to the latest schema")
     _db_arg(upgrade)
     return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:

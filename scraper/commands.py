@@ -56,7 +56,7 @@ async def run(args: argparse.Namespace) -> int:
                 for report in reports:
                     print(report.summary())
                 return EXIT_OK
-            await Daemon(service, args.config).run()
+            await Daemon(service, args.config, max_polls=args.max_polls).run()
             return EXIT_OK
         finally:
             if status_server is not None:

@@ -4,6 +4,7 @@ recorded at the stage boundaries: every fetch, every poll report, every dispatch
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -13,6 +14,7 @@ from scraper.fetch import Fetcher, RobotsMemory, Validators
 from scraper.fetch.types import Page
 from scraper.notify.dispatcher import DispatchReport
 from scraper.pipeline.poll import PollReport
+from storage.repository import Backlog
 
 
 class Metrics:
@@ -41,6 +43,19 @@ class Metrics:
         self.deliveries = Counter(
             "nea_deliveries", "Notification delivery attempts by outcome", ["outcome"], registry=r
         )
+        self.polls_in_flight = Gauge(
+            "nea_polls_in_flight", "Polls this worker is running now", registry=r
+        )
+        self.poll_capacity = Gauge(
+            "nea_poll_capacity", "Polls this worker may run at once (--max-polls)", registry=r
+        )
+        self.backlog = Gauge(
+            "nea_sources_due", "Sources due and not being polled by any worker", registry=r
+        )
+        self.oldest_due = Gauge(
+            "nea_oldest_due_seconds",
+            "How long the oldest due source has been waiting (0 when none is due)", registry=r,
+        )  # fmt: skip
 
     def record_poll(self, report: PollReport) -> None:
         self.polls.labels(report.source, "ok" if report.ok else "failed").inc()
@@ -58,6 +73,17 @@ class Metrics:
             count = getattr(report, outcome)
             if count:
                 self.deliveries.labels(outcome).inc(count)
+
+    def record_pool(self, in_flight: int, capacity: int) -> None:
+        self.polls_in_flight.set(in_flight)
+        self.poll_capacity.set(capacity)
+
+    def record_backlog(self, backlog: Backlog) -> None:
+        self.backlog.set(backlog.due)
+        oldest = backlog.oldest_due_at
+        self.oldest_due.set(
+            max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest else 0.0
+        )
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -8,7 +8,8 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Self
 
@@ -19,17 +20,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from scraper.config.types import Config, Source
 from scraper.dedup import NEAR_DUPLICATE_DISTANCE
 from scraper.errors import StorageError
-from scraper.fetch import Fetcher
+from scraper.fetch import Fetcher, host_key
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
-from scraper.pipeline.schedule import failure_backoff, interval_of
+from scraper.pipeline.schedule import first_run, interval_of, next_run
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.repository import Router, SourceSpec, Store
+from storage.repository import Router, SourceSpec, SourceState, Store
 
 log = logging.getLogger("scraper.service")
 
@@ -115,17 +116,44 @@ class Service:
         service = cls(
             config, store, fetcher=fetcher, cpu=cpu, http_client=http, metrics=metrics,
         )  # fmt: skip
-        await service.apply_config(config)
+        await service.apply_config(config, respread=True)
         return service
 
-    async def apply_config(self, config: Config) -> None:
+    async def apply_config(
+        self,
+        config: Config,
+        *,
+        respread: bool = False,
+        reschedule: Collection[str] = (),
+        starting: int | None = None,
+    ) -> None:
+        """Sync ``config``'s sources to the database, then make it the running config: a
+        sync that fails (the database is away) changes nothing here, and may be retried.
+
+        New sources (and those named in ``reschedule``, whose schedule changed) are due at
+        their first slot; with ``respread`` (start-up), so are sources whose slot passed
+        more than an interval ago, so that a restart after downtime does not make every
+        source due at once. First slots are spread for ``starting`` sources starting
+        together (default: every enabled source)."""
+        now = datetime.now(UTC)
+        if starting is None:
+            starting = len(config.enabled_sources)
+        specs = [
+            SourceSpec(
+                name=s.name,
+                url=s.url,
+                kind=s.kind,
+                enabled=s.enabled,
+                tags=s.tags,
+                host=host_key(s.url),
+                first_run_at=first_run(s.name, s.schedule, now, sources=starting),
+                stale_before=now - timedelta(seconds=interval_of(s.schedule)),
+                reschedule=s.name in reschedule,
+            )
+            for s in config.sources
+        ]
+        self._source_ids = await self.store.sync_sources(specs, respread=respread)
         self.config = config
-        self._source_ids = await self.store.sync_sources(
-            [
-                SourceSpec(name=s.name, url=s.url, kind=s.kind, enabled=s.enabled, tags=s.tags)
-                for s in config.sources
-            ]
-        )
         self.dispatcher = self._new_dispatcher(config)
 
     def _new_dispatcher(self, config: Config) -> Dispatcher:
@@ -150,8 +178,17 @@ class Service:
         )
         if state is None:
             return None
+        return await self.poll_claimed(source, state, claimed_at=datetime.now(UTC))
+
+    async def poll_claimed(
+        self, source: Source, state: SourceState, *, claimed_at: datetime
+    ) -> PollReport:
+        """Poll a source whose lease this worker holds, and hand the lease back: with the
+        outcome, the source due at its next slot; if the poll did not finish (cancelled,
+        the database away), due now. The lease is renewed while the poll runs."""
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
-        handback = Handback(self.owner, partial(_next_wait, source), renewal.cancel)
+        wait = partial(_next_wait, source, state.next_run_at, claimed_at)
+        handback = Handback(self.owner, wait, renewal.cancel)
         finished = released = False
         try:
             report = await self.poller.poll(
@@ -165,7 +202,7 @@ class Service:
             renewal.cancel()
             if not released:
                 # Shielded: a shutdown that cancels the poll must still hand the lease back.
-                await asyncio.shield(self._release(source, finished=finished))
+                await asyncio.shield(self._release(source, wait if finished else None))
 
     async def _renew(self, name: str) -> None:
         """Keep the lease of a long poll (slow sites, many articles) from expiring."""
@@ -182,15 +219,14 @@ class Service:
                 log.warning("lost the lease of %s to another worker", name)
                 return
 
-    async def _release(self, source: Source, *, finished: bool = True) -> None:
-        """Hand the lease back. A poll that did not finish (the database went away, a
-        shutdown cancelled it) leaves its source due now, so the next trigger of any
-        worker polls it again; when the release itself fails, the lease just expires."""
+    async def _release(self, source: Source, wait: Callable[[int], float] | None) -> None:
+        """Hand the lease back, the source due again after ``wait``. A poll that did not
+        finish (the database went away, a shutdown cancelled it; no ``wait``) leaves its
+        source due now, so the next claim of any worker polls it again; when the release
+        itself fails, the lease just expires."""
         try:
-            if finished:
-                await self.store.release_source(
-                    source.name, owner=self.owner, wait=partial(_next_wait, source)
-                )
+            if wait is not None:
+                await self.store.release_source(source.name, owner=self.owner, wait=wait)
             else:
                 await self.store.release_source(
                     source.name, owner=self.owner, next_run_at=datetime.now(UTC)
@@ -231,8 +267,14 @@ class Service:
         await self.store.aclose()
 
 
-def _next_wait(source: Source, consecutive_failures: int) -> float:
-    """Seconds until another worker may poll ``source`` again. The local scheduler decides
-    the exact time; this only keeps other workers from polling it again too soon (a little
-    early is fine, twice is not)."""
-    return 0.9 * failure_backoff(interval_of(source.schedule), consecutive_failures)
+def _next_wait(
+    source: Source, slot: datetime | None, claimed_at: datetime, consecutive_failures: int
+) -> float:
+    """Seconds from now until ``source`` is due again after its poll of ``slot``, claimed
+    at ``claimed_at``: its next slot, at least 0.9 of its interval (or failure back-off)
+    after the claim, so that no worker polls it twice in one interval."""
+    due = next_run(
+        source.name, source.schedule, slot=slot, started_at=claimed_at,
+        consecutive_failures=consecutive_failures,
+    )  # fmt: skip
+    return max(0.0, (due - datetime.now(UTC)).total_seconds())

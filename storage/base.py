@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +16,7 @@ from scraper.errors import StorageError
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
 class StoreBase:
@@ -42,7 +43,7 @@ class StoreBase:
         async with translated_errors(), self.engine.begin() as connection:
             yield connection
 
-    def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    def for_update(self, query: AnySelect, *, skip_locked: bool = False) -> AnySelect:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
         serializes writers, so there it is a no-op."""
         if not self.is_postgres:

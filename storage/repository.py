@@ -14,7 +14,7 @@ from storage.articles_repo import (
 from storage.events import Router
 from storage.outbox_repo import OutboxDelivery, OutboxQueries
 from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
-from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
+from storage.sources_repo import Backlog, RunOutcome, SourceQueries, SourceSpec, SourceState
 
 
 class Store(SourceQueries, ArticleQueries, OutboxQueries, ReadQueries):
@@ -26,6 +26,7 @@ __all__ = [
     "ArticleListing",
     "ArticleState",
     "ArticleWrite",
+    "Backlog",
     "CheckPlan",
     "DeadDelivery",
     "OutboxDelivery",
