@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
 from scraper.dedup import NEAR_DUPLICATE_DISTANCE
-from scraper.errors import StorageError
 from scraper.discover import discover
+from scraper.errors import StorageError
 from scraper.fetch import Fetcher, Page, decode_page, host_key
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
