@@ -52,6 +52,7 @@ class Daemon:
             service, capacity=max_polls or DEFAULT_CAPACITY, on_events=self._deliver_now.set
         )
         self._tasks: list[asyncio.Task[Any]] = []
+        self._stats: asyncio.Task[None] | None = None
         self._stopping = False
 
     def request_stop(self) -> None:
@@ -68,7 +69,7 @@ class Daemon:
                 asyncio.create_task(self._deliver_forever(), name="deliver"),
             ]
             if self.service.metrics is not None:
-                self._tasks.append(asyncio.create_task(self._stats_forever(), name="stats"))
+                self._stats = asyncio.create_task(self._stats_forever(), name="stats")
             self._watcher.start()
             log.info(
                 "daemon running: %d sources, %d channels, up to %d polls at once, worker %s",
@@ -121,8 +122,10 @@ class Daemon:
     async def _stats_forever(self) -> None:
         metrics = self.service.metrics
         assert metrics is not None
+        metrics.watch_pool(
+            lambda: self.pool.in_flight, self.pool.capacity, self.service.store.connections_in_use
+        )
         while not self._stopping:
-            metrics.record_pool(self.pool.in_flight, self.pool.capacity)
             # An outage is told by the readiness probe and the claim loop already.
             with contextlib.suppress(StorageError):
                 metrics.record_backlog(await self.service.store.backlog())
@@ -141,6 +144,8 @@ class Daemon:
         reserve = min(5.0, self.shutdown_deadline / 4)
         self.pool.stop_claiming()
         self._deliver_now.set()
+        if self._stats is not None:
+            self._stats.cancel()
         await self._watcher.stop()
         await self.pool.drain(self.shutdown_deadline - reserve, settle=reserve / 3)
         background = [t for t in self._tasks if not t.done()]

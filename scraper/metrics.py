@@ -4,6 +4,7 @@ recorded at the stage boundaries: every fetch, every poll report, every dispatch
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -49,6 +50,10 @@ class Metrics:
         self.poll_capacity = Gauge(
             "nea_poll_capacity", "Polls this worker may run at once (--max-polls)", registry=r
         )
+        self.db_connections = Gauge(
+            "nea_db_connections_in_use", "Database connections checked out of the pool",
+            registry=r,
+        )  # fmt: skip
         self.backlog = Gauge(
             "nea_sources_due", "Sources due and not being polled by any worker", registry=r
         )
@@ -74,9 +79,13 @@ class Metrics:
             if count:
                 self.deliveries.labels(outcome).inc(count)
 
-    def record_pool(self, in_flight: int, capacity: int) -> None:
-        self.polls_in_flight.set(in_flight)
+    def watch_pool(
+        self, in_flight: Callable[[], int], capacity: int, connections: Callable[[], int]
+    ) -> None:
+        """Read the poll pool's occupancy and the connections in use at each scrape."""
+        self.polls_in_flight.set_function(in_flight)
         self.poll_capacity.set(capacity)
+        self.db_connections.set_function(connections)
 
     def record_backlog(self, backlog: Backlog) -> None:
         self.backlog.set(backlog.due)

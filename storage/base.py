@@ -50,6 +50,11 @@ class StoreBase:
             return query
         return query.with_for_update(skip_locked=skip_locked)
 
+    def connections_in_use(self) -> int:
+        """Connections checked out of the engine's pool now (0 for a pool without count)."""
+        checkedout = getattr(self.engine.sync_engine.pool, "checkedout", None)
+        return int(checkedout()) if checkedout is not None else 0
+
     async def aclose(self) -> None:
         await self.engine.dispose()
 
