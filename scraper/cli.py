@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-polls", type=_positive_int, default=None, metavar="N",
         help="sources this worker polls at once (default 64)",
     )  # fmt: skip
+    run.add_argument(
+        "--grace", type=_positive_int, default=20, metavar="SECONDS",
+        help="on SIGTERM, seconds until exit: polls in flight may finish meanwhile (default 20)",
+    )  # fmt: skip
 
     check = commands.add_parser("check", help="validate sources.yaml")
     _config_arg(check)

@@ -56,7 +56,9 @@ async def run(args: argparse.Namespace) -> int:
                 for report in reports:
                     print(report.summary())
                 return EXIT_OK
-            await Daemon(service, args.config, max_polls=args.max_polls).run()
+            await Daemon(
+                service, args.config, max_polls=args.max_polls, shutdown_deadline=args.grace
+            ).run()
             return EXIT_OK
         finally:
             if status_server is not None:
