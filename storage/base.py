@@ -16,6 +16,8 @@ from scraper.errors import StorageError
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
+# The execution option that marks a connection as reading only (see ``reading``).
+READ_ONLY = "nea_read_only"
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
@@ -42,6 +44,16 @@ class StoreBase:
         than the work (the article write path)."""
         async with translated_errors(), self.engine.begin() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A unit of work that only reads. On SQLite it begins deferred: a WAL reader,
+        which neither waits for the writer nor holds up the writes of other polls (every
+        other transaction begins IMMEDIATE and takes the one write lock)."""
+        async with translated_errors(), self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with connection.begin():
+                yield connection
 
     def for_update(self, query: AnySelect, *, skip_locked: bool = False) -> AnySelect:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already

@@ -185,7 +185,7 @@ class SourceQueries(StoreBase):
             query = query.where(
                 or_(SourceRow.host.is_(None), SourceRow.host.not_in(list(busy_hosts)))
             )
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             value = (await connection.execute(query)).scalar()
         return _as_utc(value) if value is not None else None
 
@@ -193,7 +193,7 @@ class SourceQueries(StoreBase):
         """Sources due and not being polled, the oldest slot among them, and how many
         sources each worker is polling now (leases held)."""
         now = self.clock()
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             due = (
                 await connection.execute(
                     select(func.count(), func.min(SourceRow.next_run_at)).where(
@@ -222,7 +222,7 @@ class SourceQueries(StoreBase):
             return int(getattr(result, "rowcount", 0) or 0)
 
     async def source_state(self, name: str) -> SourceState | None:
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(
                     SourceRow.id, SourceRow.name, SourceRow.last_success_at,
@@ -376,7 +376,7 @@ class SourceQueries(StoreBase):
 
     async def recall_robots(self, url: str) -> tuple[bytes | None, datetime] | None:
         """A robots.txt as last fetched (body None: a 4xx, no rules) and when."""
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(RobotsRow.body, RobotsRow.fetched_at).where(RobotsRow.url == url)
             )
@@ -393,7 +393,7 @@ class SourceQueries(StoreBase):
             await connection.execute(upsert, [{"url": url, "body": body, "fetched_at": fetched_at}])
 
     async def get_validators(self, url: str) -> tuple[str | None, str | None]:
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(FetchStateRow.etag, FetchStateRow.last_modified).where(
                     FetchStateRow.url == url
