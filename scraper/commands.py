@@ -28,7 +28,7 @@ from scraper.service import Service
 from storage.engine import DaemonLock, create_engine, is_sqlite, redact, resolve_database_url
 from storage.events import iso
 from storage.migrate import upgrade
-from storage.repository import Store
+from storage.repository import Backlog, Store
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -185,6 +185,7 @@ async def articles(args: argparse.Namespace) -> int:
 async def status(args: argparse.Namespace) -> int:
     async with _store(args.db) as store:
         health = await store.source_health()
+        backlog = await store.backlog()
         counts = await store.delivery_counts()
         dead = await store.dead_deliveries(limit=20)
     console = Console(width=200)
@@ -198,6 +199,8 @@ async def status(args: argparse.Namespace) -> int:
             escape((h.last_error or "")[:100]),
         )  # fmt: skip
     console.print(table)
+    for line in schedule_lines(backlog):
+        console.print(line, markup=False)
     deliveries = Table("channel", "pending", "delivered", "dead", title="Deliveries")
     for channel in sorted({c for c, _ in counts}):
         deliveries.add_row(channel, *(str(counts.get((channel, s), 0)) for s in
@@ -209,6 +212,19 @@ async def status(args: argparse.Namespace) -> int:
             console.print(f"  #{d.id} {d.channel} event {d.event_id} after {d.attempts} "
                           f"attempts: {d.last_error}", markup=False)  # fmt: skip
     return EXIT_OK
+
+
+def schedule_lines(backlog: Backlog) -> list[str]:
+    """The schedule's health: what is due and waiting, and what each worker polls now."""
+    lines = [f"Due and not yet polled: {backlog.due} sources"]
+    if backlog.oldest_due_at is not None:
+        lines[0] += f" (oldest: {backlog.oldest_due}, due {_ago(backlog.oldest_due_at)})"
+    if backlog.polling:
+        for owner, count in sorted(backlog.polling.items()):
+            lines.append(f"Polling now: {count} sources by worker {owner}")
+    else:
+        lines.append("Polling now: none")
+    return lines
 
 
 async def retry(args: argparse.Namespace) -> int:

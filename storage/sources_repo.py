@@ -67,6 +67,7 @@ class Backlog:
 
     due: int
     oldest_due_at: datetime | None
+    oldest_due: str | None = None  # the name of the source waiting longest
     polling: dict[str, int] = field(default_factory=dict)
 
 
@@ -201,6 +202,12 @@ class SourceQueries(StoreBase):
                     )
                 )
             ).one()
+            oldest_name = await connection.scalar(
+                select(SourceRow.name)
+                .where(SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now))
+                .order_by(SourceRow.next_run_at)
+                .limit(1)
+            )
             leased = await connection.execute(
                 select(SourceRow.lease_owner, func.count())
                 .where(SourceRow.lease_expires_at >= now, SourceRow.lease_owner.is_not(None))
@@ -208,7 +215,9 @@ class SourceQueries(StoreBase):
             )
             polling = {str(owner): int(count) for owner, count in leased.all()}
         oldest = _as_utc(due[1]) if due[1] is not None else None
-        return Backlog(due=int(due[0]), oldest_due_at=oldest, polling=polling)
+        return Backlog(
+            due=int(due[0]), oldest_due_at=oldest, oldest_due=oldest_name, polling=polling
+        )
 
     async def release_leases(self, owner: str) -> int:
         """Hand back every lease ``owner`` still holds, its sources due now (their polls
