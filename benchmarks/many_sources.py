@@ -39,7 +39,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,7 @@ from typing import Any, ClassVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.crawl import free_port  # noqa: E402
 from tests.scale.pgcluster import Cluster  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -144,12 +144,6 @@ def serve_farm(hosts: list[str], port: int) -> None:
 def farm_stats(port: int) -> dict[str, Any]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/__stats", timeout=30) as answer:
         return dict(json.loads(answer.read()))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Farm:
