@@ -552,6 +552,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.05, help="per_host_delay, seconds")
     parser.add_argument("--max-polls", type=int, default=64)
     parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--workdir", help="keep databases and logs here (default: a temp dir)")
     parser.add_argument("--rounds", type=int, default=2, choices=[1, 2], help="polls per source")
     parser.add_argument("--one-host", type=int, default=1000)
     parser.add_argument("--one-host-delay", type=float, default=0.1)
@@ -567,7 +568,8 @@ def main() -> None:
           f"--max-polls {args.max_polls}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f} at start")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="nea-many-") as tmp:
-        workdir = Path(tmp)
+        workdir = Path(args.workdir or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for scenario in args.scenarios.split(","):
             if scenario == "one-host":
                 print("\n## one host")
