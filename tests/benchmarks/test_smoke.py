@@ -68,4 +68,4 @@ def test_many_sources_benchmark_runs_on_a_small_farm() -> None:
     assert "twice after" in output
     assert "error lines in the logs: 0" in output
     assert "codes [0]" in output
-    assert "- requests to the host: 40" in output  # 20 listings and their 20 articles
+    assert "- requests to the host: 41" in output  # robots.txt, 20 listings, 20 articles
