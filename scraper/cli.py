@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers", type=int, default=1, help="processes parsing pages of 16 KB or more (0: none)"
     )
+    run.add_argument(
+        "--max-polls", type=_positive_int, default=None, metavar="N",
+        help="sources this worker polls at once (default 64)",
+    )  # fmt: skip
+    run.add_argument(
+        "--grace", type=_positive_int, default=20, metavar="SECONDS",
+        help="on SIGTERM, seconds until exit: polls in flight may finish meanwhile (default 20)",
+    )  # fmt: skip
 
     check = command("check", "validate sources.yaml")
     _config_arg(check)
@@ -124,6 +132,16 @@ def _logging_args(
         "--log-level", default=default_level, choices=["debug", "info", "warning", "error"]
     )
     parser.add_argument("--log-format", default=default_format, choices=["text", "json"])
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:

@@ -1,44 +1,30 @@
-"""The long-running daemon: APScheduler fires one job per source, the outbox is delivered
-every few seconds, ``sources.yaml`` is watched for changes, and SIGTERM/SIGINT stop it
-cleanly (no new work, in-flight polls get a deadline, leases and statuses are written)."""
+"""The long-running daemon: a pool of polls claims due sources from the database, the
+outbox is delivered every few seconds (and right after a poll that wrote events),
+``sources.yaml`` is watched for changes, and SIGTERM/SIGINT stop it cleanly within the
+grace period: no new polls, in-flight polls get the grace period, the rest are cancelled
+quietly and their sources left due, a last delivery pass, exit 0."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
 import signal
+import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import Any
 
 from scraper.config import Config, ConfigWatcher, diff_configs
-from scraper.config.types import Schedule, Source
 from scraper.errors import ScraperError, StorageError
+from scraper.poll_pool import DEFAULT_CAPACITY, PollPool
 from scraper.service import Service
 
 log = logging.getLogger("scraper.daemon")
 
 DELIVER_EVERY = 5.0
-SHUTDOWN_DEADLINE = 20.0
-MAX_START_JITTER = 30.0
-# A poll that failed because the database was away is tried again this soon (or at its
-# interval, when shorter), not an interval later.
-RETRY_AFTER_STORAGE_ERROR = 15.0
-
-
-def trigger_for(schedule: Schedule) -> BaseTrigger:
-    if schedule.cron:
-        return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
-    seconds = schedule.interval_seconds or 1800.0
-    # Jitter spreads sources that share an interval, so they do not all fire together.
-    return IntervalTrigger(seconds=seconds, jitter=min(seconds * 0.1, 60.0), timezone=UTC)
+SHUTDOWN_DEADLINE = 20.0  # the grace period: SIGTERM to exit
+STATS_EVERY = 15.0  # seconds between two readings of the backlog for the metrics
 
 
 class Daemon:
@@ -50,19 +36,23 @@ class Daemon:
         reload_interval: float = 2.0,
         deliver_every: float = DELIVER_EVERY,
         shutdown_deadline: float = SHUTDOWN_DEADLINE,
+        max_polls: int | None = None,
         on_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.service = service
         self.deliver_every = deliver_every
         self.shutdown_deadline = shutdown_deadline
         self._on_ready = on_ready
-        self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._watcher = ConfigWatcher(
             config_path, self.apply_config, poll_interval=reload_interval, config=service.config
         )
         self._stop = asyncio.Event()
-        self._inflight: set[asyncio.Task[object]] = set()
-        self._polling: set[str] = set()  # sources this process is polling now
+        self._deliver_now = asyncio.Event()
+        self.pool = PollPool(
+            service, capacity=max_polls or DEFAULT_CAPACITY, on_events=self._deliver_now.set
+        )
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._stats: asyncio.Task[None] | None = None
         self._stopping = False
 
     def request_stop(self) -> None:
@@ -74,21 +64,18 @@ class Daemon:
         loop.add_signal_handler(signal.SIGINT, self.request_stop)
         loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         try:
-            for source in self.service.config.enabled_sources:
-                self._schedule(source)
-            self._scheduler.add_job(
-                self._track, IntervalTrigger(seconds=self.deliver_every, timezone=UTC),
-                args=[self._deliver], id="__deliver__", max_instances=1, coalesce=True,
-                next_run_time=datetime.now(UTC),
-            )  # fmt: skip
-            self._scheduler.start()
+            self._tasks = [
+                asyncio.create_task(self.pool.run(), name="poll-pool"),
+                asyncio.create_task(self._deliver_forever(), name="deliver"),
+            ]
+            if self.service.metrics is not None:
+                self._stats = asyncio.create_task(self._stats_forever(), name="stats")
             self._watcher.start()
             log.info(
-                "daemon running: %d sources, %d channels, worker %s",
-                len(self.service.config.enabled_sources),
-                len(self.service.config.channels),
-                self.service.owner,
-            )
+                "daemon running: %d sources, %d channels, up to %d polls at once, worker %s",
+                len(self.service.config.enabled_sources), len(self.service.config.channels),
+                self.pool.capacity, self.service.owner,
+            )  # fmt: skip
             if self._on_ready is not None:
                 await self._on_ready()
             await self._stop.wait()
@@ -98,128 +85,81 @@ class Daemon:
             await self._shutdown()
 
     async def apply_config(self, config: Config) -> None:
+        """Sync the new config to the database, then switch to it. Raises (and changes
+        nothing) when the sync fails: the watcher tries again."""
         diff = diff_configs(self.service.config, config)
-        await self.service.apply_config(config)
-        for name in diff.removed:
-            self._unschedule(name)
-        for name in (*diff.added, *diff.changed):
-            self._unschedule(name)
-            source = config.source(name)
-            if source.enabled:
-                self._schedule(source)
+        rescheduled = {
+            name
+            for name in diff.changed
+            if self.service.config.source(name).schedule != config.source(name).schedule
+        }
+        await self.service.apply_config(
+            config, reschedule=rescheduled, starting=len(diff.added) + len(rescheduled)
+        )
+        self.pool.use_config(config)
         log.info(
             "configuration reloaded: %d added, %d removed, %d changed",
             len(diff.added), len(diff.removed), len(diff.changed),
         )  # fmt: skip
 
-    def _schedule(self, source: Source) -> None:
-        # Spread first polls so a large config does not fire all at once; a few sources
-        # need no spreading. Later polls keep the trigger's own jitter.
-        spread = min(
-            MAX_START_JITTER,
-            (source.schedule.interval_seconds or 600.0) / 10,
-            0.25 * len(self.service.config.enabled_sources),
-        )
-        jitter = random.uniform(0, spread)
-        self._scheduler.add_job(
-            self._track, trigger_for(source.schedule), args=[self._poll_job(source.name)],
-            id=f"source:{source.name}", name=source.name, max_instances=1, coalesce=True,
-            misfire_grace_time=None, replace_existing=True,
-            next_run_time=datetime.now(UTC) + timedelta(seconds=jitter),
-        )  # fmt: skip
-
-    def _unschedule(self, name: str) -> None:
-        if self._scheduler.get_job(f"source:{name}") is not None:
-            self._scheduler.remove_job(f"source:{name}")
-
-    def _poll_job(self, name: str) -> Callable[[], Awaitable[None]]:
-        async def job() -> None:
+    async def _deliver_forever(self) -> None:
+        outage = False
+        while not self._stopping:
             try:
-                source = self.service.config.source(name)
-            except KeyError:
-                return  # removed by a reload since the job fired
-            if name in self._polling:
-                return  # a retry met the regular poll (or the reverse): one is enough
-            self._polling.add(name)
-            try:
-                report = await self.service.poll_source(source)
-            except Exception as exc:
-                if storage_failure(exc):
-                    self._retry_soon(source)
-                raise
-            finally:
-                self._polling.discard(name)
-            if report is not None and report.events:
-                await self.service.deliver()  # announce now, not at the next delivery tick
-
-        return job
-
-    def _retry_soon(self, source: Source) -> None:
-        if self._stopping:
-            return
-        delay = min(RETRY_AFTER_STORAGE_ERROR, source.schedule.interval_seconds or 3600.0)
-        self._scheduler.add_job(
-            self._track, DateTrigger(datetime.now(UTC) + timedelta(seconds=delay), UTC),
-            args=[self._poll_job(source.name)], id=f"retry:{source.name}",
-            name=f"retry {source.name}", replace_existing=True, misfire_grace_time=None,
-        )  # fmt: skip
-
-    async def _deliver(self) -> None:
-        await self.service.deliver()
-
-    async def _track(self, work: Callable[[], Awaitable[None]]) -> None:
-        """Run one job as a tracked task, so shutdown can wait for it or cancel it; errors
-        are logged with their job, never allowed to kill the scheduler."""
-        if self._stopping:
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        self._inflight.add(task)
-        try:
-            await work()
-        except Exception as exc:
-            if storage_failure(exc):  # an outage: one line per job, not a traceback
-                log.warning("job failed, the database is unavailable: %s", storage_failure(exc))
+                await self.service.deliver()
+            except StorageError as exc:
+                if not outage:
+                    log.warning("delivery paused, the database is unavailable: %s", exc)
+                outage = True
+            except Exception:
+                log.exception("delivery round failed")
             else:
-                log.exception("job failed")
-        finally:
-            self._inflight.discard(task)
+                outage = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._deliver_now.wait(), timeout=self.deliver_every)
+            self._deliver_now.clear()
+
+    async def _stats_forever(self) -> None:
+        metrics = self.service.metrics
+        assert metrics is not None
+        metrics.watch_pool(
+            lambda: self.pool.in_flight, self.pool.capacity, self.service.store.connections_in_use
+        )
+        while not self._stopping:
+            # An outage is told by the readiness probe and the claim loop already.
+            with contextlib.suppress(StorageError):
+                metrics.record_backlog(await self.service.store.backlog())
+            await asyncio.sleep(STATS_EVERY)
 
     def _reload_soon(self) -> None:
         log.info("SIGHUP: reloading configuration")
         task = asyncio.create_task(self._watcher.reload_now(), name="reload")
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        self._tasks.append(task)
 
     async def _shutdown(self) -> None:
+        """Within ``shutdown_deadline``: polls get all of it but a few seconds kept for
+        cancelling the late ones, handing back leases and a last delivery pass."""
+        started = time.monotonic()
         self._stopping = True
-        log.info(
-            "stopping: waiting up to %.0fs for %d jobs", self.shutdown_deadline, len(self._inflight)
-        )
-        self._scheduler.shutdown(wait=False)
+        reserve = min(5.0, self.shutdown_deadline / 4)
+        self.pool.stop_claiming()
+        self._deliver_now.set()
+        if self._stats is not None:
+            self._stats.cancel()
         await self._watcher.stop()
-        pending = {t for t in self._inflight if t is not asyncio.current_task()}
-        if pending:
-            _done, late = await asyncio.wait(pending, timeout=self.shutdown_deadline)
+        await self.pool.drain(self.shutdown_deadline - reserve, settle=reserve / 3)
+        background = [t for t in self._tasks if not t.done()]
+        if background:
+            remaining = self.shutdown_deadline - reserve / 3 - (time.monotonic() - started)
+            _done, late = await asyncio.wait(background, timeout=max(0.1, remaining))
             for task in late:
                 task.cancel()
             if late:
-                await asyncio.wait(late, timeout=5.0)
+                await asyncio.wait(late, timeout=1.0)
         # What the last polls stored is announced now rather than at the next start.
+        remaining = self.shutdown_deadline - (time.monotonic() - started) - 0.5
         try:
-            await asyncio.wait_for(self.service.deliver(), timeout=self.shutdown_deadline)
+            await asyncio.wait_for(self.service.deliver(), timeout=max(0.1, remaining))
         except (TimeoutError, ScraperError) as exc:
             log.warning("final delivery pass incomplete (%s); pending events stay queued", exc)
         log.info("stopped")
-
-
-def storage_failure(exc: BaseException) -> StorageError | None:
-    """The database error behind ``exc`` (also when a task group wrapped it), if any."""
-    if isinstance(exc, StorageError):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = storage_failure(inner)
-            if found is not None:
-                return found
-    return None

@@ -4,6 +4,8 @@ recorded at the stage boundaries: every fetch, every poll report, every dispatch
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -13,6 +15,7 @@ from scraper.fetch import Fetcher, RobotsMemory, Validators
 from scraper.fetch.types import Page
 from scraper.notify.dispatcher import DispatchReport
 from scraper.pipeline.poll import PollReport
+from storage.repository import Backlog
 
 
 class Metrics:
@@ -41,6 +44,23 @@ class Metrics:
         self.deliveries = Counter(
             "nea_deliveries", "Notification delivery attempts by outcome", ["outcome"], registry=r
         )
+        self.polls_in_flight = Gauge(
+            "nea_polls_in_flight", "Polls this worker is running now", registry=r
+        )
+        self.poll_capacity = Gauge(
+            "nea_poll_capacity", "Polls this worker may run at once (--max-polls)", registry=r
+        )
+        self.db_connections = Gauge(
+            "nea_db_connections_in_use", "Database connections checked out of the pool",
+            registry=r,
+        )  # fmt: skip
+        self.backlog = Gauge(
+            "nea_sources_due", "Sources due and not being polled by any worker", registry=r
+        )
+        self.oldest_due = Gauge(
+            "nea_oldest_due_seconds",
+            "How long the oldest due source has been waiting (0 when none is due)", registry=r,
+        )  # fmt: skip
 
     def record_poll(self, report: PollReport) -> None:
         self.polls.labels(report.source, "ok" if report.ok else "failed").inc()
@@ -58,6 +78,21 @@ class Metrics:
             count = getattr(report, outcome)
             if count:
                 self.deliveries.labels(outcome).inc(count)
+
+    def watch_pool(
+        self, in_flight: Callable[[], int], capacity: int, connections: Callable[[], int]
+    ) -> None:
+        """Read the poll pool's occupancy and the connections in use at each scrape."""
+        self.polls_in_flight.set_function(in_flight)
+        self.poll_capacity.set(capacity)
+        self.db_connections.set_function(connections)
+
+    def record_backlog(self, backlog: Backlog) -> None:
+        self.backlog.set(backlog.due)
+        oldest = backlog.oldest_due_at
+        self.oldest_due.set(
+            max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest else 0.0
+        )
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

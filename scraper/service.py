@@ -8,7 +8,8 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Self
 
@@ -16,18 +17,20 @@ import httpx
 
 from scraper.config.types import Config, Source
 from scraper.dedup import NEAR_DUPLICATE_DISTANCE
+from scraper.discover import discover
 from scraper.errors import StorageError
-from scraper.fetch import Fetcher
+from scraper.fetch import Fetcher, Page, decode_page, host_key
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
+from scraper.pipeline.articles import extract_page
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
-from scraper.pipeline.schedule import failure_backoff, interval_of, next_recheck
+from scraper.pipeline.schedule import first_run, interval_of, next_recheck, next_run
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.repository import Router, SourceSpec, Store
+from storage.repository import Router, SourceSpec, SourceState, Store
 
 log = logging.getLogger("scraper.service")
 
@@ -97,8 +100,13 @@ class Service:
         cpu = CpuPool(workers=cpu_workers)
         cpu.start()  # the workers boot while the database is migrated
         try:
+            # The first extraction loads its models and tables (seconds on a busy
+            # machine): done here, off the event loop, not inline in the first poll,
+            # where it would stall every other poll and their lease renewals.
+            warm = asyncio.create_task(asyncio.to_thread(_warm_up), name="warm-up")
             if migrate:
                 await upgrade(engine)
+            await warm
         except BaseException:
             cpu.shutdown()
             await engine.dispose()
@@ -113,17 +121,44 @@ class Service:
         service = cls(
             config, store, fetcher=fetcher, cpu=cpu, http_client=http, metrics=metrics,
         )  # fmt: skip
-        await service.apply_config(config)
+        await service.apply_config(config, respread=True)
         return service
 
-    async def apply_config(self, config: Config) -> None:
+    async def apply_config(
+        self,
+        config: Config,
+        *,
+        respread: bool = False,
+        reschedule: Collection[str] = (),
+        starting: int | None = None,
+    ) -> None:
+        """Sync ``config``'s sources to the database, then make it the running config: a
+        sync that fails (the database is away) changes nothing here, and may be retried.
+
+        New sources (and those named in ``reschedule``, whose schedule changed) are due at
+        their first slot; with ``respread`` (start-up), so are sources whose slot passed
+        more than an interval ago, so that a restart after downtime does not make every
+        source due at once. First slots are spread for ``starting`` sources starting
+        together (default: every enabled source)."""
+        now = datetime.now(UTC)
+        if starting is None:
+            starting = len(config.enabled_sources)
+        specs = [
+            SourceSpec(
+                name=s.name,
+                url=s.url,
+                kind=s.kind,
+                enabled=s.enabled,
+                tags=s.tags,
+                host=host_key(s.url),
+                first_run_at=first_run(s.name, s.schedule, now, sources=starting),
+                stale_before=now - timedelta(seconds=interval_of(s.schedule)),
+                reschedule=s.name in reschedule,
+            )
+            for s in config.sources
+        ]
+        self._source_ids = await self.store.sync_sources(specs, respread=respread)
         self.config = config
-        self._source_ids = await self.store.sync_sources(
-            [
-                SourceSpec(name=s.name, url=s.url, kind=s.kind, enabled=s.enabled, tags=s.tags)
-                for s in config.sources
-            ]
-        )
         replanned = await self.store.apply_recheck_schedules(
             {s.name: s.recheck_after for s in config.sources}, next_recheck
         )
@@ -153,8 +188,17 @@ class Service:
         )
         if state is None:
             return None
+        return await self.poll_claimed(source, state, claimed_at=datetime.now(UTC))
+
+    async def poll_claimed(
+        self, source: Source, state: SourceState, *, claimed_at: datetime
+    ) -> PollReport:
+        """Poll a source whose lease this worker holds, and hand the lease back: with the
+        outcome, the source due at its next slot; if the poll did not finish (cancelled,
+        the database away), due now. The lease is renewed while the poll runs."""
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
-        handback = Handback(self.owner, partial(_next_wait, source), renewal.cancel)
+        wait = partial(_next_wait, source, state.next_run_at, claimed_at)
+        handback = Handback(self.owner, wait, renewal.cancel)
         finished = released = False
         try:
             report = await self.poller.poll(
@@ -168,7 +212,7 @@ class Service:
             renewal.cancel()
             if not released:
                 # Shielded: a shutdown that cancels the poll must still hand the lease back.
-                await asyncio.shield(self._release(source, finished=finished))
+                await asyncio.shield(self._release(source, wait if finished else None))
 
     async def _renew(self, name: str) -> None:
         """Keep the lease of a long poll (slow sites, many articles) from expiring."""
@@ -185,15 +229,14 @@ class Service:
                 log.warning("lost the lease of %s to another worker", name)
                 return
 
-    async def _release(self, source: Source, *, finished: bool = True) -> None:
-        """Hand the lease back. A poll that did not finish (the database went away, a
-        shutdown cancelled it) leaves its source due now, so the next trigger of any
-        worker polls it again; when the release itself fails, the lease just expires."""
+    async def _release(self, source: Source, wait: Callable[[int], float] | None) -> None:
+        """Hand the lease back, the source due again after ``wait``. A poll that did not
+        finish (the database went away, a shutdown cancelled it; no ``wait``) leaves its
+        source due now, so the next claim of any worker polls it again; when the release
+        itself fails, the lease just expires."""
         try:
-            if finished:
-                await self.store.release_source(
-                    source.name, owner=self.owner, wait=partial(_next_wait, source)
-                )
+            if wait is not None:
+                await self.store.release_source(source.name, owner=self.owner, wait=wait)
             else:
                 await self.store.release_source(
                     source.name, owner=self.owner, next_run_at=datetime.now(UTC)
@@ -233,8 +276,36 @@ class Service:
         await self.store.aclose()
 
 
-def _next_wait(source: Source, consecutive_failures: int) -> float:
-    """Seconds until another worker may poll ``source`` again. The local scheduler decides
-    the exact time; this only keeps other workers from polling it again too soon (a little
-    early is fine, twice is not)."""
-    return 0.9 * failure_backoff(interval_of(source.schedule), consecutive_failures)
+_WARM_UP_PAGE = (
+    b"<html><head><meta charset='utf-8'><title>Warm-up</title></head><body><ul>"
+    b"<li><a href='https://news.example.org/news/view/1'>First news of the day</a></li>"
+    b"</ul><article><p>The regional governments met to discuss cooperation on trade, "
+    b"transport and the environment along the river, and agreed to meet again.</p>"
+    b"</article></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Discover and extract a small page once: the first call loads the public suffix
+    list, the parsers' tables and the language profiles (seconds on a busy machine)."""
+    url = "https://news.example.org/news/list"
+    page = Page(
+        url=url, final_url=url, status=200, content_type="text/html", content=_WARM_UP_PAGE,
+        text="", encoding="utf-8", decoded=False,
+    )  # fmt: skip
+    source = Source(name="warm-up", url=url)
+    discover(decode_page(page, None), source)
+    extract_page(page, source, url)
+
+
+def _next_wait(
+    source: Source, slot: datetime | None, claimed_at: datetime, consecutive_failures: int
+) -> float:
+    """Seconds from now until ``source`` is due again after its poll of ``slot``, claimed
+    at ``claimed_at``: its next slot, at least 0.9 of its interval (or failure back-off)
+    after the claim, so that no worker polls it twice in one interval."""
+    due = next_run(
+        source.name, source.schedule, slot=slot, started_at=claimed_at,
+        consecutive_failures=consecutive_failures,
+    )  # fmt: skip
+    return max(0.0, (due - datetime.now(UTC)).total_seconds())

@@ -63,7 +63,7 @@ class ArticleQueries(StoreBase):
         """What a poll needs to know of its links, in one round trip: the stored articles
         among ``urls`` (by URL), and up to ``limit`` of the source's articles due for a
         re-check, soonest first."""
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             known = await _known(connection, urls)
             return known, await _due(connection, source_id, limit, self.clock())
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -19,6 +19,9 @@ from storage.types import utcnow
 
 Clock = Callable[[], datetime]
 PING_SECONDS = 5.0
+# The execution option that marks a connection as reading only (see ``reading``).
+READ_ONLY = "nea_read_only"
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 
 class StoreBase:
@@ -45,7 +48,17 @@ class StoreBase:
         async with translated_errors(), self.engine.begin() as connection:
             yield connection
 
-    def for_update(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A unit of work that only reads. On SQLite it begins deferred: a WAL reader,
+        which neither waits for the writer nor holds up the writes of other polls (every
+        other transaction begins IMMEDIATE and takes the one write lock)."""
+        async with translated_errors(), self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with connection.begin():
+                yield connection
+
+    def for_update(self, query: AnySelect, *, skip_locked: bool = False) -> AnySelect:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already
         serializes writers, so there it is a no-op."""
         if not self.is_postgres:
@@ -63,6 +76,11 @@ class StoreBase:
             self.engine.connect() as connection,
         ):
             await connection.execute(text("SELECT 1"))
+
+    def connections_in_use(self) -> int:
+        """Connections checked out of the engine's pool now (0 for a pool without count)."""
+        checkedout = getattr(self.engine.sync_engine.pool, "checkedout", None)
+        return int(checkedout()) if checkedout is not None else 0
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -167,7 +167,9 @@ def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> Non
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (StoreBase.reading) begin deferred: WAL readers never wait for the lock.
+        read_only = connection.get_execution_options().get("nea_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class DaemonLock:

@@ -57,6 +57,8 @@ class SourceRow(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # host:port of ``url``: the claim leaves out hosts whose polls fill their limit.
+    host: Mapped[str | None] = mapped_column(String(300))
     # Self-diagnosis: what the last successful polls yielded.
     last_links_found: Mapped[int | None] = mapped_column(Integer)
     # The ``recheck:`` offsets (seconds) the stored articles' next_check_at were planned

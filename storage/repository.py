@@ -15,7 +15,7 @@ from storage.events import Router
 from storage.outbox_repo import OutboxDelivery, OutboxQueries
 from storage.overrides_repo import OverrideQueries
 from storage.reads import ArticleListing, DeadDelivery, ReadQueries, SourceHealth
-from storage.sources_repo import RunOutcome, SourceQueries, SourceSpec, SourceState
+from storage.sources_repo import Backlog, RunOutcome, SourceQueries, SourceSpec, SourceState
 from storage.url_params_repo import StoredArticle, UrlParamQueries
 
 
@@ -30,6 +30,7 @@ __all__ = [
     "ArticleListing",
     "ArticleState",
     "ArticleWrite",
+    "Backlog",
     "CheckPlan",
     "DeadDelivery",
     "OutboxDelivery",

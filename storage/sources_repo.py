@@ -4,12 +4,12 @@ HTTP validators kept for conditional GET."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, or_, select, text, update
+from sqlalchemy import Row, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,13 @@ class SourceSpec:
     kind: str
     enabled: bool = True
     tags: tuple[str, ...] = ()
+    host: str | None = None
+    # The source's first slot from now: its next_run_at when it has none yet, when its
+    # schedule changed (``reschedule``), or when the sync ``respread``s sources whose
+    # slot is older than ``stale_before`` (the daemon was down for a whole interval).
+    first_run_at: datetime | None = None
+    stale_before: datetime | None = None
+    reschedule: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,27 @@ class RunOutcome:
     suspicion: str | None = None
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What ``scraper status`` and the metrics say of the schedule: sources due and not
+    being polled, the oldest of their slots, and the leases held now per worker."""
+
+    due: int
+    oldest_due_at: datetime | None
+    oldest_due: str | None = None  # the name of the source waiting longest
+    polling: dict[str, int] = field(default_factory=dict)
+
+
 class SourceQueries(StoreBase):
-    async def sync_sources(self, specs: Sequence[SourceSpec]) -> dict[str, int]:
+    async def sync_sources(
+        self, specs: Sequence[SourceSpec], *, respread: bool = False
+    ) -> dict[str, int]:
         """Insert new sources and update changed ones; sources no longer configured are
-        disabled, never deleted (their articles stay). Returns name → id."""
+        disabled, never deleted (their articles stay). Returns name → id.
+
+        A source gets its ``first_run_at`` as its next slot when it has none, when its
+        spec says ``reschedule``, or, with ``respread`` (a daemon starting), when its slot
+        is older than ``stale_before`` and nobody holds its lease."""
         wanted = {spec.name: spec for spec in specs}
         async with self.transaction() as session:
             if self.is_postgres:  # workers starting at once on an empty database take turns
@@ -76,12 +100,18 @@ class SourceQueries(StoreBase):
                         consecutive_failures=0,
                         failing=False,
                         created_at=self.clock(),
+                        host=spec.host,
+                        next_run_at=spec.first_run_at,
                     )
                     session.add(row)
                     rows[name] = row
                 else:
                     row.url, row.kind, row.enabled = spec.url, spec.kind, spec.enabled
                     row.tags = list(spec.tags)
+                    if row.host != spec.host:
+                        row.host = spec.host
+                    if _needs_first_run(row, spec, respread, self.clock()):
+                        row.next_run_at = spec.first_run_at
             for name, row in rows.items():
                 if name not in wanted and row.enabled:
                     row.enabled = False
@@ -89,8 +119,119 @@ class SourceQueries(StoreBase):
             ids = {name: rows[name].id for name in wanted}
         return ids
 
-    async def source_state(self, name: str) -> SourceState | None:
+    async def claim_due(
+        self,
+        *,
+        owner: str,
+        lease_seconds: float,
+        limit: int,
+        busy_hosts: Collection[str] = (),
+        admit: Callable[[str | None], bool] = lambda _host: True,
+    ) -> tuple[list[SourceState], bool]:
+        """Lease up to ``limit`` due sources, oldest slot first, skipping those another
+        worker holds (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's BEGIN IMMEDIATE
+        makes the whole claim one writer's turn) and those of ``busy_hosts``. ``admit``
+        is asked for each candidate's host in order and may refuse it (its host filled
+        up within this batch). Returns the claimed sources' states, and whether more
+        candidates were seen than claimed (worth asking again once the hosts changed)."""
+        if limit <= 0:
+            return [], False
+        now = self.clock()
+        query = (
+            select(
+                SourceRow.id,
+                SourceRow.name,
+                SourceRow.host,
+                SourceRow.last_success_at,
+                SourceRow.consecutive_failures,
+                SourceRow.next_run_at,
+                SourceRow.last_links_found,
+            )
+            .where(SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now))
+            .order_by(SourceRow.next_run_at)
+            # Some slack for candidates ``admit`` refuses (several of one host in a row).
+            .limit(limit * 4)
+        )
+        if busy_hosts:
+            query = query.where(
+                or_(SourceRow.host.is_(None), SourceRow.host.not_in(list(busy_hosts)))
+            )
         async with self.connection() as connection:
+            rows = (await connection.execute(self.for_update(query, skip_locked=True))).all()
+            chosen = [row for row in rows if admit(row.host)][:limit]
+            if chosen:
+                await connection.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id.in_([row.id for row in chosen]))
+                    .values(
+                        lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds)
+                    )
+                )
+        return [_source_state(row) for row in chosen], len(rows) > len(chosen)
+
+    async def next_due_at(self, *, busy_hosts: Collection[str] = ()) -> datetime | None:
+        """The earliest moment a source may become claimable: the oldest slot of an
+        unleased source, or the end of a lease held on a due one."""
+        now = self.clock()
+        # A held lease ends before its source can be claimed; its slot may come later
+        # still, which only makes this an early wake-up, never a late one.
+        due_at = case(
+            (SourceRow.lease_expires_at > now, SourceRow.lease_expires_at),
+            else_=SourceRow.next_run_at,
+        )
+        query = select(func.min(due_at)).where(
+            SourceRow.enabled.is_(True), SourceRow.next_run_at.is_not(None)
+        )
+        if busy_hosts:
+            query = query.where(
+                or_(SourceRow.host.is_(None), SourceRow.host.not_in(list(busy_hosts)))
+            )
+        async with self.reading() as connection:
+            value = (await connection.execute(query)).scalar()
+        return _as_utc(value) if value is not None else None
+
+    async def backlog(self) -> Backlog:
+        """Sources due and not being polled, the oldest slot among them, and how many
+        sources each worker is polling now (leases held)."""
+        now = self.clock()
+        async with self.reading() as connection:
+            due = (
+                await connection.execute(
+                    select(func.count(), func.min(SourceRow.next_run_at)).where(
+                        SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now)
+                    )
+                )
+            ).one()
+            oldest_name = await connection.scalar(
+                select(SourceRow.name)
+                .where(SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now))
+                .order_by(SourceRow.next_run_at)
+                .limit(1)
+            )
+            leased = await connection.execute(
+                select(SourceRow.lease_owner, func.count())
+                .where(SourceRow.lease_expires_at >= now, SourceRow.lease_owner.is_not(None))
+                .group_by(SourceRow.lease_owner)
+            )
+            polling = {str(owner): int(count) for owner, count in leased.all()}
+        oldest = _as_utc(due[1]) if due[1] is not None else None
+        return Backlog(
+            due=int(due[0]), oldest_due_at=oldest, oldest_due=oldest_name, polling=polling
+        )
+
+    async def release_leases(self, owner: str) -> int:
+        """Hand back every lease ``owner`` still holds, its sources due now (their polls
+        did not finish). The last thing a stopping worker writes."""
+        async with self.transaction() as session:
+            result = await session.execute(
+                update(SourceRow)
+                .where(SourceRow.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, next_run_at=self.clock())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def source_state(self, name: str) -> SourceState | None:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(
                     SourceRow.id, SourceRow.name, SourceRow.last_success_at,
@@ -244,7 +385,7 @@ class SourceQueries(StoreBase):
 
     async def recall_robots(self, url: str) -> tuple[bytes | None, datetime] | None:
         """A robots.txt as last fetched (body None: a 4xx, no rules) and when."""
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(RobotsRow.body, RobotsRow.fetched_at).where(RobotsRow.url == url)
             )
@@ -261,7 +402,7 @@ class SourceQueries(StoreBase):
             await connection.execute(upsert, [{"url": url, "body": body, "fetched_at": fetched_at}])
 
     async def get_validators(self, url: str) -> tuple[str | None, str | None]:
-        async with self.connection() as connection:
+        async with self.reading() as connection:
             result = await connection.execute(
                 select(FetchStateRow.etag, FetchStateRow.last_modified).where(
                     FetchStateRow.url == url
@@ -295,6 +436,30 @@ class SourceQueries(StoreBase):
         )
         async with self.connection() as connection:
             await connection.execute(upsert, rows)
+
+
+def _unleased(now: datetime) -> Any:
+    return or_(SourceRow.lease_expires_at.is_(None), SourceRow.lease_expires_at < now)
+
+
+def _needs_first_run(row: SourceRow, spec: SourceSpec, respread: bool, now: datetime) -> bool:
+    if spec.first_run_at is None:
+        return False
+    if row.next_run_at is None or spec.reschedule:
+        return True
+    leased = row.lease_expires_at is not None and row.lease_expires_at >= now
+    stale = spec.stale_before is not None and row.next_run_at < spec.stale_before
+    return respread and stale and not leased
+
+
+def _as_utc(value: Any) -> datetime:
+    """A timestamp read through an aggregate (min, max), where the column's type does
+    not apply: SQLite returns it as text, without a time zone."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value  # type: ignore[no-any-return]
 
 
 def _source_state(row: Row[*tuple[Any, ...]] | SourceRow) -> SourceState:

@@ -13,6 +13,7 @@ from scraper.commands._table import Column, print_table
 from scraper.errors import UsageError
 from storage.events import iso
 from storage.reads import ReadQueries
+from storage.sources_repo import Backlog, SourceQueries
 
 
 async def articles(args: argparse.Namespace) -> int:
@@ -53,6 +54,7 @@ async def status(args: argparse.Namespace) -> int:
     async with existing_database(args.db) as engine:
         store = ReadQueries(engine)
         health = await store.source_health()
+        backlog = await SourceQueries(engine).backlog()
         counts = await store.delivery_counts()
         dead = await store.dead_deliveries(limit=20)
     print_table(_SOURCE_COLUMNS, [
@@ -61,6 +63,8 @@ async def status(args: argparse.Namespace) -> int:
          str(h.consecutive_failures), str(h.articles), _ago(h.next_run_at), h.last_error or ""]
         for h in health
     ], title="Sources")  # fmt: skip
+    for line in schedule_lines(backlog):
+        print(line)
     states = ("pending", "delivered", "dead")
     print_table(
         [Column("channel"), *(Column(state) for state in states)],
@@ -74,6 +78,19 @@ async def status(args: argparse.Namespace) -> int:
             print(f"  #{d.id} {d.channel} event {d.event_id} after {d.attempts} attempts: "
                   f"{d.last_error}")  # fmt: skip
     return EXIT_OK
+
+
+def schedule_lines(backlog: Backlog) -> list[str]:
+    """The schedule's health: what is due and waiting, and what each worker polls now."""
+    lines = [f"Due and not yet polled: {backlog.due} sources"]
+    if backlog.oldest_due_at is not None:
+        lines[0] += f" (oldest: {backlog.oldest_due}, due {_ago(backlog.oldest_due_at)})"
+    if backlog.polling:
+        for owner, count in sorted(backlog.polling.items()):
+            lines.append(f"Polling now: {count} sources by worker {owner}")
+    else:
+        lines.append("Polling now: none")
+    return lines
 
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")

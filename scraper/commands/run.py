@@ -41,7 +41,9 @@ async def run(args: argparse.Namespace) -> int:
                 for report in reports:
                     print(report.summary())
                 return EXIT_OK
-            daemon = Daemon(service, args.config)
+            daemon = Daemon(
+                service, args.config, max_polls=args.max_polls, shutdown_deadline=args.grace
+            )
             watchdog = asyncio.create_task(
                 watch_database_file(service, daemon.request_stop), name="database-file"
             )

@@ -1,9 +1,11 @@
 """Hot reload of ``sources.yaml``.
 
 ``ConfigWatcher`` polls the file (mtime, size and a hash of the content) and offers
-``reload_now()`` for SIGHUP. A change is parsed in full; only a valid file replaces the
-current ``Config`` and reaches the callback. An invalid file is logged, one ``path:line``
-problem per record on the ``scraper.config`` logger, and the last valid config stays.
+``reload_now()`` for SIGHUP. A change is parsed in full; only a valid file reaches the
+callback, and it becomes the current ``Config`` only once the callback succeeded (a
+callback that fails, e.g. while the database is down, is called again at the next poll).
+An invalid file is logged, one ``path:line`` problem per record on the ``scraper.config``
+logger, and the last valid config stays.
 
 ``diff_configs`` tells the scheduler which sources to start, stop or reschedule.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from scraper.config.loader import parse_bytes, read_bounded, unreadable
 from scraper.config.types import Config, Source
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, ScraperError
 
 logger = logging.getLogger("scraper.config")
 
@@ -199,12 +201,23 @@ class ConfigWatcher:
             if force:
                 logger.info("%s reloaded: no change", self.path)
             return False
-        self._config = config
-        logger.info("%s reloaded", self.path)
         try:
             await self._on_change(config)
-        except Exception:
-            logger.exception("applying the reloaded %s failed", self.path)
+        except Exception as exc:
+            # Nothing was switched (the callback syncs first, then swaps): forget the
+            # file's fingerprint so that the next poll reads it again and retries, until
+            # the change is applied (sources added in this edit are never lost).
+            self._seen = None
+            if isinstance(exc, ScraperError):
+                logger.warning(
+                    "could not apply the reloaded %s (retrying in %.0fs): %s",
+                    self.path, self.poll_interval, exc,
+                )  # fmt: skip
+            else:
+                logger.exception("applying the reloaded %s failed; retrying", self.path)
+            return False
+        self._config = config
+        logger.info("%s reloaded", self.path)
         return True
 
 

@@ -2,11 +2,12 @@
 
 Public surface::
 
-    Fetcher, FetchSettings, DeadlineExceeded, Page, Validators
+    Fetcher, FetchSettings, DeadlineExceeded, Page, Validators, host_key
 """
 
 from scraper.errors import DeadlineExceeded
 from scraper.fetch._fetcher import Fetcher
+from scraper.fetch._politeness import host_key
 from scraper.fetch._robots import RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch.types import Page, Validators, decode_page
@@ -19,4 +20,5 @@ __all__ = [
     "RobotsMemory",
     "Validators",
     "decode_page",
+    "host_key",
 ]

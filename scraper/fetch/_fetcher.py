@@ -39,7 +39,7 @@ from scraper.fetch._body import (
     sniff_type,
 )
 from scraper.fetch._network import AsyncioBackend
-from scraper.fetch._politeness import Politeness
+from scraper.fetch._politeness import Politeness, host_key
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
 from scraper.fetch._robots import RobotsCache, RobotsMemory
 from scraper.fetch._settings import FetchSettings
@@ -234,8 +234,7 @@ class Fetcher:
         delay = source.per_host_delay
         if crawl_delay is not None:
             delay = max(delay, min(crawl_delay, self.settings.max_crawl_delay))
-        parts = urlsplit(current)
-        key = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+        key = host_key(current)
         async with self._politeness.slot(key, concurrency=source.per_host_concurrency, delay=delay):
             try:
                 async with asyncio.timeout_at(deadline.when()):

@@ -7,6 +7,13 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+
+def host_key(url: str) -> str:
+    """The politeness key of ``url``: ``host:port``, the port made explicit."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 class _HostGate:

@@ -53,3 +53,19 @@ def test_scale_benchmark(postgres_url: str) -> None:
     rows = [row for row in map(str.split, output.splitlines()) if len(row) == 13]
     rounds = [(row[0], row[1], row[11]) for row in rows if row[0] == "1"]
     assert rounds == [("1", "first", "0"), ("1", "repoll", "0")]  # no failed polls
+
+
+def test_many_sources_benchmark_runs_on_a_small_farm() -> None:
+    done = subprocess.run(
+        [sys.executable, "benchmarks/many_sources.py", "--sources", "40", "--hosts", "4",
+         "--interval", "10", "--idle-seconds", "2", "--one-host", "20",
+         "--scenarios", "sqlite:1,one-host"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    output = done.stdout
+    assert done.returncode == 0, output[-2000:] + done.stderr[-2000:]
+    assert "every source polled once after" in output
+    assert "twice after" in output
+    assert "error lines in the logs: 0" in output
+    assert "codes [0]" in output
+    assert "- requests to the host: 41" in output  # robots.txt, 20 listings, 20 articles

@@ -18,7 +18,7 @@ from scraper.config import (
     load_config,
     parse_config,
 )
-from scraper.errors import ConfigError
+from scraper.errors import ConfigError, StorageError
 
 V1 = "sources:\n  - name: a\n    url: https://a.example\n    interval: 1h\n"
 V2 = V1 + "  - name: b\n    url: https://b.example\n"
@@ -212,22 +212,35 @@ async def test_polling_survives_a_deleted_file(
     assert await watcher.poll_once() is True
 
 
-async def test_callback_failure_is_logged_and_the_config_still_swapped(
+async def test_a_failed_apply_keeps_the_old_config_and_is_retried_until_it_succeeds(
     config_file: Path,
     watcher_factory: Callable[..., ConfigWatcher],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def broken(config: Config) -> None:
-        raise RuntimeError("scheduler exploded")
+    """A reload while the database is down: nothing switches, and the next polls try the
+    same change again until it is applied (the source it adds is never lost)."""
+    attempts: list[Config] = []
 
-    watcher = ConfigWatcher(config_file, broken)
-    await watcher.load()
+    async def flaky(config: Config) -> None:
+        attempts.append(config)
+        if len(attempts) < 3:
+            raise StorageError("database unreachable: connection refused")
+
+    watcher = ConfigWatcher(config_file, flaky)
+    old = await watcher.load()
     await write(config_file, V2)
-    with caplog.at_level(logging.ERROR, logger="scraper.config"):
-        assert await watcher.reload_now() is True
+    with caplog.at_level(logging.WARNING, logger="scraper.config"):
+        assert await watcher.poll_once() is False
+        assert watcher.config is old
+        assert await watcher.poll_once() is False  # the file did not change: tried again
+        assert watcher.config is old
+        assert await watcher.poll_once() is True
     assert watcher.config is not None
-    assert len(watcher.config.sources) == 2
-    assert "scheduler exploded" in caplog.text
+    assert [s.name for s in watcher.config.sources] == ["a", "b"]
+    assert [len(c.sources) for c in attempts] == [2, 2, 2]
+    assert "could not apply the reloaded" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert await watcher.poll_once() is False  # applied: nothing more to do
 
 
 async def test_stop_ends_the_polling_task(

@@ -208,8 +208,9 @@ def workers(
             worker.close()
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    """Poll ``condition`` until it holds; fail with ``what`` at the deadline."""
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 300.0) -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` at the deadline (generous:
+    it bounds a hang, it does not measure speed, and a busy machine is slow)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if condition():

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from scraper.config.types import Config, Schedule, Source
-from scraper.daemon import storage_failure
 from scraper.errors import StorageError
 from scraper.pipeline.poll import PollReport
 from scraper.pipeline.schedule import failure_backoff
+from scraper.poll_pool import storage_failure
 from scraper.service import Service
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -33,6 +34,8 @@ async def service(db_url: str) -> AsyncIterator[Service]:
     await upgrade(engine)
     opened = await Service.open(Config(sources=(SOURCE,)), db_url, migrate=False)
     await engine.dispose()
+    async with opened.store.transaction() as session:  # due now, not at its first slot
+        await session.execute(update(SourceRow).values(next_run_at=datetime.now(UTC)))
     try:
         yield opened
     finally:
@@ -177,13 +180,14 @@ async def test_a_poll_releases_its_lease_in_the_transaction_of_its_outcome(
         await service.apply_config(Config(sources=(source,)))
     monkeypatch.setattr(service.store, "release_source", _no_separate_release)
     before = datetime.now(UTC)
-    report = await service.poll_source(source)
+    report = await service.poll_source(source, force=True)
     assert report is not None
     assert report.released
     assert report.ok is (failures == 0)
     owner, next_run = await _row(service)
     assert owner is None
     assert next_run is not None
-    # Due again after the wait for the streak *including* this poll's outcome.
-    wait = timedelta(seconds=0.9 * failure_backoff(1800, failures))
-    assert before + wait <= next_run <= datetime.now(UTC) + wait
+    # Due again at its next slot (whole intervals after its previous one), at least 0.9 of
+    # the back-off of the streak *including* this poll's outcome after the poll began.
+    wait = timedelta(seconds=failure_backoff(1800, failures))
+    assert before + 0.9 * wait <= next_run <= datetime.now(UTC) + wait

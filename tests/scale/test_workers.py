@@ -30,10 +30,16 @@ from tests.support.httpserver import FixtureServer
 
 pytestmark = pytest.mark.postgres
 
-INTERVAL = 3.0  # seconds between polls of a source
-LEASE = 3.0  # NEA_LEASE_SECONDS for the workers
-# A source is released with next_run_at = end of poll + 0.9 x interval (see Service).
-MIN_GAP = 0.9 * INTERVAL
+INTERVAL = 6.0  # seconds between polls of a source
+LEASE = 3.0  # NEA_LEASE_SECONDS for the workers of the takeover test
+# No worker dies in the sharing test: its leases must outlast any stall of a busy machine
+# (a lease that expires under a live poll lets another worker poll the source too).
+SHARING_LEASE = 60.0
+# Claims of one source are at least 0.9 interval apart (see next_run); two workers
+# polling one slot would request its listing within a tick of each other. The listing
+# requests themselves follow their claims after a delay that a busy machine stretches,
+# so they are checked against half an interval: far from both.
+DOUBLE_POLL = 0.5 * INTERVAL
 
 
 @pytest.fixture
@@ -71,7 +77,7 @@ def test_three_workers_share_sources_and_deliveries(
             return 0
         return int(scalar(postgres_url, "select count(*) from articles"))
 
-    with workers(3, config, postgres_url, lease_seconds=LEASE) as running:
+    with workers(3, config, postgres_url, lease_seconds=SHARING_LEASE) as running:
         wait_for(lambda: stored() == 36, "the first round: 9 sources x 4 articles")
         started = time.time()
         # New articles appear while the workers run: each is found once, by one worker.
@@ -88,6 +94,12 @@ def test_three_workers_share_sources_and_deliveries(
         )
         # Let a few more intervals pass, so double polls would have had their chance.
         wait_for(lambda: time.time() - started > 3 * INTERVAL, "three more intervals")
+        # The work is shared: whichever worker claims first takes what is due, and
+        # every worker wakes for the same slots, so more than one of them polls.
+        wait_for(
+            lambda: sum(1 for worker in running if _polled_by(worker.log())) >= 2,
+            "a second worker to poll",
+        )
         for worker in running:
             assert worker.alive(), worker.log()
         codes = [worker.stop(signal.SIGTERM) for worker in running]
@@ -116,11 +128,7 @@ def test_three_workers_share_sources_and_deliveries(
         times = sorted(source.listing_times)
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert gaps, f"{source.name} was polled once only"
-        assert min(gaps) >= MIN_GAP - 0.05, f"{source.name} polled twice within {min(gaps):.2f}s"
-        span = times[-1] - times[0]
-        assert len(times) <= span / MIN_GAP + 1
-    # The work was shared: more than one worker polled sources.
-    assert sum(1 for log in logs if _polled_by(log)) >= 2, logs
+        assert min(gaps) >= DOUBLE_POLL, f"{source.name} polled twice within {min(gaps):.2f}s"
     assert scalar(postgres_url, "select count(*) from sources where lease_owner is not null") == 0
 
 
