@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.encoding import looks_binary
 
 from . import _dates, _language, _meta
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
@@ -17,8 +18,6 @@ from .types import Article
 
 DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
 META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
-BINARY_SAMPLE_CHARS = 4_096
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
 
 def extract_str(
@@ -52,12 +51,6 @@ def extract_str(
         ),
         canonical_url=_meta.find_canonical(head, url),
     )
-
-
-def looks_binary(html: str) -> bool:
-    """True for decoded bytes that are not text (images, archives, a wrong decoder)."""
-    sample = html[:BINARY_SAMPLE_CHARS]
-    return len(_NOT_TEXT.findall(sample)) > len(sample) * 0.05
 
 
 def _page_text(tree: LexborHTMLParser) -> str:

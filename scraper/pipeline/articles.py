@@ -9,6 +9,7 @@ from datetime import datetime
 from scraper import dedup
 from scraper.config.types import Source
 from scraper.discover.types import Link
+from scraper.encoding import looks_binary
 from scraper.extract import extract
 from scraper.extract.types import Article
 from scraper.fetch import Page, decode_page
@@ -19,6 +20,9 @@ from storage.repository import ArticleInput
 class Extracted:
     article: Article
     item: ArticleInput
+    # The body decoded to no text (random bytes, an image served as HTML, a charset that
+    # nothing fits): flagged and never stored as a version.
+    undecodable: bool = False
 
 
 def extract_page(page: Page, source: Source, url: str) -> Extracted:
@@ -26,6 +30,7 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
     Module-level and pure, so it can run in the CPU pool: it takes and returns plain,
     picklable data."""
     page = decode_page(page, source.encoding)
+    undecodable = looks_binary(page.text)
     article = extract(
         page.text,
         page.final_url,
@@ -48,7 +53,7 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         simhash=signed,
         simhash_bands=dedup.simhash_bands(simhash) if simhash is not None else (),
     )
-    return Extracted(article, item)
+    return Extracted(article, item, undecodable)
 
 
 def strip_ignored(text: str, patterns: tuple[str, ...]) -> str:

@@ -20,7 +20,7 @@ from scraper.discover.types import Discovery, Link
 from scraper.errors import FetchError, HTTPStatusError, ParserCrashed, UnsupportedContentType
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
-from scraper.pipeline.articles import changed_at, extract_page, is_later
+from scraper.pipeline.articles import Extracted, changed_at, extract_page, is_later
 from scraper.pipeline.cpu import CpuPool, WorkerCrashed
 from scraper.pipeline.schedule import next_recheck
 from scraper.pipeline.writer import ArticleWriter
@@ -63,6 +63,7 @@ class PollReport:
     duplicates: int = 0
     failed: int = 0
     empty: int = 0
+    undecodable: int = 0  # bodies that decoded to no text (counted in ``empty`` too)
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -74,6 +75,7 @@ class PollReport:
             f"{self.source}: {self.links} links, {self.new} new, {self.updated} updated, "
             f"{self.duplicates} duplicates, {self.unchanged} unchanged, {self.failed} failed"
             + (f", {self.not_modified} not modified" if self.not_modified else "")
+            + (f", {self.undecodable} not text" if self.undecodable else "")
         )
 
 
@@ -266,13 +268,25 @@ class Poller:
             return True
         extracted = await self._parse(page, source, extract_page, page, source, task.url)
         if not extracted.item.text:
-            report.empty += 1
-            log.warning("%s: no article text extracted from %s", source.name, task.url)
+            self._no_text(extracted, source, task.url, report)
             if known is not None:
                 await self.store.mark_checked(known.id, plan)
             return True
         await self._save(extracted.item, plan, source, source_id, router, report)
         return True
+
+    @staticmethod
+    def _no_text(extracted: Extracted, source: Source, url: str, report: PollReport) -> None:
+        """Count and log a page that gave no text; it is not stored."""
+        report.empty += 1
+        if extracted.undecodable:
+            report.undecodable += 1
+            log.warning(
+                "%s: %s decodes to no text (binary data or an unknown charset); not stored",
+                source.name, url, extra={"source": source.name},
+            )  # fmt: skip
+        else:
+            log.warning("%s: no article text extracted from %s", source.name, url)
 
     async def _save(
         self,
@@ -331,6 +345,9 @@ class Poller:
             report.unchanged += 1
             return
         extracted = await self._parse(page, source, extract_page, page, source, source.url)
+        if not extracted.item.text:
+            self._no_text(extracted, source, source.url, report)
+            return  # nothing to compare: an empty version would announce a false change
         plan = CheckPlan(next_check_at=None)
         await self._save(extracted.item, plan, source, source_id, router, report, page_watch=True)
         await self.store.save_validators(
