@@ -163,7 +163,8 @@ async def articles(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps({
                 "id": row.id, "source": row.source, "url": row.url, "title": row.title,
-                "published_at": iso(row.published_at), "language": row.language,
+                "published_at": iso(row.published_at),
+                "published_date": iso(row.published_date), "language": row.language,
                 "version": row.version, "duplicate_of": row.duplicate_of,
                 "first_seen_at": iso(row.first_seen_at), "updated_at": iso(row.updated_at),
                 "content_hash": row.content_hash, "text": row.text,
@@ -172,7 +173,7 @@ async def articles(args: argparse.Namespace) -> int:
     table = Table("id", "source", "published", "lang", "v", "dup of", "title", "url")
     for row in rows:
         table.add_row(
-            str(row.id), row.source, _date(row.published_at), row.language or "",
+            str(row.id), row.source, iso(row.published_date) or "", row.language or "",
             str(row.version), str(row.duplicate_of or ""), escape(row.title[:60]), escape(row.url),
         )  # fmt: skip
     Console(width=200).print(table)
@@ -274,10 +275,6 @@ def parse_since(value: str) -> datetime:
             f"--since {value!r}: use an ISO date/time or a duration like 2h, 7d"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _date(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else ""
 
 
 def _ago(moment: datetime | None) -> str:

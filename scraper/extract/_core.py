@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import looks_binary
 
-from . import _dates, _language, _meta
+from . import _language, _meta, _published
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
+from ._published import DATE_TEXT_CHARS
 from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
-
-DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
-META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
 
 
 def extract_str(
@@ -32,7 +29,7 @@ def extract_str(
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
     title = _meta.find_title(head)
-    declared = _declared_date(head)
+    declared = _published.declared_date(head)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
@@ -40,15 +37,16 @@ def extract_str(
     text = "\n\n".join(clean_paragraphs(pars, title))
     if not text and root is not None:
         page_text = page_text or root.text(separator=" ")[:DATE_TEXT_CHARS]
+    language = _language.choose(
+        [language, head.html_lang, head.meta("content-language", "og:locale")],
+        text or page_text,
+    )
     return Article(
         title=title,
         text=text,
         author=_meta.find_author(head),
-        published_at=declared or _written_date(url, pars, page_text),
-        language=_language.choose(
-            [language, head.html_lang, head.meta("content-language", "og:locale")],
-            text or page_text,
-        ),
+        published_at=declared or _published.written_date(url, pars, page_text, language),
+        language=language,
         canonical_url=_meta.find_canonical(head, url),
     )
 
@@ -81,35 +79,3 @@ def _select(root: LexborNode, selector: str) -> list[LexborNode]:
         return list(root.css(selector))
     except Exception:  # an operator's invalid selector falls back to scoring
         return []
-
-
-def _declared_date(head: _meta.HeadMeta) -> datetime | None:
-    """The date the page declares: meta tags, then JSON-LD, then ``<time datetime>``."""
-    declared = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
-    if declared is not None:
-        return declared
-    for key in ("datePublished", "dateCreated", "uploadDate", "dateModified"):
-        value = _meta.jsonld_value(head, key)
-        if isinstance(value, str) and (parsed := _dates.parse_date(value)) is not None:
-            return parsed
-    return _dates.first_date(head.times)
-
-
-def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
-    """A date written near the article or on the page, or the one in the URL."""
-    head_pars = pars[:40]
-    meta_lines = "\n".join(p.text for p in head_pars if len(p.text) <= META_LINE_CHARS)
-    block_text = "\n".join(p.text for p in head_pars)[:DATE_TEXT_CHARS]
-    written = (
-        _dates.find_labelled_date(page_text)
-        or _dates.find_date_in_text(meta_lines)  # "2023.12.13 | Views 5" lines of the block
-        or _dates.find_date_in_text(page_text)
-        or _dates.find_date_in_text(block_text)
-    )
-    from_url = _dates.date_from_url(url)
-    if from_url is None:
-        return written
-    # The URL names the day; a date written on the page for that same day adds the time.
-    if written is not None and written.date() == from_url.date():
-        return written
-    return from_url

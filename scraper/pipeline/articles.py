@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from scraper import dedup
 from scraper.config.types import Source
@@ -48,12 +49,29 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         content_hash=dedup.content_hash(text),
         canonical_url=article.canonical_url,
         author=article.author,
-        published_at=article.published_at,
+        **publisher_date(article.published_at),
         language=article.language or source.language,
         simhash=signed,
         simhash_bands=dedup.simhash_bands(simhash) if simhash is not None else (),
     )
     return Extracted(article, item, undecodable)
+
+
+def publisher_date(value: date | None) -> dict[str, Any]:
+    """The stored form of an extracted publication date (see ``Article.published_at``):
+    the UTC instant only when a time and its offset are known, and beside it the
+    publisher's own day, wall-clock time and offset in minutes."""
+    if value is None:
+        return {}
+    if not isinstance(value, datetime):
+        return {"published_date": value}
+    offset = value.utcoffset()
+    return {
+        "published_at": value.astimezone(UTC) if offset is not None else None,
+        "published_date": value.date(),
+        "published_time": value.time().replace(tzinfo=None),
+        "published_utc_offset": int(offset.total_seconds()) // 60 if offset is not None else None,
+    }
 
 
 def strip_ignored(text: str, patterns: tuple[str, ...]) -> str:

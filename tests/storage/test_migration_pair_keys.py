@@ -55,7 +55,7 @@ async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str)
                 )
             await insert_article(connection, 3, text="x", simhash=None)
 
-        await upgrade(engine)
+        await upgrade(engine, "0005")
         assert await current_revision(engine) == "0005"
         assert await _bands(engine) == {
             id_: list(enumerate(simhash_bands(from_signed64(h)))) for id_, h in SIMHASHES.items()
