@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import looks_binary
 
-from . import _language, _meta, _published
+from . import _language, _meta, _published, _titles
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
@@ -23,12 +23,13 @@ def extract_str(
     content_selector: str | None,
     remove_selectors: Sequence[str],
     language: str | None,
+    site_names: Sequence[str] = (),
 ) -> Article:
     tree = None if looks_binary(html) else parse(html)
     if tree is None:
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
-    title = _meta.find_title(head)
+    title = _titles.find_title(head, url, site_names)
     declared = _published.declared_date(head)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
@@ -43,6 +44,7 @@ def extract_str(
     )
     return Article(
         title=title,
+        page_title=head.title_tag,
         text=text,
         author=_meta.find_author(head),
         published_at=declared or _published.written_date(url, pars, page_text, language),

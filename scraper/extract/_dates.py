@@ -124,6 +124,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # label or a short meta line says it is a date: alone, it could be anything.
 _SHORT_YMD = re.compile(r"(?<![\d.\-/:])(\d{2})([-./])(\d{2})\2(\d{2})(?![\d.\-/])" + _TIME)
 YEAR_FIRST_LANGUAGES = frozenset({"ko", "ja", "zh"})
+_YEAR_FIRST_SCRIPT = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
 # Labels that introduce the publication date, in the languages of the target sites
 # (found with str.find on lower-cased text: much faster than one big regex).
 _LABELS = (
@@ -229,26 +230,30 @@ def find_date_in_text(
 def find_labelled_date(
     text: str, now: datetime | None = None, *, year_first_short: bool = False
 ) -> Published | None:
-    """The date after a publication label ("发布时间：", "작성일", "Posted on", "掲載日")."""
-    for end in _label_ends(text.lower())[:MAX_LABELS]:
+    """The date after a publication label ("发布时间：", "작성일", "Posted on", "掲載日").
+    Two-digit years written year first count after a Chinese, Japanese or Korean label,
+    whose boards write them so, and after any label when ``year_first_short``."""
+    for end, label in _label_ends(text.lower())[:MAX_LABELS]:
         found = find_date_in_text(
-            text[end : end + LABEL_REACH], now, year_first_short=year_first_short
-        )
+            text[end : end + LABEL_REACH], now,
+            year_first_short=year_first_short or _YEAR_FIRST_SCRIPT.match(label) is not None,
+        )  # fmt: skip
         if found is not None:
             return found
     return None
 
 
-def _label_ends(lower: str) -> list[int]:
-    """End offsets of every label in ``lower``, in document order (Latin ones as words)."""
-    ends: list[int] = []
+def _label_ends(lower: str) -> list[tuple[int, str]]:
+    """End offsets of every label in ``lower`` with the label, in document order (Latin
+    ones as words)."""
+    ends: list[tuple[int, str]] = []
     for label in _LABELS:
         start = lower.find(label)
         found = 0
         while start != -1 and found < MAX_PER_LABEL:
             end = start + len(label)
             if not label.isascii() or _is_word(lower, start, end):
-                ends.append(end)
+                ends.append((end, label))
                 found += 1
             start = lower.find(label, end)
     ends.sort()

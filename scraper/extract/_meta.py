@@ -20,7 +20,6 @@ HEAD_SELECTOR = (
     "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
     "time[datetime]," + BYLINE_SELECTOR
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:»«/]\s+|\s*[|｜_]\s*|\s+::\s+|\s*ㅣ\s*")
 _AUTHOR_PREFIX = re.compile(
     r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
     re.I,
@@ -60,7 +59,7 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         if tag == "meta":
             _add_meta(head, node)
         elif tag == "h1":
-            if len(head.h1) < 5 and (text := normalise(node.text())):
+            if len(head.h1) < 5 and not _is_logo(node) and (text := normalise(node.text())):
                 head.h1.append(text)
         elif tag == "script":
             scripts.append(node)
@@ -79,6 +78,19 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     return head
+
+
+def _is_logo(h1: LexborNode) -> bool:
+    """An ``<h1>`` that links to the site's home page holds its logo, not the headline."""
+    link = h1.css_first("a[href]")
+    if link is None:
+        return False
+    href = (link.attributes.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    parts = urlsplit(href)
+    return not parts.query and parts.path in ("", "/", "./", "/index.html", "/index.htm",
+                                              "/index.php", "/index.do", "/main.do")  # fmt: skip
 
 
 def _add_meta(head: HeadMeta, node: LexborNode) -> None:
@@ -137,38 +149,6 @@ def jsonld_value(head: HeadMeta, key: str) -> Any:
         if value:
             return value
     return None
-
-
-def find_title(head: HeadMeta) -> str:
-    """og:title, an ``<h1>`` that the ``<title>`` confirms, or ``<title>`` minus the site name."""
-    og = normalise(head.meta("og:title", "twitter:title") or "")
-    tag = head.title_tag
-    for h1 in head.h1:
-        if len(h1) > 3 and (h1 in tag or h1 in og or (og and og in h1)):
-            return h1
-    site = normalise(head.meta("og:site_name", "application-name") or "")
-    if og:
-        return strip_site_name(og, site)
-    if tag:
-        return strip_site_name(tag, site)
-    return head.h1[0] if head.h1 else ""
-
-
-def strip_site_name(title: str, site: str = "") -> str:
-    """Remove a site-name part ("News - Site", "站名_标题") from a page title."""
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
-    if site:
-        kept = [p for p in parts if p.lower() != site.lower()]
-        if kept and len(kept) < len(parts):
-            parts = kept
-            if len(parts) == 1:
-                return parts[0]
-    if len(parts) <= 1:
-        return title
-    first = parts[0]
-    longest = max(parts, key=len)
-    # The article title usually comes first; take it unless another part is much longer.
-    return first if len(first) * 2 >= len(longest) else longest
 
 
 def find_author(head: HeadMeta) -> str | None:

@@ -17,3 +17,6 @@ class Article:
     published_at: date | None = None
     language: str | None = None  # ISO 639-1
     canonical_url: str | None = None
+    # The document's <title> as written, site name included: what ``learn_site_names``
+    # learns a site's title affixes from.
+    page_title: str = ""

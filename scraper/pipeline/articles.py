@@ -26,7 +26,9 @@ class Extracted:
     undecodable: bool = False
 
 
-def extract_page(page: Page, source: Source, url: str) -> Extracted:
+def extract_page(
+    page: Page, source: Source, url: str, site_names: tuple[str, ...] = ()
+) -> Extracted:
     """Decoding (when the fetch left it to us), extraction and hashing of one page.
     Module-level and pure, so it can run in the CPU pool: it takes and returns plain,
     picklable data."""
@@ -38,6 +40,7 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         content_selector=source.content_selector,
         remove_selectors=source.remove_selectors,
         language=source.language,
+        site_names=site_names,
     )
     text = strip_ignored(article.text, source.ignore_text)
     simhash = dedup.simhash64(text)

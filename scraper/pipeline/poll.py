@@ -23,6 +23,7 @@ from scraper.fetch.types import Page
 from scraper.pipeline.articles import Extracted, changed_at, extract_page, is_later
 from scraper.pipeline.cpu import CpuPool, WorkerCrashed
 from scraper.pipeline.schedule import next_recheck
+from scraper.pipeline.titles import TitleMemory, document_title
 from scraper.pipeline.writer import ArticleWriter
 from storage.repository import (
     ArticleInput,
@@ -117,6 +118,7 @@ class Poller:
         self.router_for = router_for
         self.failing_after = failing_after
         self.clock = clock
+        self.titles = TitleMemory()
 
     async def poll(
         self,
@@ -218,6 +220,8 @@ class Poller:
                 log.warning("%s: follow-up %s skipped: %s", source.name, url, exc)
                 continue
             fresh[url] = page.validators
+            if discovery.kind == "listing":
+                self.titles.remember(source.name, document_title(page.text))
             for link in discovery.links:
                 if link.url not in links or is_later(changed_at(link), changed_at(links[link.url])):
                     links[link.url] = link
@@ -266,7 +270,7 @@ class Poller:
                 await self.store.mark_checked(known.id, plan)
             report.unchanged += 1
             return True
-        extracted = await self._parse(page, source, extract_page, page, source, task.url)
+        extracted = await self._extract(page, source, task.url)
         if not extracted.item.text:
             self._no_text(extracted, source, task.url, report)
             if known is not None:
@@ -344,7 +348,7 @@ class Poller:
             report.not_modified += 1
             report.unchanged += 1
             return
-        extracted = await self._parse(page, source, extract_page, page, source, source.url)
+        extracted = await self._extract(page, source, source.url)
         if not extracted.item.text:
             self._no_text(extracted, source, source.url, report)
             return  # nothing to compare: an empty version would announce a false change
@@ -353,6 +357,13 @@ class Poller:
         await self.store.save_validators(
             source.url, page.validators.etag, page.validators.last_modified
         )
+
+    async def _extract(self, page: Page, source: Source, url: str) -> Extracted:
+        """Extract an article, titled with what the source's other pages taught."""
+        names = self.titles.site_names(source.name)
+        extracted = await self._parse(page, source, extract_page, page, source, url, names)
+        self.titles.remember(source.name, extracted.article.page_title)
+        return extracted
 
     async def _parse(
         self,
