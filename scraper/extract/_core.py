@@ -30,24 +30,24 @@ def extract_str(
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
     title = _titles.find_title(head, url, site_names)
-    declared = _published.declared_date(head)
+    declared = _published.declared_date(head, html, url)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
     if not text and root is not None:
-        page_text = page_text or root.text(separator=" ")[:DATE_TEXT_CHARS]
+        page_text = page_text or root.text(separator=" ")
     language = _language.choose(
         [language, head.html_lang, head.meta("content-language", "og:locale")],
-        text or page_text,
+        text or page_text[:DATE_TEXT_CHARS],
     )
     return Article(
         title=title,
         page_title=head.title_tag,
         text=text,
         author=_meta.find_author(head),
-        published_at=declared or _published.written_date(url, pars, page_text, language),
+        published_at=declared or _published.written_date(url, pars, page_text, language, head.h1),
         language=language,
         canonical_url=_meta.find_canonical(head, url),
     )
@@ -57,7 +57,7 @@ def _page_text(tree: LexborHTMLParser) -> str:
     body = tree.body
     if body is None:
         return ""
-    return body.text(separator=" ")[:DATE_TEXT_CHARS]
+    return body.text(separator=" ")
 
 
 def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> list[Paragraph]:

@@ -116,8 +116,17 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "d_m_y",
     ),
+    # 2023 Jan 7 (citation metadata)
+    (
+        re.compile(
+            rf"(?<!\d)(\d{{4}})\s+({_MONTH_RX})\.?\s+(\d{{1,2}})(?!\d)" + _TIME + _ZONE, re.I
+        ),
+        "y_m_d",
+    ),
     # 13.12.2023 (day first, as in Russian and Mongolian pages)
     (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME + _ZONE), "dmy"),
+    # 10/31/2024: month first as in the USA, unless the first number cannot be a month
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)" + _TIME + _ZONE), "mdy"),
 ]
 # Two-digit years, as Korean, Japanese and Chinese boards write them: 24-05-21, 24.05.21.
 # Year first in those languages only (Russian 21.05.24 is day first), and only where a
@@ -272,6 +281,10 @@ def _from_match(groups: tuple[str | None, ...], kind: str) -> Published | None:
         year, month, mday = int(a), int(b), int(c)
     elif kind == "dmy":
         mday, month, year = int(a), int(b), int(c)
+    elif kind == "mdy":
+        month, mday, year = (int(a), int(b), int(c)) if int(a) <= 12 else (int(b), int(a), int(c))
+    elif kind == "y_m_d":
+        year, month, mday = int(a), _en_month(b), int(c)
     elif kind == "d_ru_y":
         mday, month, year = int(a), _ru_month(b), int(c)
     elif kind == "m_d_y":

@@ -18,7 +18,7 @@ MAX_BYLINE_CHARS = 80
 BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
 HEAD_SELECTOR = (
     "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
-    "time[datetime]," + BYLINE_SELECTOR
+    "time,[itemprop=datePublished]," + BYLINE_SELECTOR
 )
 _AUTHOR_PREFIX = re.compile(
     r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
@@ -36,7 +36,10 @@ class HeadMeta:
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
     html_lang: str | None = None
-    times: list[str] = field(default_factory=list)  # <time datetime> values
+    # <time> (its datetime, else its text) and itemprop=datePublished values, page order;
+    # ``published`` holds those that say they are the publication date.
+    times: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
     byline: str | None = None  # itemprop=author, rel=author or a byline element ("" = none)
 
     def meta(self, *names: str) -> str | None:
@@ -67,9 +70,8 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
             head.title_tag = head.title_tag or normalise(node.text())
         elif tag == "link":
             head.canonical = head.canonical or (node.attributes.get("href") or "").strip() or None
-        elif tag == "time" and node.attributes.get("datetime"):
-            if len(head.times) < 5:
-                head.times.append(node.attributes.get("datetime") or "")
+        elif tag == "time" or node.attributes.get("itemprop") == "datePublished":
+            _add_time(head, node)
         elif head.byline is None:  # only byline elements are left
             head.byline = _byline_text(node)
     head.jsonld = list(_jsonld_objects(scripts))
@@ -91,6 +93,25 @@ def _is_logo(h1: LexborNode) -> bool:
     parts = urlsplit(href)
     return not parts.query and parts.path in ("", "/", "./", "/index.html", "/index.htm",
                                               "/index.php", "/index.do", "/main.do")  # fmt: skip
+
+
+MAX_TIMES = 5
+MAX_TIME_TEXT = 60
+
+
+def _add_time(head: HeadMeta, node: LexborNode) -> None:
+    attrs = node.attributes
+    value = attrs.get("datetime") or attrs.get("content")
+    if not value:
+        text = normalise(node.text())
+        value = text if len(text) <= MAX_TIME_TEXT else ""
+    if not value:
+        return
+    if attrs.get("itemprop") == "datePublished" or "pubdate" in attrs:
+        if len(head.published) < MAX_TIMES:
+            head.published.append(value)
+    elif len(head.times) < MAX_TIMES:
+        head.times.append(value)
 
 
 def _add_meta(head: HeadMeta, node: LexborNode) -> None:
