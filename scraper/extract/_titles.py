@@ -26,6 +26,10 @@ from ._text import normalise
 _SEPARATORS = re.compile(r"(\s+(?:[\-–—·»>›/]|::|<<|>>)\s+|\s*[|｜_ㅣ]\s*|\s*::\s*)")
 _COLON = re.compile(r"(\s*:\s+|\s*：\s*)")
 MIN_HEADING_CHARS = 4
+# A reworded <h1> shares at least half its words (or the title's, if fewer) with the title.
+_SHARE = 0.5
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
+_WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -38,11 +42,33 @@ def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str]
     headline = _headline(head)
     for heading in (headline, *head.h1):
         if _confirmed(heading, (tag, og), sites):
-            return heading
+            # a heading that is the whole title still carries the site's name
+            return strip_site_name(heading, sites) if heading in (tag, og) else heading
     for title in (og, tag):
         if title:
-            return strip_site_name(title, sites)
+            stripped = strip_site_name(title, sites)
+            return _reworded(head.h1, stripped, sites) or stripped
     return headline or (head.h1[0] if head.h1 else "")
+
+
+def _reworded(h1s: Sequence[str], title: str, sites: frozenset[str]) -> str | None:
+    """The page's one ``<h1>`` when it words the title differently ("Top 11 SEO
+    Strategies" for "11 SEO Strategies to Boost Rankings"): the headline the reader
+    sees. Not a heading that shares little with the title (a slogan, a section name)."""
+    alone = [h for h in h1s if len(h) >= MIN_HEADING_CHARS and _key(h) not in sites]
+    if len(alone) != 1:
+        return None
+    words, others = _words(alone[0]), _words(title)
+    if not words or not others:
+        return None
+    shared = len(words & others) / min(len(words), len(others))
+    return alone[0] if shared >= _SHARE else None
+
+
+def _words(text: str) -> set[str]:
+    """Words, or single characters of scripts written without spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return set(_WORD.findall(folded))
 
 
 def _headline(head: HeadMeta) -> str:
