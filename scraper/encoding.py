@@ -7,9 +7,14 @@ Order of evidence (first that decodes cleanly wins)::
     → <meta charset> / http-equiv in the first KB → <?xml encoding?>
     → valid UTF-8 → charset-normalizer → UTF-8 with replacement
 
-A declared charset whose bytes do not decode cleanly is treated as a lie and the next
-piece of evidence is tried. Labels are mapped the way browsers map them (WHATWG): GB2312
-and GBK are decoded as GB18030, EUC-KR as windows-949, Shift_JIS as windows-31J,
+A declared charset is a lie when its bytes do not decode (beyond a few stray invalid
+sequences in a multi-byte charset, which are replaced), or when it is a Latin label on
+bytes whose statistics say otherwise: Latin text has its accented letters one at a time
+between ASCII letters, while CJK and Cyrillic text come as long runs of high bytes. Then
+the next piece of evidence is tried. Detection tries the CJK multi-byte charsets before
+the single-byte ones (any byte string "decodes" as windows-1251; few decode cleanly as
+GB18030 or EUC-KR unless they are). Labels are mapped the way browsers map them (WHATWG):
+GB2312 and GBK are decoded as GB18030, EUC-KR as windows-949, Shift_JIS as windows-31J,
 Big5 as Big5-HKSCS, ISO-8859-1 and ASCII as windows-1252.
 """
 
@@ -18,9 +23,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
-__all__ = ["decode_html", "normalize_charset"]
+__all__ = ["decode_html", "looks_binary", "normalize_charset"]
 
 _PRESCAN_BYTES = 8192
 _DETECT_BYTES = 64 * 1024
@@ -71,6 +74,22 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+# Latin labels that servers put on anything (Apache's old default was ISO-8859-1).
+_LATIN = frozenset({"cp1252", "latin_1", "iso8859_15"})
+# Multi-byte charsets of the region, tried before single-byte ones when the bytes come in
+# long runs. GB18030 first: it is the superset of GB2312 and GBK, the commonest of them.
+_CJK = ("gb18030", "cp949", "cp932", "euc_jp", "big5hkscs")
+# Share of a multi-byte decode that may be invalid sequences (replaced, not fatal): a
+# page of the right charset has a few at most (a truncated paste, a stray byte), while
+# the wrong charset fails on a good part of its characters.
+MAX_INVALID_SHARE = 0.02
+# Fewer high bytes than this say nothing about the charset: the label is believed.
+MIN_EVIDENCE_BYTES = 32
+_WIDE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60]")
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+BINARY_SAMPLE_CHARS = 4_096
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
 _COMMENT = re.compile(rb"<!--.*?-->", re.S)
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_:.+\-]+)""", re.I | re.S
@@ -112,23 +131,36 @@ def decode_html(
     in_document = (_meta_charset(head), _xml_charset(head))
     candidates = [normalize_charset(declared)]
     candidates += [_ascii_compatible(label) for label in in_document if label]  # no UTF-16
+    runs: bool | None = None  # computed once, only when a Latin label needs checking
     for codec in candidates:
         if codec is None:
             continue
         if _single_byte(codec) and _clean_decode(content, "utf-8") is not None:
             return content.decode("utf-8", errors="replace"), "utf-8"  # UTF-8 sent as latin
+        if codec in _LATIN:
+            runs = _in_long_runs(content) if runs is None else runs
+            if runs:
+                continue  # a Latin label on CJK or Cyrillic bytes (Apache's old default)
         codec = _cyrillic_codec(content, codec)
-        text = _clean_decode(content, codec)
+        text = _mostly_clean_decode(content, codec)
         if text is not None:
             return text, codec
 
     text = _clean_decode(content, "utf-8")
     if text is not None:
         return text, "utf-8"
-    detected = _detect(content)
+    detected = _detect(content, exclude_latin=bool(runs))
     if detected:
         return content.decode(detected, errors="replace"), detected
     return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def looks_binary(text: str) -> bool:
+    """True for decoded bytes that are not text (images, archives, random bytes, or a
+    decoder that did not fit): controls that HTML never holds, or replacement characters,
+    make up more than 5% of the first few thousand characters."""
+    sample = text[:BINARY_SAMPLE_CHARS]
+    return len(_NOT_TEXT.findall(sample)) > len(sample) * 0.05
 
 
 def _meta_charset(head: bytes) -> str | None:
@@ -166,6 +198,40 @@ def _clean_decode(content: bytes, codec: str) -> str | None:
         return None
 
 
+def _mostly_clean_decode(content: bytes, codec: str) -> str | None:
+    """A clean decode, or one whose invalid sequences are few enough to be replaced."""
+    text = _clean_decode(content, codec)
+    if text is not None or _single_byte(codec):
+        return text
+    try:
+        text = content.decode(codec, errors="replace")
+    except LookupError:
+        return None
+    invalid = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", errors="ignore"))  # non-ASCII characters
+    return text if invalid <= wide * MAX_INVALID_SHARE else None
+
+
+def _mostly_wide(text: str | None) -> bool:
+    """True when most non-ASCII characters of a decode are Han, kana, Hangul or CJK
+    punctuation: a single-byte text read as Shift_JIS comes out as half-width katakana
+    and symbols instead."""
+    if text is None:
+        return False
+    wide = len(text) - len(text.encode("ascii", errors="ignore"))
+    return len(_WIDE.findall(text)) * 4 >= wide * 3
+
+
+def _in_long_runs(content: bytes) -> bool:
+    """True when most high bytes stand in runs of three or more: CJK or Cyrillic text.
+    Text in a Latin charset has its accented letters alone between ASCII letters."""
+    runs = [len(run) for run in _HIGH_RUN.findall(content)]
+    high = sum(runs)
+    if high < MIN_EVIDENCE_BYTES:
+        return False
+    return sum(n for n in runs if n >= 3) * 2 > high
+
+
 def _single_byte(codec: str) -> bool:
     return codec.startswith(("cp125", "koi8", "iso8859", "mac-", "cp866"))
 
@@ -190,8 +256,23 @@ def _cyrillic_codec(content: bytes, codec: str) -> str:
     return other if capitals > 2 * small else codec
 
 
-def _detect(content: bytes) -> str | None:
-    best = from_bytes(content[:_DETECT_BYTES]).best()
+def _detect(content: bytes, *, exclude_latin: bool = False) -> str | None:
+    """The charset the bytes are in. CJK multi-byte charsets that decode the bytes (nearly)
+    cleanly are preferred to single-byte ones, which decode anything; charset-normalizer
+    chooses among those that do, or among all when none does."""
+    from charset_normalizer import from_bytes  # lazy: only undeclared pages need it
+
+    sample = content[:_DETECT_BYTES]
+    fitting = [c for c in _CJK if _mostly_wide(_mostly_clean_decode(sample, c))]
+    if fitting and _in_long_runs(sample):
+        if len(fitting) == 1:
+            return fitting[0]
+        best = from_bytes(sample, cp_isolation=fitting).best()
+        return normalize_charset(best.encoding) if best is not None else fitting[0]
+    best = from_bytes(sample).best()
     if best is None:
         return None
-    return normalize_charset(best.encoding)
+    codec = normalize_charset(best.encoding)
+    if exclude_latin and codec in _LATIN:
+        return None
+    return codec

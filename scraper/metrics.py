@@ -34,6 +34,10 @@ class Metrics:
         self.extraction_failures = Counter(
             "nea_extraction_failures", "Fetched articles with no text", ["source"], registry=r
         )
+        self.undecodable = Counter(
+            "nea_undecodable_pages", "Fetched pages whose bytes decoded to no text", ["source"],
+            registry=r,
+        )  # fmt: skip
         self.polls = Counter(
             "nea_polls", "Source polls by status", ["source", "status"], registry=r
         )
@@ -72,6 +76,8 @@ class Metrics:
                 self.articles.labels(report.source, outcome.removesuffix("s")).inc(count)
         if report.empty:
             self.extraction_failures.labels(report.source).inc(report.empty)
+        if report.undecodable:
+            self.undecodable.labels(report.source).inc(report.undecodable)
 
     def record_dispatch(self, report: DispatchReport) -> None:
         for outcome in ("delivered", "retried", "dead"):

@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -84,7 +84,10 @@ class ArticleInput:
     content_hash: str
     canonical_url: str | None = None
     author: str | None = None
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # UTC instant: only with a time and its offset
+    published_date: date | None = None  # the publisher's calendar day
+    published_time: time | None = None  # the publisher's wall-clock time, if given
+    published_utc_offset: int | None = None  # minutes east of UTC, if given
     language: str | None = None
     simhash: int | None = None  # signed 64-bit form
     simhash_bands: tuple[int, ...] = ()
@@ -552,8 +555,8 @@ class _Batch:
         item = write.item
         article = article_payload(
             id=article_id, url=item.url, title=item.title, published_at=item.published_at,
-            language=item.language, content_hash=item.content_hash, version=version,
-            text=item.text,
+            published_date=item.published_date, language=item.language,
+            content_hash=item.content_hash, version=version, text=item.text,
         )  # fmt: skip
         event, deliveries = new_event(
             event_type=event_type, occurred_at=self.now, source_id=write.source_id,
@@ -566,8 +569,8 @@ class _Batch:
 
 
 _CONTENT_COLUMNS = (
-    "title", "text", "content_hash", "canonical_url", "author", "published_at", "language",
-    "simhash",
+    "title", "text", "content_hash", "canonical_url", "author", "published_at",
+    "published_date", "published_time", "published_utc_offset", "language", "simhash",
 )  # fmt: skip
 
 
@@ -579,6 +582,9 @@ def _content(item: ArticleInput) -> dict[str, Any]:
         "canonical_url": item.canonical_url,
         "author": item.author,
         "published_at": item.published_at,
+        "published_date": item.published_date,
+        "published_time": item.published_time,
+        "published_utc_offset": item.published_utc_offset,
         "language": item.language,
         "simhash": item.simhash,
     }

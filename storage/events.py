@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -20,7 +20,8 @@ Router = Callable[[str], Sequence[str]]
 EXCERPT_CHARS = 280
 
 
-def iso(moment: datetime | None) -> str | None:
+def iso(moment: date | None) -> str | None:
+    """ISO 8601 of a datetime (UTC as ``Z``) or of a date (``2023-12-13``)."""
     if moment is None:
         return None
     return moment.isoformat().replace("+00:00", "Z")
@@ -37,6 +38,7 @@ def article_payload(
     url: str,
     title: str,
     published_at: datetime | None,
+    published_date: date | None,
     language: str | None,
     content_hash: str,
     version: int,
@@ -48,6 +50,7 @@ def article_payload(
         "url": url,
         "title": title,
         "published_at": iso(published_at),
+        "published_date": iso(published_date),
         "language": language,
         "content_hash": content_hash,
         "version": version,

@@ -4,12 +4,13 @@ a migration and a note on that page. Extra columns serve the daemon itself."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,7 +78,12 @@ class ArticleRow(Base):
     canonical_url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(Text)
+    # The UTC instant, when the page gives a time and its offset (else NULL); the
+    # publisher's own calendar day, local time and offset (minutes east of UTC) beside it.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_date: Mapped[date | None] = mapped_column(Date)
+    published_time: Mapped[time | None] = mapped_column(Time)
+    published_utc_offset: Mapped[int | None] = mapped_column(Integer)
     language: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), index=True)

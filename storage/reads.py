@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -18,6 +18,7 @@ class ArticleListing:
     url: str
     title: str
     published_at: datetime | None
+    published_date: date | None  # the publisher's calendar day
     language: str | None
     version: int
     duplicate_of: int | None
@@ -75,6 +76,7 @@ class ReadQueries(StoreBase):
                     url=a.url,
                     title=a.title,
                     published_at=a.published_at,
+                    published_date=a.published_date,
                     language=a.language,
                     version=a.version,
                     duplicate_of=a.duplicate_of,

@@ -27,7 +27,8 @@ async def articles(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps({
                 "id": row.id, "source": row.source, "url": row.url, "title": row.title,
-                "published_at": iso(row.published_at), "language": row.language,
+                "published_at": iso(row.published_at),
+                "published_date": iso(row.published_date), "language": row.language,
                 "version": row.version, "duplicate_of": row.duplicate_of,
                 "first_seen_at": iso(row.first_seen_at), "updated_at": iso(row.updated_at),
                 "content_hash": row.content_hash, "text": row.text,
@@ -36,7 +37,7 @@ async def articles(args: argparse.Namespace) -> int:
     columns = [Column("id"), Column("source"), Column("published"), Column("lang"), Column("v"),
                Column("dup of"), Column("title", 60), Column("url")]  # fmt: skip
     print_table(columns, [
-        [str(row.id), row.source, _date(row.published_at), row.language or "",
+        [str(row.id), row.source, iso(row.published_date) or "", row.language or "",
          str(row.version), str(row.duplicate_of or ""), row.title, row.url]
         for row in rows
     ])  # fmt: skip
@@ -111,10 +112,6 @@ def parse_since(value: str) -> datetime:
     except OverflowError:
         raise UsageError(f"--since {value!r}: reaches back before the year 1") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _date(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else ""
 
 
 def _ago(moment: datetime | None) -> str:

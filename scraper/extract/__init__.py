@@ -10,9 +10,10 @@ import logging
 from collections.abc import Sequence
 
 from ._core import extract_str
+from ._titles import learn_site_names
 from .types import Article
 
-__all__ = ["Article", "extract"]
+__all__ = ["Article", "extract", "learn_site_names"]
 
 _log = logging.getLogger(__name__)
 
@@ -24,11 +25,14 @@ def extract(
     content_selector: str | None = None,
     remove_selectors: Sequence[str] = (),
     language: str | None = None,
+    site_names: Sequence[str] = (),
 ) -> Article:
     """Extract the article in ``html`` (``bytes`` are decoded by their declared charset).
 
     ``content_selector`` (CSS) replaces block scoring when it matches; ``remove_selectors``
-    are removed before scoring; ``language`` is used unless the text contradicts it.
+    are removed before scoring; ``language`` is used unless the text contradicts it;
+    ``site_names`` are title affixes known to be the site's (``learn_site_names`` finds
+    them in the ``page_title`` of several of its pages).
     Never raises: on any failure the article has empty text.
     """
     try:
@@ -37,7 +41,7 @@ def extract(
         else:
             text = html if isinstance(html, str) else ""
         removes = (remove_selectors,) if isinstance(remove_selectors, str) else remove_selectors
-        return extract_str(text, url, content_selector, tuple(removes), language)
+        return extract_str(text, url, content_selector, tuple(removes), language, tuple(site_names))
     except Exception:  # the contract: bad input never raises
         _log.debug("extraction failed for %s", url, exc_info=True)
         return Article(canonical_url=url or None)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from . import _dates, _language, _meta
+from scraper.encoding import looks_binary
+
+from . import _language, _meta, _published, _titles
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
+from ._published import DATE_TEXT_CHARS
 from ._scoring import select_blocks
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
-
-DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
-META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
-BINARY_SAMPLE_CHARS = 4_096
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
 
 def extract_str(
@@ -27,44 +23,41 @@ def extract_str(
     content_selector: str | None,
     remove_selectors: Sequence[str],
     language: str | None,
+    site_names: Sequence[str] = (),
 ) -> Article:
     tree = None if looks_binary(html) else parse(html)
     if tree is None:
         return Article(canonical_url=url or None)
     head = _meta.read_head(tree)
-    title = _meta.find_title(head)
-    declared = _declared_date(head)
+    title = _titles.find_title(head, url, site_names)
+    declared = _published.declared_date(head, html, url)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
     if not text and root is not None:
-        page_text = page_text or root.text(separator=" ")[:DATE_TEXT_CHARS]
+        page_text = page_text or root.text(separator=" ")
+    language = _language.choose(
+        [language, head.html_lang, head.meta("content-language", "og:locale")],
+        text or page_text[:DATE_TEXT_CHARS],
+    )
     return Article(
         title=title,
+        page_title=head.title_tag,
         text=text,
         author=_meta.find_author(head),
-        published_at=declared or _written_date(url, pars, page_text),
-        language=_language.choose(
-            [language, head.html_lang, head.meta("content-language", "og:locale")],
-            text or page_text,
-        ),
+        published_at=declared or _published.written_date(url, pars, page_text, language, head.h1),
+        language=language,
         canonical_url=_meta.find_canonical(head, url),
     )
-
-
-def looks_binary(html: str) -> bool:
-    """True for decoded bytes that are not text (images, archives, a wrong decoder)."""
-    sample = html[:BINARY_SAMPLE_CHARS]
-    return len(_NOT_TEXT.findall(sample)) > len(sample) * 0.05
 
 
 def _page_text(tree: LexborHTMLParser) -> str:
     body = tree.body
     if body is None:
         return ""
-    return body.text(separator=" ")[:DATE_TEXT_CHARS]
+    return body.text(separator=" ")
 
 
 def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> list[Paragraph]:
@@ -88,35 +81,3 @@ def _select(root: LexborNode, selector: str) -> list[LexborNode]:
         return list(root.css(selector))
     except Exception:  # an operator's invalid selector falls back to scoring
         return []
-
-
-def _declared_date(head: _meta.HeadMeta) -> datetime | None:
-    """The date the page declares: meta tags, then JSON-LD, then ``<time datetime>``."""
-    declared = _dates.first_date(head.meta(key) for key in _dates.META_KEYS)
-    if declared is not None:
-        return declared
-    for key in ("datePublished", "dateCreated", "uploadDate", "dateModified"):
-        value = _meta.jsonld_value(head, key)
-        if isinstance(value, str) and (parsed := _dates.parse_date(value)) is not None:
-            return parsed
-    return _dates.first_date(head.times)
-
-
-def _written_date(url: str | None, pars: list[Paragraph], page_text: str) -> datetime | None:
-    """A date written near the article or on the page, or the one in the URL."""
-    head_pars = pars[:40]
-    meta_lines = "\n".join(p.text for p in head_pars if len(p.text) <= META_LINE_CHARS)
-    block_text = "\n".join(p.text for p in head_pars)[:DATE_TEXT_CHARS]
-    written = (
-        _dates.find_labelled_date(page_text)
-        or _dates.find_date_in_text(meta_lines)  # "2023.12.13 | Views 5" lines of the block
-        or _dates.find_date_in_text(page_text)
-        or _dates.find_date_in_text(block_text)
-    )
-    from_url = _dates.date_from_url(url)
-    if from_url is None:
-        return written
-    # The URL names the day; a date written on the page for that same day adds the time.
-    if written is not None and written.date() == from_url.date():
-        return written
-    return from_url

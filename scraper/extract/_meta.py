@@ -18,9 +18,8 @@ MAX_BYLINE_CHARS = 80
 BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
 HEAD_SELECTOR = (
     "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
-    "time[datetime]," + BYLINE_SELECTOR
+    "time,[itemprop=datePublished]," + BYLINE_SELECTOR
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:»«/]\s+|\s*[|｜_]\s*|\s+::\s+|\s*ㅣ\s*")
 _AUTHOR_PREFIX = re.compile(
     r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
     re.I,
@@ -37,7 +36,10 @@ class HeadMeta:
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
     html_lang: str | None = None
-    times: list[str] = field(default_factory=list)  # <time datetime> values
+    # <time> (its datetime, else its text) and itemprop=datePublished values, page order;
+    # ``published`` holds those that say they are the publication date.
+    times: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
     byline: str | None = None  # itemprop=author, rel=author or a byline element ("" = none)
 
     def meta(self, *names: str) -> str | None:
@@ -60,7 +62,7 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         if tag == "meta":
             _add_meta(head, node)
         elif tag == "h1":
-            if len(head.h1) < 5 and (text := normalise(node.text())):
+            if len(head.h1) < 5 and not _is_logo(node) and (text := normalise(node.text())):
                 head.h1.append(text)
         elif tag == "script":
             scripts.append(node)
@@ -68,9 +70,8 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
             head.title_tag = head.title_tag or normalise(node.text())
         elif tag == "link":
             head.canonical = head.canonical or (node.attributes.get("href") or "").strip() or None
-        elif tag == "time" and node.attributes.get("datetime"):
-            if len(head.times) < 5:
-                head.times.append(node.attributes.get("datetime") or "")
+        elif tag == "time" or node.attributes.get("itemprop") == "datePublished":
+            _add_time(head, node)
         elif head.byline is None:  # only byline elements are left
             head.byline = _byline_text(node)
     head.jsonld = list(_jsonld_objects(scripts))
@@ -79,6 +80,38 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     return head
+
+
+def _is_logo(h1: LexborNode) -> bool:
+    """An ``<h1>`` that links to the site's home page holds its logo, not the headline."""
+    link = h1.css_first("a[href]")
+    if link is None:
+        return False
+    href = (link.attributes.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    parts = urlsplit(href)
+    return not parts.query and parts.path in ("", "/", "./", "/index.html", "/index.htm",
+                                              "/index.php", "/index.do", "/main.do")  # fmt: skip
+
+
+MAX_TIMES = 5
+MAX_TIME_TEXT = 60
+
+
+def _add_time(head: HeadMeta, node: LexborNode) -> None:
+    attrs = node.attributes
+    value = attrs.get("datetime") or attrs.get("content")
+    if not value:
+        text = normalise(node.text())
+        value = text if len(text) <= MAX_TIME_TEXT else ""
+    if not value:
+        return
+    if attrs.get("itemprop") == "datePublished" or "pubdate" in attrs:
+        if len(head.published) < MAX_TIMES:
+            head.published.append(value)
+    elif len(head.times) < MAX_TIMES:
+        head.times.append(value)
 
 
 def _add_meta(head: HeadMeta, node: LexborNode) -> None:
@@ -137,38 +170,6 @@ def jsonld_value(head: HeadMeta, key: str) -> Any:
         if value:
             return value
     return None
-
-
-def find_title(head: HeadMeta) -> str:
-    """og:title, an ``<h1>`` that the ``<title>`` confirms, or ``<title>`` minus the site name."""
-    og = normalise(head.meta("og:title", "twitter:title") or "")
-    tag = head.title_tag
-    for h1 in head.h1:
-        if len(h1) > 3 and (h1 in tag or h1 in og or (og and og in h1)):
-            return h1
-    site = normalise(head.meta("og:site_name", "application-name") or "")
-    if og:
-        return strip_site_name(og, site)
-    if tag:
-        return strip_site_name(tag, site)
-    return head.h1[0] if head.h1 else ""
-
-
-def strip_site_name(title: str, site: str = "") -> str:
-    """Remove a site-name part ("News - Site", "站名_标题") from a page title."""
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
-    if site:
-        kept = [p for p in parts if p.lower() != site.lower()]
-        if kept and len(kept) < len(parts):
-            parts = kept
-            if len(parts) == 1:
-                return parts[0]
-    if len(parts) <= 1:
-        return title
-    first = parts[0]
-    longest = max(parts, key=len)
-    # The article title usually comes first; take it unless another part is much longer.
-    return first if len(first) * 2 >= len(longest) else longest
 
 
 def find_author(head: HeadMeta) -> str | None:

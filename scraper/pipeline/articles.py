@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from scraper import dedup
 from scraper.config.types import Source
 from scraper.discover.types import Link
+from scraper.encoding import looks_binary
 from scraper.extract import extract
 from scraper.extract.types import Article
 from scraper.fetch import Page, decode_page
@@ -19,19 +21,26 @@ from storage.repository import ArticleInput
 class Extracted:
     article: Article
     item: ArticleInput
+    # The body decoded to no text (random bytes, an image served as HTML, a charset that
+    # nothing fits): flagged and never stored as a version.
+    undecodable: bool = False
 
 
-def extract_page(page: Page, source: Source, url: str) -> Extracted:
+def extract_page(
+    page: Page, source: Source, url: str, site_names: tuple[str, ...] = ()
+) -> Extracted:
     """Decoding (when the fetch left it to us), extraction and hashing of one page.
     Module-level and pure, so it can run in the CPU pool: it takes and returns plain,
     picklable data."""
     page = decode_page(page, source.encoding)
+    undecodable = looks_binary(page.text)
     article = extract(
         page.text,
         page.final_url,
         content_selector=source.content_selector,
         remove_selectors=source.remove_selectors,
         language=source.language,
+        site_names=site_names,
     )
     text = strip_ignored(article.text, source.ignore_text)
     simhash = dedup.simhash64(text)
@@ -43,12 +52,29 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         content_hash=dedup.content_hash(text),
         canonical_url=article.canonical_url,
         author=article.author,
-        published_at=article.published_at,
+        **publisher_date(article.published_at),
         language=article.language or source.language,
         simhash=signed,
         simhash_bands=dedup.simhash_bands(simhash) if simhash is not None else (),
     )
-    return Extracted(article, item)
+    return Extracted(article, item, undecodable)
+
+
+def publisher_date(value: date | None) -> dict[str, Any]:
+    """The stored form of an extracted publication date (see ``Article.published_at``):
+    the UTC instant only when a time and its offset are known, and beside it the
+    publisher's own day, wall-clock time and offset in minutes."""
+    if value is None:
+        return {}
+    if not isinstance(value, datetime):
+        return {"published_date": value}
+    offset = value.utcoffset()
+    return {
+        "published_at": value.astimezone(UTC) if offset is not None else None,
+        "published_date": value.date(),
+        "published_time": value.time().replace(tzinfo=None),
+        "published_utc_offset": int(offset.total_seconds()) // 60 if offset is not None else None,
+    }
 
 
 def strip_ignored(text: str, patterns: tuple[str, ...]) -> str:

@@ -27,9 +27,10 @@ from scraper.errors import (
 from scraper.fetch import Fetcher, Validators
 from scraper.fetch.types import Page
 from scraper.identity import IdentityRules, canonical_context, differing_params
-from scraper.pipeline.articles import changed_at, extract_page, is_later
+from scraper.pipeline.articles import Extracted, changed_at, extract_page, is_later
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
+from scraper.pipeline.titles import TitleMemory, document_title
 from scraper.pipeline.writer import ArticleWriter
 from storage.repository import (
     ArticleInput,
@@ -76,6 +77,7 @@ class PollReport:
     merged: int = 0
     # Anchors left unread on listing pages that reached ``max_links_per_page``.
     links_cut: int = 0
+    undecodable: int = 0  # bodies that decoded to no text (counted in ``empty`` too)
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -89,6 +91,7 @@ class PollReport:
             + (f", {self.not_modified} not modified" if self.not_modified else "")
             + (f", {self.merged} merged" if self.merged else "")
             + (f", {self.links_cut} links cut at max_links_per_page" if self.links_cut else "")
+            + (f", {self.undecodable} not text" if self.undecodable else "")
         )
 
 
@@ -162,6 +165,7 @@ class Poller:
         self.router_for = router_for
         self.failing_after = failing_after
         self.clock = clock
+        self.titles = TitleMemory()
 
     async def poll(
         self,
@@ -273,6 +277,8 @@ class Poller:
                     "%s: %s has more links than max_links_per_page (%d): %d anchors not read",
                     source.name, url, source.max_links_per_page, discovery.cut,
                 )  # fmt: skip
+            if discovery.kind == "listing":
+                self.titles.remember(source.name, document_title(page.text))
             for link in discovery.links:
                 if link.url not in links or is_later(changed_at(link), changed_at(links[link.url])):
                     links[link.url] = link
@@ -333,10 +339,9 @@ class Poller:
                 await self.store.mark_checked(known.id, plan)
             report.unchanged += 1
             return True
-        extracted = await self._parse(page, source, extract_page, page, source, task.url)
+        extracted = await self._extract(page, source, task.url)
         if not extracted.item.text:
-            report.empty += 1
-            log.warning("%s: no article text extracted from %s", source.name, task.url)
+            self._no_text(extracted, source, task.url, report)
             if known is not None:
                 await self.store.mark_checked(known.id, plan)
             return True
@@ -403,6 +408,19 @@ class Poller:
             via="content",
         )  # fmt: skip
 
+    @staticmethod
+    def _no_text(extracted: Extracted, source: Source, url: str, report: PollReport) -> None:
+        """Count and log a page that gave no text; it is not stored."""
+        report.empty += 1
+        if extracted.undecodable:
+            report.undecodable += 1
+            log.warning(
+                "%s: %s decodes to no text (binary data or an unknown charset); not stored",
+                source.name, url, extra={"source": source.name},
+            )  # fmt: skip
+        else:
+            log.warning("%s: no article text extracted from %s", source.name, url)
+
     async def _save(
         self,
         item: ArticleInput,
@@ -459,12 +477,22 @@ class Poller:
             report.not_modified += 1
             report.unchanged += 1
             return
-        extracted = await self._parse(page, source, extract_page, page, source, source.url)
+        extracted = await self._extract(page, source, source.url)
+        if not extracted.item.text:
+            self._no_text(extracted, source, source.url, report)
+            return  # nothing to compare: an empty version would announce a false change
         plan = CheckPlan(next_check_at=None)
         await self._save(extracted.item, plan, source, source_id, router, report, page_watch=True)
         await self.store.save_validators(
             source.url, page.validators.etag, page.validators.last_modified
         )
+
+    async def _extract(self, page: Page, source: Source, url: str) -> Extracted:
+        """Extract an article, titled with what the source's other pages taught."""
+        names = self.titles.site_names(source.name)
+        extracted = await self._parse(page, source, extract_page, page, source, url, names)
+        self.titles.remember(source.name, extracted.article.page_title)
+        return extracted
 
     async def _parse(
         self,

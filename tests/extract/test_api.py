@@ -25,9 +25,9 @@ ARTICLE = """
 
 
 def test_public_surface() -> None:
-    assert scraper.extract.__all__ == ["Article", "extract"]
+    assert scraper.extract.__all__ == ["Article", "extract", "learn_site_names"]
     assert [f.name for f in dataclasses.fields(Article)] == [
-        "title", "text", "author", "published_at", "language", "canonical_url"
+        "title", "text", "author", "published_at", "language", "canonical_url", "page_title"
     ]  # fmt: skip
 
 

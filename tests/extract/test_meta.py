@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.extract import extract
-from scraper.extract._meta import strip_site_name
+from scraper.extract import extract, learn_site_names
+from scraper.extract._titles import strip_site_name
 
 
 def _page(head: str, body: str = "") -> str:
@@ -126,3 +126,85 @@ def test_broken_jsonld_is_ignored() -> None:
 def test_author_from_the_page(body: str, expected: str | None) -> None:
     html = _page("", body + "<article><p>The article text, long enough to count.</p></article>")
     assert extract(html).author == expected
+
+
+# Golden titles: each page as a site serves it, the exact title expected.
+LOGO = '<h1 class="logo"><a href="/">China Neighborhood Affairs</a></h1>'
+ARTICLE = "<article><p>The article's first paragraph, long enough to be the body.</p></article>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "url", "expected"),
+    [
+        # "_" with the site's name in the page's logo heading
+        (
+            "<title>中俄朝三国边境旅游合作启动_China Neighborhood Affairs</title>",
+            LOGO + ARTICLE,
+            "https://www.cnaf.example.cn/news/1.html",
+            "中俄朝三国边境旅游合作启动",
+        ),
+        # "_" whose site half is wider than the headline, the logo not a home link
+        (
+            "<title>图们江论坛开幕_China Neighborhood Affairs</title>",
+            "<h1>China Neighborhood Affairs</h1>" + ARTICLE,
+            None,
+            "图们江论坛开幕",
+        ),
+        # "|" with og:site_name
+        (
+            "<title>Forum opens in Busan | NEAR Secretariat</title>"
+            '<meta property="og:site_name" content="NEAR Secretariat">',
+            ARTICLE,
+            None,
+            "Forum opens in Busan",
+        ),
+        # ">" board suffix, the headline confirmed by the page's h1
+        (
+            "<title>동북아 지방정부 실무위원회 개최 안내 > 사무국 소식</title>",
+            "<h1>동북아 지방정부 실무위원회 개최 안내</h1>" + ARTICLE,
+            None,
+            "동북아 지방정부 실무위원회 개최 안내",
+        ),
+        # ">" board suffix and no heading to compare with
+        (
+            "<title>동북아 지방정부 실무위원회 개최 안내 > 사무국 소식</title>",
+            ARTICLE,
+            None,
+            "동북아 지방정부 실무위원회 개최 안내",
+        ),
+        # JSON-LD headline confirmed by og:title; a subtitle after a colon is kept
+        (
+            '<meta property="og:title" content="Tumen River: a new corridor opens » Regional News">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"Tumen River: a new corridor opens"}</script>',
+            ARTICLE,
+            None,
+            "Tumen River: a new corridor opens",
+        ),
+    ],
+)
+def test_golden_titles(head: str, body: str, url: str | None, expected: str) -> None:
+    assert extract(_page(head, body), url=url).title == expected
+
+
+def test_affix_learned_across_a_sites_pages_is_its_name() -> None:
+    """The site's half is wider than the headline: one page cannot tell; two can."""
+    titles = ["新闻列表_China Neighborhood Affairs", "会议召开_China Neighborhood Affairs"]
+    learned = learn_site_names(titles)
+    assert learned == ("China Neighborhood Affairs",)
+    page = _page("<title>会谈_China Neighborhood Affairs</title>")
+    assert extract(page).title == "China Neighborhood Affairs"  # one page: the wider half
+    assert extract(page, site_names=learned).title == "会谈"
+
+
+def test_learned_board_suffixes_are_dropped_from_either_end() -> None:
+    titles = ["공지 A > 사무국 소식 > NEAR", "공지 B > 사무국 소식 > NEAR", "NEAR > 소개"]
+    learned = learn_site_names(titles)
+    assert learned == ("NEAR", "사무국 소식")
+    page = _page("<title>실무위원회 개최 > 사무국 소식 > NEAR</title>")
+    assert extract(page, site_names=learned).title == "실무위원회 개최"
+
+
+def test_a_headline_seen_once_is_not_learned() -> None:
+    assert learn_site_names(["Forum opens | NEAR", "Forum opens | NEAR Secretariat"]) == ()
+    assert learn_site_names(["Forum opens | NEAR", "Forum opens | NEAR"]) == ()

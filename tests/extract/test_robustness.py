@@ -22,8 +22,9 @@ def _check(article: Article) -> None:
     assert isinstance(article.title, str)
     assert "\n\n\n" not in article.text
     assert article.text == article.text.strip()
-    if article.published_at is not None:
-        assert article.published_at.utcoffset() is not None
+    if article.published_at is not None:  # a date, a local time, or a time with its offset
+        published = article.published_at
+        assert type(published).fromisoformat(published.isoformat()) == published
     assert article.language is None or (len(article.language) == 2 and article.language.islower())
 
 

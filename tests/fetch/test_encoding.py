@@ -4,11 +4,12 @@ in http-equiv, nowhere, or wrongly."""
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
 from scraper.config.types import Source
-from scraper.encoding import decode_html, normalize_charset
+from scraper.encoding import decode_html, looks_binary, normalize_charset
 from scraper.fetch import Fetcher
 from tests.support.httpserver import FixtureServer, Response
 
@@ -194,3 +195,57 @@ async def test_fetcher_decodes_legacy_pages_end_to_end() -> None:
                     got = await fetcher.fetch(server.url(f"/{where}/{label}"), source)
                     assert text in got.text, (label, where)
                     assert same_family(got.encoding, codec)
+
+
+# A page long enough for the byte statistics to speak, as real article pages are.
+LONG_CHINESE = SAMPLES[0][2] * 6
+
+
+def test_undeclared_gb2312_is_not_read_as_a_cyrillic_charset() -> None:
+    body = page(LONG_CHINESE).encode("gb2312")
+    decoded, used = decode_html(body)
+    assert used == "gb18030"
+    assert decoded == page(LONG_CHINESE)
+
+
+def test_declared_gb2312_with_a_dozen_invalid_sequences_is_replaced_not_emptied() -> None:
+    html = page(LONG_CHINESE, head='<meta charset="gb2312">')
+    body = bytearray(html.encode("gb2312"))
+    start = body.index(b"<p>") + 3
+    for n in range(12):  # a lead byte followed by a space: invalid in GB2312 and GB18030
+        at = start + 40 * n
+        body[at : at + 2] = b"\x81 "
+    decoded, used = decode_html(bytes(body))
+    assert used == "gb18030"
+    assert decoded.count("\ufffd") == 12
+    assert SAMPLES[0][2][-30:] in decoded
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [("euc-kr", "cp949"), ("shift_jis", "cp932"), ("gbk", "gb18030"), ("windows-1251", "cp1251")],
+)
+@pytest.mark.parametrize("latin", ["iso-8859-1", "latin1", "windows-1252", "us-ascii"])
+def test_latin_label_on_other_bytes_is_a_lie(label: str, codec: str, latin: str) -> None:
+    text = next(t for lab, _, t in SAMPLES if lab == label) * 3
+    decoded, used = decode_html(encode(page(text), label), declared=latin)
+    assert used == codec
+    assert text in decoded
+
+
+def test_latin_label_on_latin_text_is_believed() -> None:
+    text = (
+        "Größere Zusammenarbeit: Ökonomische Beziehungen wurden gestärkt. Le café de l'été "
+        "à Montréal accueille une réunion régionale; coopération économique élargie. "
+    ) * 3
+    decoded, used = decode_html(page(text).encode("cp1252"), declared="iso-8859-1")
+    assert used == "cp1252"
+    assert text in decoded
+
+
+def test_random_bytes_decode_to_no_text() -> None:
+    noise = random.Random(3).randbytes(100_000)
+    for declared in (None, "iso-8859-1", "utf-8", "gb2312"):
+        text, _ = decode_html(noise, declared=declared)
+        assert looks_binary(text), declared
+    assert not looks_binary(page(LONG_CHINESE))

@@ -1,0 +1,190 @@
+"""Choosing a page's publication date among what it declares and what it writes.
+
+Declared dates (meta tags, JSON-LD, ``<time>``) come first: publication before
+modification. A declared day without a time is completed by another declared value of the
+same day that has one (``2020-02-24`` in a meta tag, ``2020-02-24T21:25:54-05:00`` in
+JSON-LD). Without a declared date, a labelled date in the page text ("发布时间：", "작성일",
+"Posted on") wins, then a date in the article block's short meta lines, then the first date
+of the page, then the URL's. A page without any stays undated: never "today".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+
+from . import _dates, _meta
+from ._dates import Published
+from ._text import Paragraph
+
+PUBLISHED_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "pubdate",
+    "publication_date",
+    "release_date",
+    "originalpublicationdate",
+    "sailthru.date",
+    "parsely-pub-date",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dc.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "dcterms.date",
+    "prism.publicationdate",
+    "article.published",
+    "weibo:article:create_at",
+    "date",
+)
+MODIFIED_META_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+)
+JSONLD_PUBLISHED = ("datePublished", "dateCreated", "uploadDate")
+# Other meta names that hold a date ("ms.date", "published-date"), tried after the known
+# ones; not those of a modification, an expiry or a validity.
+_DATE_NAME = re.compile(r"date|publish|created|issued")
+_NOT_PUBLICATION = re.compile(r"modif|updat|expir|valid|revis|review|crawl|index|birth|event")
+# Publication dates in the page's other scripts (analytics data layers, framework state).
+_SCRIPT_DATE = re.compile(
+    r'"(?:datePublished|publishDate|publishedDate|publishedAt|publishTime|published_at|'
+    r'publish_date|pubDate|firstPublished|first_published_at)"\s*:\s*"([^"]{8,40})"'
+)
+SCRIPT_SCAN_CHARS = 2_000_000
+DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
+META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
+HEAD_PARAGRAPHS = 40
+# Around the headline, where bylines put the date: a little before it, more after it.
+BEFORE_HEADING_CHARS = 300
+AFTER_HEADING_CHARS = 1_500
+
+
+def declared_date(
+    head: _meta.HeadMeta,
+    html: str = "",
+    url: str | None = None,
+    now: datetime | None = None,
+) -> Published | None:
+    """The date the page declares: the earliest publication date of its meta tags and
+    JSON-LD (a later one is a republication), else the first ``<time>`` or publication
+    date in its scripts, else its modification date. Completed with a time from another
+    declared value of the same day, and put in the publisher's own offset."""
+    metas = list(_parsed(_meta_values(head), now))
+    pool = metas or list(_parsed(_page_values(head, html), now))
+    pool = pool or list(_parsed(_modified_values(head), now))
+    if not pool:
+        return None
+    chosen = pool[0]
+    for other in pool:
+        if _dates.day(other) == _dates.day(chosen) and (
+            _dates.precision(other) > _dates.precision(chosen)
+        ):
+            chosen = other
+    return _in_publishers_offset(chosen, pool, _dates.date_from_url(url, now))
+
+
+def _in_publishers_offset(
+    chosen: Published, others: Sequence[Published], url_day: date | None
+) -> Published:
+    """A UTC value (``Z``, ``+00:00``: what many CMSs emit) shown in the offset that the
+    page's other values carry, or given the URL's day: the publisher's calendar day."""
+    if not isinstance(chosen, datetime) or chosen.utcoffset() != timedelta(0):
+        return chosen
+    for other in others:
+        if not isinstance(other, datetime) or other.tzinfo is None:
+            continue
+        if other.utcoffset() and abs(other - chosen) <= timedelta(days=2):
+            return chosen.astimezone(other.tzinfo)
+    if url_day is not None and abs((url_day - chosen.date()).days) == 1:
+        return url_day  # the URL was made in the publisher's zone, on the publisher's day
+    return chosen
+
+
+def _meta_values(head: _meta.HeadMeta) -> Iterator[str | None]:
+    yield from (head.meta(key) for key in PUBLISHED_META_KEYS)
+    for key in JSONLD_PUBLISHED:
+        value = _meta.jsonld_value(head, key)
+        yield value if isinstance(value, str) else None
+    yield from head.published
+    yield from (
+        value
+        for key, value in head.metas.items()
+        if _DATE_NAME.search(key) and not _NOT_PUBLICATION.search(key)
+    )
+
+
+def _page_values(head: _meta.HeadMeta, html: str) -> Iterator[str | None]:
+    yield from head.times
+    match = _SCRIPT_DATE.search(html, 0, SCRIPT_SCAN_CHARS)
+    yield match.group(1) if match else None
+
+
+def _modified_values(head: _meta.HeadMeta) -> Iterable[str | None]:
+    yield from (head.meta(key) for key in MODIFIED_META_KEYS)
+    value = _meta.jsonld_value(head, "dateModified")
+    yield value if isinstance(value, str) else None
+
+
+def _parsed(values: Iterable[str | None], now: datetime | None) -> Iterator[Published]:
+    for value in values:
+        parsed = _dates.parse_date(value, now)
+        if parsed is not None:
+            yield parsed
+
+
+def written_date(
+    url: str | None,
+    pars: Sequence[Paragraph],
+    page_text: str,
+    language: str | None,
+    headings: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Published | None:
+    """A date written near the article or on the page, or the one in the URL.
+    ``page_text`` is the whole page's text; ``headings`` its title and ``<h1>`` texts."""
+    short_years = (language or "")[:2] in _dates.YEAR_FIRST_LANGUAGES
+    head_pars = pars[:HEAD_PARAGRAPHS]
+    meta_lines = "\n".join(p.text for p in head_pars if len(p.text) <= META_LINE_CHARS)
+    block_text = "\n".join(p.text for p in head_pars)[:DATE_TEXT_CHARS]
+    top = page_text[:DATE_TEXT_CHARS]
+    written = (
+        _dates.find_labelled_date(top, now, year_first_short=short_years)
+        # "2023.12.13 | Views 5" lines of the block
+        or _dates.find_date_in_text(meta_lines, now, year_first_short=short_years)
+        or _dates.find_date_in_text(_under_heading(page_text, headings), now)
+        or _dates.find_date_in_text(top, now)
+        or _dates.find_date_in_text(block_text, now)
+    )
+    from_url = _dates.date_from_url(url, now)
+    if from_url is None:
+        return written
+    # The URL names the day; a date written on the page for that same day adds the time.
+    if written is not None and _dates.day(written) == from_url:
+        return written
+    return from_url
+
+
+def _under_heading(page_text: str, headings: Sequence[str]) -> str:
+    """The text around the first of ``headings`` found in the page: the byline's date,
+    wherever the page puts its headline (after a long menu or a table of contents)."""
+    for heading in headings:
+        at = page_text.find(heading) if heading else -1
+        if at != -1:
+            end = at + len(heading)
+            return page_text[max(0, at - BEFORE_HEADING_CHARS) : end + AFTER_HEADING_CHARS]
+    return ""
