@@ -31,6 +31,12 @@ class Metrics:
         self.extraction_failures = Counter(
             "nea_extraction_failures", "Fetched articles with no text", ["source"], registry=r
         )
+        self.extraction_errors = Counter(
+            "nea_extraction_errors",
+            "Extractions that raised inside the extractor (a bug, not an empty page)",
+            ["source"],
+            registry=r,
+        )
         self.polls = Counter(
             "nea_polls", "Source polls by status", ["source", "status"], registry=r
         )
@@ -52,6 +58,8 @@ class Metrics:
                 self.articles.labels(report.source, outcome.removesuffix("s")).inc(count)
         if report.empty:
             self.extraction_failures.labels(report.source).inc(report.empty)
+        if report.extract_errors:
+            self.extraction_errors.labels(report.source).inc(report.extract_errors)
 
     def record_dispatch(self, report: DispatchReport) -> None:
         for outcome in ("delivered", "retried", "dead"):

@@ -8,6 +8,7 @@ from itertools import accumulate
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ._patterns import (
+    CHROME_TAGS,
     DROP_SELECTOR,
     DROP_TAGS,
     EMBED_HINT,
@@ -19,6 +20,8 @@ from ._patterns import (
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
+FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -27,6 +30,12 @@ MAX_DEPTH = 1_000  # deeper markup is flattened: tree building is quadratic in d
 DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the parser much
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
+NOSCRIPT_PAGE_CHARS = 2_000
+_BIG_NOSCRIPT = re.compile(
+    r"<noscript\b[^>]*>((?=[^<]*<(?:p|div|article|main|h[1-6])\b)"
+    rf"(?:(?!</noscript>).){{{NOSCRIPT_PAGE_CHARS},}}?)</noscript>",
+    re.IGNORECASE | re.DOTALL,
+)
 # Elements that never nest (void) or that the parser closes implicitly.
 _FLAT = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
@@ -48,7 +57,21 @@ def parse(html: str) -> LexborHTMLParser | None:
         html = html.replace("\x00", "")
     if html.count("<") > DEPTH_CHECK_TAGS:
         html = limit_depth(html)
+    if "<noscript" in html:
+        html = unwrap_noscript(html)
     return LexborHTMLParser(html)
+
+
+def unwrap_noscript(html: str) -> str:
+    """Drop the tags of a ``<noscript>`` that holds a page's worth of markup.
+
+    Scripted sites (Discourse, some SPAs) serve the readable page inside ``<noscript>``;
+    the parser keeps it as raw text, so it would be thrown away with the scripts. Small
+    noscripts (tracking pixels, "enable JavaScript") stay as they are.
+    """
+    if not _BIG_NOSCRIPT.search(html):
+        return html
+    return _BIG_NOSCRIPT.sub(lambda m: m.group(1), html)
 
 
 def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -117,7 +140,11 @@ def clean(
 ) -> LexborNode | None:
     """Remove chrome from the document; return its body (or root) for scoring.
 
-    ``by_hints=False`` keeps elements whose class/id merely looks like chrome (for an
+    Operator ``remove_selectors`` and the never-text tags go unconditionally. Chrome by
+    construction (``<header>``, ``<aside>``, ``[hidden]`` ...) and by class/id hint goes
+    only when it does not hold a large part of the page: sites wrap whole articles in a
+    ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
+    word (``date-posts``, ``__next``). ``by_hints=False`` keeps hinted elements (for an
     operator's ``content_selector``); call ``remove_by_hints`` later if needed.
     """
     tree.strip_tags(list(DROP_TAGS))
@@ -126,15 +153,17 @@ def clean(
         return None
     for selector in remove_selectors:
         remove_all(root, selector)
-    remove_all(root, DROP_SELECTOR)
+    body_len = max(1, len(root.text()))
+    for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
+        if not _holds_content(node, "", body_len):
+            node.remove()
     if by_hints:
-        remove_by_hints(root)
+        remove_by_hints(root, body_len)
     return root
 
 
-def remove_by_hints(root: LexborNode) -> None:
-    """Detach elements whose class/id says chrome, unless they hold most of the page."""
-    body_len = 0
+def remove_by_hints(root: LexborNode, body_len: int = 0) -> None:
+    """Detach elements whose class/id says chrome, unless they hold a large part of the page."""
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
     for count, node in enumerate(root.css(HINTED_SELECTOR)):
         if count >= MAX_HINT_NODES:
@@ -162,16 +191,19 @@ def _terminal(hints: str) -> bool:
 
 
 def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:
-    """True when a chrome-hinted element is in fact a large, prose-like part of the page.
+    """True when an element that looks like chrome is in fact a large part of the page.
 
-    Mixed hints ("article-header", "entry-content-read-more") keep an element that has
-    paragraphs or a fair share of the page; chrome-only hints need most of the page.
+    A hint is a vote, not a verdict: most of the page is never removed on its own (a
+    listing's cards are links, so link density does not decide there); a fair share is
+    kept when it reads like prose; mixed hints ("article-header") keep paragraphs.
     """
     mixed = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
     if mixed and len(node.css("p")) >= 3:
         return True
     text_len = len(node.text())
     share = text_len / body_len
-    if share < (0.15 if mixed else 0.5):
+    if share >= MOST_OF_PAGE:
+        return True
+    if share < (0.15 if mixed else FAIR_SHARE):
         return False
     return link_density(node, text_len) < 0.4

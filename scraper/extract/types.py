@@ -14,3 +14,6 @@ class Article:
     published_at: datetime | None = None  # timezone-aware UTC when known
     language: str | None = None  # ISO 639-1
     canonical_url: str | None = None
+    # Set (to the exception's type and message) when extraction raised inside: the empty
+    # text is then a bug to count and log, not a page without an article.
+    error: str | None = None

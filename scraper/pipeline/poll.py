@@ -63,6 +63,7 @@ class PollReport:
     duplicates: int = 0
     failed: int = 0
     empty: int = 0
+    extract_errors: int = 0  # extractions that raised inside (also counted in ``empty``)
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -267,7 +268,16 @@ class Poller:
         extracted = await self._parse(page, source, extract_page, page, source, task.url)
         if not extracted.item.text:
             report.empty += 1
-            log.warning("%s: no article text extracted from %s", source.name, task.url)
+            if extracted.article.error:
+                report.extract_errors += 1
+                log.warning(
+                    "%s: extraction failed on %s: %s",
+                    source.name,
+                    task.url,
+                    extracted.article.error,
+                )
+            else:
+                log.warning("%s: no article text extracted from %s", source.name, task.url)
             if known is not None:
                 await self.store.mark_checked(known.id, plan)
             return True
