@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from . import _dates, _language, _meta
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
-from ._scoring import select_blocks
+from ._scoring import select_blocks, widen
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
@@ -75,7 +75,7 @@ def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> l
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
-    blocks = select_blocks(root)
+    blocks = widen(select_blocks(root), root)
     if not blocks:
         return paragraphs([root])
     for block in blocks:

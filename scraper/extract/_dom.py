@@ -22,6 +22,7 @@ MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
 FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
+MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -31,11 +32,8 @@ DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the pars
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 NOSCRIPT_PAGE_CHARS = 2_000
-_BIG_NOSCRIPT = re.compile(
-    r"<noscript\b[^>]*>((?=[^<]*<(?:p|div|article|main|h[1-6])\b)"
-    rf"(?:(?!</noscript>).){{{NOSCRIPT_PAGE_CHARS},}}?)</noscript>",
-    re.IGNORECASE | re.DOTALL,
-)
+_NOSCRIPT = re.compile(r"<noscript\b[^>]*>(.*?)</noscript>", re.IGNORECASE | re.DOTALL)
+_PAGE_MARKUP = re.compile(r"<(?:p|div|article|main|section|h[1-6])\b", re.IGNORECASE)
 # Elements that never nest (void) or that the parser closes implicitly.
 _FLAT = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
@@ -69,9 +67,13 @@ def unwrap_noscript(html: str) -> str:
     the parser keeps it as raw text, so it would be thrown away with the scripts. Small
     noscripts (tracking pixels, "enable JavaScript") stay as they are.
     """
-    if not _BIG_NOSCRIPT.search(html):
-        return html
-    return _BIG_NOSCRIPT.sub(lambda m: m.group(1), html)
+
+    def unwrap(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        big = len(inner) >= NOSCRIPT_PAGE_CHARS and _PAGE_MARKUP.search(inner) is not None
+        return inner if big else match.group(0)
+
+    return _NOSCRIPT.sub(unwrap, html)
 
 
 def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -163,26 +165,40 @@ def clean(
 
 
 def remove_by_hints(root: LexborNode, body_len: int = 0) -> None:
-    """Detach elements whose class/id says chrome, unless they hold a large part of the page."""
+    """Detach elements whose class/id says chrome, unless they hold a large part of the page.
+
+    Elements sharing one class string are judged together: forum posts or listing cards
+    each carry a chrome-looking hook ("js-quickEditTarget", "reply") and each is small, but
+    together they are the page.
+    """
+    if not body_len:
+        body_len = max(1, len(root.text()))
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
+    hinted: list[tuple[LexborNode, str, int]] = []
+    group_chars: dict[str, int] = {}
+    group_size: dict[str, int] = {}
     for count, node in enumerate(root.css(HINTED_SELECTOR)):
         if count >= MAX_HINT_NODES:
-            return
+            break
         hints = hint_string(node)
         negative = verdicts.get(hints)
         if negative is None:
             negative = verdicts[hints] = (
                 NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
             )
-        if not negative:
+        if not negative or node.tag in ("html", "body"):
             continue
-        if node.tag in ("html", "body"):
-            continue
-        if not body_len:
-            body_len = max(1, len(root.text()))
-        if not _terminal(hints) and _holds_content(node, hints, body_len):
-            continue
-        node.remove()
+        text_len = len(node.text())
+        hinted.append((node, hints, text_len))
+        group_chars[hints] = group_chars.get(hints, 0) + text_len
+        group_size[hints] = group_size.get(hints, 0) + 1
+    for node, hints, text_len in hinted:
+        if _terminal(hints):
+            node.remove()
+        elif group_size[hints] > 2 and group_chars[hints] >= body_len * FAIR_SHARE:
+            continue  # a repeated unit (posts, cards) holding a fair share of the page
+        elif not _holds_content(node, hints, body_len, text_len):
+            node.remove()
 
 
 def _terminal(hints: str) -> bool:
@@ -190,20 +206,22 @@ def _terminal(hints: str) -> bool:
     return TERMINAL_HINT.search(hints) is not None and POSITIVE_HINT.search(hints) is None
 
 
-def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:
+def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = -1) -> bool:
     """True when an element that looks like chrome is in fact a large part of the page.
 
     A hint is a vote, not a verdict: most of the page is never removed on its own (a
     listing's cards are links, so link density does not decide there); a fair share is
-    kept when it reads like prose; mixed hints ("article-header") keep paragraphs.
+    kept when it reads like prose or a content hint goes with the chrome one
+    ("article-header", "search main"); mixed hints also keep paragraphs.
     """
     mixed = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
     if mixed and len(node.css("p")) >= 3:
         return True
-    text_len = len(node.text())
+    if text_len < 0:
+        text_len = len(node.text())
     share = text_len / body_len
-    if share >= MOST_OF_PAGE:
+    if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
         return True
-    if share < (0.15 if mixed else FAIR_SHARE):
+    if share < (MIXED_SHARE if mixed else FAIR_SHARE):
         return False
     return link_density(node, text_len) < 0.4

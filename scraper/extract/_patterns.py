@@ -40,7 +40,7 @@ DROP_SELECTOR = (
     "[role=navigation],[role=banner],[role=contentinfo],[role=complementary],"
     "[role=search],[role=menu],[role=menubar],[role=dialog],[role=alertdialog],"
     "[hidden],[aria-hidden=true],[style*='display:none'],[style*='display: none'],"
-    "[style*='visibility:hidden'],[itemprop=comment],[itemprop=author]"
+    "[style*='visibility:hidden'],[itemprop=author]"
 )
 
 BLOCK_TAGS = frozenset(
