@@ -18,6 +18,7 @@ from .types import Article
 DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
 META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
 BINARY_SAMPLE_CHARS = 4_096
+LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
 
@@ -75,12 +76,20 @@ def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> l
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
-    blocks = widen(select_blocks(root), root)
-    if not blocks:
-        return paragraphs([root])
+    blocks = widen(select_blocks(root), root) or [root]
+    whole = paragraphs(blocks)
     for block in blocks:
         prune(block)
-    return paragraphs(blocks)
+    pruned = paragraphs(blocks)
+    if _chars(pruned) >= _chars(whole) * LISTING_KEPT:
+        return pruned
+    # Pruning took most of the block: its links are its content (a listing, a job board,
+    # a shop's grid), so they are kept, and link-only lines are not dropped later.
+    return [Paragraph(par.text, 0, par.tag) for par in whole]
+
+
+def _chars(pars: list[Paragraph]) -> int:
+    return sum(len(par.text) for par in pars)
 
 
 def _select(root: LexborNode, selector: str) -> list[LexborNode]:

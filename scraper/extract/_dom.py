@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ._patterns import (
     CHROME_TAGS,
+    COMMENT_HINT,
     DROP_SELECTOR,
     DROP_TAGS,
     EMBED_HINT,
@@ -31,6 +32,7 @@ MAX_DEPTH = 1_000  # deeper markup is flattened: tree building is quadratic in d
 DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the parser much
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
+_DIGITS = re.compile(r"\d+")
 NOSCRIPT_PAGE_CHARS = 2_000
 _NOSCRIPT = re.compile(r"<noscript\b[^>]*>(.*?)</noscript>", re.IGNORECASE | re.DOTALL)
 _PAGE_MARKUP = re.compile(r"<(?:p|div|article|main|section|h[1-6])\b", re.IGNORECASE)
@@ -174,7 +176,7 @@ def remove_by_hints(root: LexborNode, body_len: int = 0) -> None:
     if not body_len:
         body_len = max(1, len(root.text()))
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
-    hinted: list[tuple[LexborNode, str, int]] = []
+    hinted: list[tuple[LexborNode, str, int, str]] = []
     group_chars: dict[str, int] = {}
     group_size: dict[str, int] = {}
     for count, node in enumerate(root.css(HINTED_SELECTOR)):
@@ -189,13 +191,18 @@ def remove_by_hints(root: LexborNode, body_len: int = 0) -> None:
         if not negative or node.tag in ("html", "body"):
             continue
         text_len = len(node.text())
-        hinted.append((node, hints, text_len))
-        group_chars[hints] = group_chars.get(hints, 0) + text_len
-        group_size[hints] = group_size.get(hints, 0) + 1
-    for node, hints, text_len in hinted:
+        group = _DIGITS.sub("", hints)  # "post post-2143857": one group for all cards
+        hinted.append((node, hints, text_len, group))
+        group_chars[group] = group_chars.get(group, 0) + text_len
+        group_size[group] = group_size.get(group, 0) + 1
+    for node, hints, text_len, group in hinted:
         if _terminal(hints):
             node.remove()
-        elif group_size[hints] > 2 and group_chars[hints] >= body_len * FAIR_SHARE:
+        elif (
+            group_size[group] > 2
+            and group_chars[group] >= body_len * FAIR_SHARE
+            and COMMENT_HINT.search(hints) is None  # comments repeat too, after the article
+        ):
             continue  # a repeated unit (posts, cards) holding a fair share of the page
         elif not _holds_content(node, hints, body_len, text_len):
             node.remove()

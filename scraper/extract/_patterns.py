@@ -98,7 +98,8 @@ NEGATIVE_HINT = re.compile(
     r"menu|nav|skip|quick|"
     r"print|toolbar|tools(?![a-z])|util|"
     r"attach|files?(?![a-z])|download|"
-    r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
+    # "tag-<slug>" and "category-<slug>" are WordPress taxonomy classes on the article itself
+    r"tags?(?![a-z-])|tags-|tag-?(?:list|cloud|links?)(?![a-z])|keywords?(?![a-z])|"
     r"pagination|pager|paging|prev|next|"
     r"popup|modal|overlay|"
     r"byline|author|writer|caption|credit|meta(?![a-z])|date(?![a-z])|"
@@ -111,6 +112,9 @@ NEGATIVE_HINT = re.compile(
     r"(?<![\w-])bottom(?![\w-])"
     r")"
 )
+
+# Readers' comments under an article: repeated like forum posts, but not the page's text.
+COMMENT_HINT = re.compile(r"(?<![a-z])(?:comment|disqus|respond)")
 
 # Class names that only ever mean chrome, checked per class token ("footer", "foot_area",
 # "copyright", "bottom" — not "has-footer"): removed however much text they hold.
