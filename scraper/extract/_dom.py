@@ -162,19 +162,18 @@ def clean(
         if not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
-        remove_by_hints(root, body_len)
+        remove_by_hints(root)  # shares of what is left: hidden menus can outweigh the page
     return root
 
 
-def remove_by_hints(root: LexborNode, body_len: int = 0) -> None:
+def remove_by_hints(root: LexborNode) -> None:
     """Detach elements whose class/id says chrome, unless they hold a large part of the page.
 
     Elements sharing one class string are judged together: forum posts or listing cards
     each carry a chrome-looking hook ("js-quickEditTarget", "reply") and each is small, but
     together they are the page.
     """
-    if not body_len:
-        body_len = max(1, len(root.text()))
+    body_len = max(1, len(root.text()))
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
     hinted: list[tuple[LexborNode, str, int, str]] = []
     group_chars: dict[str, int] = {}
