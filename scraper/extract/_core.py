@@ -8,7 +8,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from . import _dates, _language, _meta
+from . import _dates, _embedded, _language, _meta
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._scoring import select_blocks, widen
@@ -18,6 +18,9 @@ from .types import Article
 DATE_TEXT_CHARS = 30_000  # how much of the page text is searched for a written date
 META_LINE_CHARS = 80  # block paragraphs this short are searched for a date first
 BINARY_SAMPLE_CHARS = 4_096
+SHORT_TEXT = 500  # a shorter text is checked against the fallbacks
+FALLBACK_GAIN = 4.0  # a fallback replaces the text when it is this many times longer
+FALLBACK_MIN_GAIN = 200  # ... and this many characters longer
 LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls HTML never holds
 
@@ -40,6 +43,10 @@ def extract_str(
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
+    if len(text) < SHORT_TEXT and not content_selector:
+        text = _longer(text, _without_hints(html, remove_selectors, title))
+        embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
+        text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
     if not text and root is not None:
         page_text = page_text or root.text(separator=" ")[:DATE_TEXT_CHARS]
     return Article(
@@ -53,6 +60,27 @@ def extract_str(
         ),
         canonical_url=_meta.find_canonical(head, url),
     )
+
+
+def _longer(text: str, other: str) -> str:
+    """``other`` when it holds much more than ``text`` (a fallback must earn its place)."""
+    enough = max(FALLBACK_GAIN * len(text), len(text) + FALLBACK_MIN_GAIN)
+    return other if len(other) >= enough else text
+
+
+def _without_hints(html: str, remove_selectors: Sequence[str], title: str) -> str:
+    """The page read again with class/id hints ignored: a short result may mean they
+    removed the content (each hinted element small, together the page)."""
+    tree = parse(html)
+    if tree is None:
+        return ""
+    tree.strip_tags(list(SCRIPT_TAGS))
+    root = clean(tree, tuple(remove_selectors), by_hints=False)
+    return "\n\n".join(clean_paragraphs(_body_paragraphs(root, None), title))
+
+
+def _as_paragraphs(text: str) -> list[Paragraph]:
+    return [Paragraph(line, 0, "p") for line in text.split("\n\n") if line]
 
 
 def looks_binary(html: str) -> bool:
