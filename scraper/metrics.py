@@ -38,6 +38,12 @@ class Metrics:
             "nea_undecodable_pages", "Fetched pages whose bytes decoded to no text", ["source"],
             registry=r,
         )  # fmt: skip
+        self.extraction_errors = Counter(
+            "nea_extraction_errors",
+            "Extractions that raised inside the extractor (a bug, not an empty page)",
+            ["source"],
+            registry=r,
+        )
         self.polls = Counter(
             "nea_polls", "Source polls by status", ["source", "status"], registry=r
         )
@@ -78,6 +84,8 @@ class Metrics:
             self.extraction_failures.labels(report.source).inc(report.empty)
         if report.undecodable:
             self.undecodable.labels(report.source).inc(report.undecodable)
+        if report.extract_errors:
+            self.extraction_errors.labels(report.source).inc(report.extract_errors)
 
     def record_dispatch(self, report: DispatchReport) -> None:
         for outcome in ("delivered", "retried", "dead"):

@@ -33,7 +33,8 @@ def extract(
     are removed before scoring; ``language`` is used unless the text contradicts it;
     ``site_names`` are title affixes known to be the site's (``learn_site_names`` finds
     them in the ``page_title`` of several of its pages).
-    Never raises: on any failure the article has empty text.
+    Never raises: on an internal failure the article has empty text and ``error`` set,
+    and a WARNING names the URL.
     """
     try:
         if isinstance(html, bytes | bytearray | memoryview):
@@ -42,9 +43,9 @@ def extract(
             text = html if isinstance(html, str) else ""
         removes = (remove_selectors,) if isinstance(remove_selectors, str) else remove_selectors
         return extract_str(text, url, content_selector, tuple(removes), language, tuple(site_names))
-    except Exception:  # the contract: bad input never raises
-        _log.debug("extraction failed for %s", url, exc_info=True)
-        return Article(canonical_url=url or None)
+    except Exception as exc:  # the contract: bad input never raises, but a bug is visible
+        _log.warning("extraction raised on %s: %s", url or "(no URL)", exc, exc_info=True)
+        return Article(canonical_url=url or None, error=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _decode(content: bytes) -> str:

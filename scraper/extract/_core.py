@@ -8,13 +8,18 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import looks_binary
 
-from . import _language, _meta, _published, _titles
+from . import _embedded, _language, _meta, _published, _titles
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
-from ._scoring import select_blocks
+from ._scoring import select_blocks, widen
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
+
+SHORT_TEXT = 500  # a shorter text is checked against the fallbacks
+FALLBACK_GAIN = 4.0  # a fallback replaces the text when it is this many times longer
+FALLBACK_MIN_GAIN = 200  # ... and this many characters longer
+LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
 
 
 def extract_str(
@@ -36,6 +41,10 @@ def extract_str(
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     pars = _body_paragraphs(root, content_selector)
     text = "\n\n".join(clean_paragraphs(pars, title))
+    if len(text) < SHORT_TEXT and not content_selector:
+        text = _longer(text, _without_hints(html, remove_selectors, title))
+        embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
+        text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
     if not text and root is not None:
         page_text = page_text or root.text(separator=" ")
     language = _language.choose(
@@ -53,6 +62,27 @@ def extract_str(
     )
 
 
+def _longer(text: str, other: str) -> str:
+    """``other`` when it holds much more than ``text`` (a fallback must earn its place)."""
+    enough = max(FALLBACK_GAIN * len(text), len(text) + FALLBACK_MIN_GAIN)
+    return other if len(other) >= enough else text
+
+
+def _without_hints(html: str, remove_selectors: Sequence[str], title: str) -> str:
+    """The page read again with class/id hints ignored: a short result may mean they
+    removed the content (each hinted element small, together the page)."""
+    tree = parse(html)
+    if tree is None:
+        return ""
+    tree.strip_tags(list(SCRIPT_TAGS))
+    root = clean(tree, tuple(remove_selectors), by_hints=False)
+    return "\n\n".join(clean_paragraphs(_body_paragraphs(root, None), title))
+
+
+def _as_paragraphs(text: str) -> list[Paragraph]:
+    return [Paragraph(line, 0, "p") for line in text.split("\n\n") if line]
+
+
 def _page_text(tree: LexborHTMLParser) -> str:
     body = tree.body
     if body is None:
@@ -68,12 +98,20 @@ def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> l
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
-    blocks = select_blocks(root)
-    if not blocks:
-        return paragraphs([root])
+    blocks = widen(select_blocks(root), root) or [root]
+    whole = paragraphs(blocks)
     for block in blocks:
         prune(block)
-    return paragraphs(blocks)
+    pruned = paragraphs(blocks)
+    if _chars(pruned) >= _chars(whole) * LISTING_KEPT:
+        return pruned
+    # Pruning took most of the block: its links are its content (a listing, a job board,
+    # a shop's grid), so they are kept, and link-only lines are not dropped later.
+    return [Paragraph(par.text, 0, par.tag) for par in whole]
+
+
+def _chars(pars: list[Paragraph]) -> int:
+    return sum(len(par.text) for par in pars)
 
 
 def _select(root: LexborNode, selector: str) -> list[LexborNode]:

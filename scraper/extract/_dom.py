@@ -8,6 +8,8 @@ from itertools import accumulate
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ._patterns import (
+    CHROME_TAGS,
+    COMMENT_HINT,
     DROP_SELECTOR,
     DROP_TAGS,
     EMBED_HINT,
@@ -19,6 +21,9 @@ from ._patterns import (
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
+FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
+MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -27,6 +32,10 @@ MAX_DEPTH = 1_000  # deeper markup is flattened: tree building is quadratic in d
 DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the parser much
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
+_DIGITS = re.compile(r"\d+")
+NOSCRIPT_PAGE_CHARS = 2_000
+_NOSCRIPT = re.compile(r"<noscript\b[^>]*>(.*?)</noscript>", re.IGNORECASE | re.DOTALL)
+_PAGE_MARKUP = re.compile(r"<(?:p|div|article|main|section|h[1-6])\b", re.IGNORECASE)
 # Elements that never nest (void) or that the parser closes implicitly.
 _FLAT = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
@@ -48,7 +57,25 @@ def parse(html: str) -> LexborHTMLParser | None:
         html = html.replace("\x00", "")
     if html.count("<") > DEPTH_CHECK_TAGS:
         html = limit_depth(html)
+    if "<noscript" in html:
+        html = unwrap_noscript(html)
     return LexborHTMLParser(html)
+
+
+def unwrap_noscript(html: str) -> str:
+    """Drop the tags of a ``<noscript>`` that holds a page's worth of markup.
+
+    Scripted sites (Discourse, some SPAs) serve the readable page inside ``<noscript>``;
+    the parser keeps it as raw text, so it would be thrown away with the scripts. Small
+    noscripts (tracking pixels, "enable JavaScript") stay as they are.
+    """
+
+    def unwrap(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        big = len(inner) >= NOSCRIPT_PAGE_CHARS and _PAGE_MARKUP.search(inner) is not None
+        return inner if big else match.group(0)
+
+    return _NOSCRIPT.sub(unwrap, html)
 
 
 def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -117,7 +144,11 @@ def clean(
 ) -> LexborNode | None:
     """Remove chrome from the document; return its body (or root) for scoring.
 
-    ``by_hints=False`` keeps elements whose class/id merely looks like chrome (for an
+    Operator ``remove_selectors`` and the never-text tags go unconditionally. Chrome by
+    construction (``<header>``, ``<aside>``, ``[hidden]`` ...) and by class/id hint goes
+    only when it does not hold a large part of the page: sites wrap whole articles in a
+    ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
+    word (``date-posts``, ``__next``). ``by_hints=False`` keeps hinted elements (for an
     operator's ``content_selector``); call ``remove_by_hints`` later if needed.
     """
     tree.strip_tags(list(DROP_TAGS))
@@ -126,34 +157,54 @@ def clean(
         return None
     for selector in remove_selectors:
         remove_all(root, selector)
-    remove_all(root, DROP_SELECTOR)
+    body_len = max(1, len(root.text()))
+    for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
+        if not _holds_content(node, "", body_len):
+            node.remove()
     if by_hints:
-        remove_by_hints(root)
+        remove_by_hints(root)  # shares of what is left: hidden menus can outweigh the page
     return root
 
 
 def remove_by_hints(root: LexborNode) -> None:
-    """Detach elements whose class/id says chrome, unless they hold most of the page."""
-    body_len = 0
+    """Detach elements whose class/id says chrome, unless they hold a large part of the page.
+
+    Elements sharing one class string are judged together: forum posts or listing cards
+    each carry a chrome-looking hook ("js-quickEditTarget", "reply") and each is small, but
+    together they are the page.
+    """
+    body_len = max(1, len(root.text()))
     verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
+    hinted: list[tuple[LexborNode, str, int, str]] = []
+    group_chars: dict[str, int] = {}
+    group_size: dict[str, int] = {}
     for count, node in enumerate(root.css(HINTED_SELECTOR)):
         if count >= MAX_HINT_NODES:
-            return
+            break
         hints = hint_string(node)
         negative = verdicts.get(hints)
         if negative is None:
             negative = verdicts[hints] = (
                 NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
             )
-        if not negative:
+        if not negative or node.tag in ("html", "body"):
             continue
-        if node.tag in ("html", "body"):
-            continue
-        if not body_len:
-            body_len = max(1, len(root.text()))
-        if not _terminal(hints) and _holds_content(node, hints, body_len):
-            continue
-        node.remove()
+        text_len = len(node.text())
+        group = _DIGITS.sub("", hints)  # "post post-2143857": one group for all cards
+        hinted.append((node, hints, text_len, group))
+        group_chars[group] = group_chars.get(group, 0) + text_len
+        group_size[group] = group_size.get(group, 0) + 1
+    for node, hints, text_len, group in hinted:
+        if _terminal(hints):
+            node.remove()
+        elif (
+            group_size[group] > 2
+            and group_chars[group] >= body_len * FAIR_SHARE
+            and COMMENT_HINT.search(hints) is None  # comments repeat too, after the article
+        ):
+            continue  # a repeated unit (posts, cards) holding a fair share of the page
+        elif not _holds_content(node, hints, body_len, text_len):
+            node.remove()
 
 
 def _terminal(hints: str) -> bool:
@@ -161,17 +212,22 @@ def _terminal(hints: str) -> bool:
     return TERMINAL_HINT.search(hints) is not None and POSITIVE_HINT.search(hints) is None
 
 
-def _holds_content(node: LexborNode, hints: str, body_len: int) -> bool:
-    """True when a chrome-hinted element is in fact a large, prose-like part of the page.
+def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = -1) -> bool:
+    """True when an element that looks like chrome is in fact a large part of the page.
 
-    Mixed hints ("article-header", "entry-content-read-more") keep an element that has
-    paragraphs or a fair share of the page; chrome-only hints need most of the page.
+    A hint is a vote, not a verdict: most of the page is never removed on its own (a
+    listing's cards are links, so link density does not decide there); a fair share is
+    kept when it reads like prose or a content hint goes with the chrome one
+    ("article-header", "search main"); mixed hints also keep paragraphs.
     """
     mixed = POSITIVE_HINT.search(hints) is not None or node.tag in ("article", "main")
     if mixed and len(node.css("p")) >= 3:
         return True
-    text_len = len(node.text())
+    if text_len < 0:
+        text_len = len(node.text())
     share = text_len / body_len
-    if share < (0.15 if mixed else 0.5):
+    if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
+        return True
+    if share < (MIXED_SHARE if mixed else FAIR_SHARE):
         return False
     return link_density(node, text_len) < 0.4

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-# Elements that never hold article text.
+# Elements that never hold article text: removed wherever they are.
 DROP_TAGS: tuple[str, ...] = (
     "script",
     "style",
@@ -23,26 +23,24 @@ DROP_TAGS: tuple[str, ...] = (
     "video",
     "audio",
     "map",
-    "nav",
-    "aside",
-    "footer",
-    "header",
     "button",
     "select",
     "input",
     "textarea",
-    "dialog",
-    "menu",
-    "figcaption",
-    "figure",
+    "rt",  # ruby readings (furigana) and their fallback parentheses are not the text
+    "rp",
 )
+
+# Elements that are chrome by construction, removed unless they hold most of the page
+# (sites wrap whole articles in <header> or <aside>).
+CHROME_TAGS = "nav,aside,footer,header,dialog,menu,figcaption,figure"
 
 # Attribute selectors for chrome declared by roles or hidden by the page itself.
 DROP_SELECTOR = (
     "[role=navigation],[role=banner],[role=contentinfo],[role=complementary],"
     "[role=search],[role=menu],[role=menubar],[role=dialog],[role=alertdialog],"
     "[hidden],[aria-hidden=true],[style*='display:none'],[style*='display: none'],"
-    "[style*='visibility:hidden'],[itemprop=comment],[itemprop=author]"
+    "[style*='visibility:hidden'],[itemprop=author]"
 )
 
 BLOCK_TAGS = frozenset(
@@ -100,7 +98,8 @@ NEGATIVE_HINT = re.compile(
     r"menu|nav|skip|quick|"
     r"print|toolbar|tools(?![a-z])|util|"
     r"attach|files?(?![a-z])|download|"
-    r"tags?(?![a-z])|tag-?list|keywords?(?![a-z])|"
+    # "tag-<slug>" and "category-<slug>" are WordPress taxonomy classes on the article itself
+    r"tags?(?![a-z-])|tags-|tag-?(?:list|cloud|links?)(?![a-z])|keywords?(?![a-z])|"
     r"pagination|pager|paging|prev|next|"
     r"popup|modal|overlay|"
     r"byline|author|writer|caption|credit|meta(?![a-z])|date(?![a-z])|"
@@ -113,6 +112,9 @@ NEGATIVE_HINT = re.compile(
     r"(?<![\w-])bottom(?![\w-])"
     r")"
 )
+
+# Readers' comments under an article: repeated like forum posts, but not the page's text.
+COMMENT_HINT = re.compile(r"(?<![a-z])(?:comment|disqus|respond)")
 
 # Class names that only ever mean chrome, checked per class token ("footer", "foot_area",
 # "copyright", "bottom" — not "has-footer"): removed however much text they hold.
@@ -190,6 +192,18 @@ INLINE_JUNK = re.compile(
     r"^(?:don't miss|read more|most read|trending)$|"
     r"^(?:사진|자료|그래픽|영상)\s*[=:]|^(?:图片来源|图片|图|摄影)\s*[:：]|"
     r"^(?:写真|画像)\s*[:：]|^(?:фото|видео)\s*[:：]",
+    re.IGNORECASE,
+)
+
+# A line that is only a widget (font size, print, share buttons): dropped wherever it sits.
+_SIZE_WORD = r"(?:[a-z]|\+|-|a\+|a-|大|中|小|標準|크게|작게|보통|큰|작은|больше|меньше)"
+WIDGET_LINE = re.compile(
+    r"^(?:font size|text size|font|文字サイズ|文字の大きさ|字号|字体|글자\s*크기|글씨\s*크기|"
+    r"размер шрифта|шрифт)\s*[:：]?\s*(?:[\[(]?" + _SIZE_WORD + r"[\])]?\s*[|/·,]?\s*){1,6}$|"
+    r"^(?:(?:share|tweet|e-?mail|print|save|facebook|twitter|linkedin|whatsapp|pinterest|"
+    r"reddit|telegram|weibo|wechat|kakao(?:talk|story)?|line|vk|copy link|印刷|打印|分享|"
+    r"인쇄|공유|シェア|ツイート|печать|поделиться)(?:\s+(?:this|article|story|page))?"
+    r"[\s|/,:·•]*){1,12}$",
     re.IGNORECASE,
 )
 

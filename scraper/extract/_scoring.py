@@ -21,6 +21,8 @@ MIN_PARAGRAPH_BYTES = 25
 MAX_PARAGRAPHS = 5_000
 TOP_CANDIDATES = 8
 ANCESTOR_LEVELS = 8
+COVERED = 0.5  # the chosen blocks hold this share of the text outside links: enough
+SPREAD = 0.8  # the ancestor taken instead holds this share
 
 TAG_SCORE = {
     "div": 5,
@@ -224,3 +226,31 @@ def _sibling_fits(
     if weight > 80 and density < 0.25:
         return True
     return 0 < weight <= 80 and density == 0 and text[-1] in SENTENCE_END
+
+
+def own_text(node: LexborNode) -> int:
+    """Characters of ``node``'s text outside links: what a reader reads there."""
+    total = len(node.text())
+    linked = sum(len(a.text()) for a in node.css("a"))
+    return max(0, total - linked)
+
+
+def widen(blocks: list[LexborNode], root: LexborNode) -> list[LexborNode]:
+    """The chosen blocks, or an ancestor when they hold only part of the page's reading.
+
+    A page of several sections (a service page, a forum thread, a listing, docs) spreads
+    its text over many blocks; the best one is then a fraction of it. The lowest ancestor
+    holding most of the page's text outside links replaces them.
+    """
+    total = own_text(root)
+    if total <= 0 or not blocks:
+        return blocks
+    chosen = sum(own_text(b) for b in blocks)
+    if chosen >= total * COVERED:
+        return blocks
+    node = blocks[0].parent
+    while node is not None and node.tag not in (None, "html", "body"):
+        if own_text(node) >= total * SPREAD:
+            return [node]
+        node = node.parent
+    return [root]

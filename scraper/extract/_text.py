@@ -15,6 +15,7 @@ from ._patterns import (
     SENTENCE_END,
     TAIL_MARKER,
     TEASER_LABEL,
+    WIDGET_LINE,
 )
 
 MAX_NODES = 200_000
@@ -24,6 +25,8 @@ HEAD_CHARS = 400
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
+# Soft hyphens and zero-width characters: line-break hints and joiners, never text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _BREAKS = frozenset({"br", "hr"})
 _CELLS = frozenset({"td", "th"})  # a table row is one paragraph, its cells space-separated
@@ -44,8 +47,7 @@ class Paragraph:
 def normalise(text: str) -> str:
     """Collapse whitespace; drop line breaks between CJK characters (they are not spaces)."""
     if not text.isascii():
-        if "\u200b" in text or "\ufeff" in text:
-            text = text.replace("\u200b", "").replace("\ufeff", "")
+        text = text.translate(_INVISIBLE)
         if "\n" in text:
             text = _CJK_GAP.sub("", text)
     return " ".join(text.split())  # str.split() knows NBSP and the ideographic space
@@ -171,7 +173,9 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
         teasers = len(par.text) < 40 and TEASER_LABEL.match(par.text) is not None
         if par.link_ratio > 0.9 and len(par.text) < 120:
             continue
-        if len(par.text) < MAX_EDGE_CHARS and INLINE_JUNK.search(par.text):
+        if len(par.text) < MAX_EDGE_CHARS and (
+            INLINE_JUNK.search(par.text) or WIDGET_LINE.match(par.text)
+        ):
             continue
         if out and par.text == out[-1]:
             continue  # a caption or heading printed twice in a row

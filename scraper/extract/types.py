@@ -20,3 +20,6 @@ class Article:
     # The document's <title> as written, site name included: what ``learn_site_names``
     # learns a site's title affixes from.
     page_title: str = ""
+    # Set (to the exception's type and message) when extraction raised inside: the empty
+    # text is then a bug to count and log, not a page without an article.
+    error: str | None = None

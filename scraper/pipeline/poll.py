@@ -78,6 +78,7 @@ class PollReport:
     # Anchors left unread on listing pages that reached ``max_links_per_page``.
     links_cut: int = 0
     undecodable: int = 0  # bodies that decoded to no text (counted in ``empty`` too)
+    extract_errors: int = 0  # extractions that raised inside (also counted in ``empty``)
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -412,7 +413,12 @@ class Poller:
     def _no_text(extracted: Extracted, source: Source, url: str, report: PollReport) -> None:
         """Count and log a page that gave no text; it is not stored."""
         report.empty += 1
-        if extracted.undecodable:
+        if extracted.article.error:
+            report.extract_errors += 1
+            log.warning(
+                "%s: extraction failed on %s: %s", source.name, url, extracted.article.error
+            )
+        elif extracted.undecodable:
             report.undecodable += 1
             log.warning(
                 "%s: %s decodes to no text (binary data or an unknown charset); not stored",

