@@ -17,7 +17,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.config.types import Config, Source
-from scraper.dedup import NEAR_DUPLICATE_DISTANCE
 from scraper.errors import StorageError
 from scraper.fetch import Fetcher
 from scraper.metrics import MeasuredFetcher, Metrics
@@ -77,7 +76,7 @@ class Service:
         self.metrics = metrics
         self._http = http_client
         self._source_ids: dict[str, int] = {}
-        self.writer = ArticleWriter(store, near_distance=NEAR_DUPLICATE_DISTANCE)
+        self.writer = ArticleWriter(store, near_duplicates=True)
         self.poller = Poller(
             fetcher=fetcher, store=store, writer=self.writer, cpu=cpu, router_for=self.router_for,
             failing_after=failing_after,

@@ -34,8 +34,7 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         language=source.language,
     )
     text = strip_ignored(article.text, source.ignore_text)
-    simhash = dedup.simhash64(text)
-    signed = dedup.to_signed64(simhash) if simhash is not None else None
+    fingerprint = dedup.fingerprint(text)
     item = ArticleInput(
         url=url,
         title=article.title,
@@ -45,8 +44,8 @@ def extract_page(page: Page, source: Source, url: str) -> Extracted:
         author=article.author,
         published_at=article.published_at,
         language=article.language or source.language,
-        simhash=signed,
-        simhash_bands=dedup.simhash_bands(simhash) if simhash is not None else (),
+        simhash=fingerprint.simhash,
+        simhash_bands=fingerprint.keys,
     )
     return Extracted(article, item)
 

@@ -79,7 +79,7 @@ async def test_a_batch_stores_originals_copies_and_edits_in_one_go(store: Store)
             item("https://e.org/old", "old text, edited", 0xAAAA_0001),
             item("https://e.org/b", "story B", 0x0F0F_0F0F_0F0F_0F0F),
         ),
-        near_distance=NEAR,
+        near_duplicates=True,
     )
 
     a, copy, near_copy, edited, b = results
@@ -105,11 +105,11 @@ async def test_near_copies_are_found_past_the_first_statement_of_probes(store: S
     sid = await source(store)
     await store.save_articles(
         writes(sid, item("https://e.org/original", "the original", 0x5555_0000_1111_0000)),
-        near_distance=NEAR,
+        near_duplicates=True,
     )
     others = [item(f"https://e.org/{n}", f"story {n}", spread(n + 1)) for n in range(60)]
     near = item("https://e.org/near", "the original!", 0x5555_0000_1111_0003)  # 2 bits away
-    results = await store.save_articles(writes(sid, *others, near), near_distance=NEAR)
+    results = await store.save_articles(writes(sid, *others, near), near_duplicates=True)
     assert [r.outcome for r in results[:-1]] == ["new"] * 60
     assert results[-1].outcome == "duplicate"
     assert results[-1].duplicate_of == 1
@@ -177,7 +177,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
     sid, ref_sid = await source(store), await source(reference)
 
     one_by_one = [
-        (await reference.save_articles(writes(ref_sid, i), near_distance=NEAR))[0] for i in items
+        (await reference.save_articles(writes(ref_sid, i), near_duplicates=True))[0] for i in items
     ]
     batched: list[SaveResult] = []
     start = 0
@@ -186,7 +186,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
         while end < len(items) and end - start < size and items[end].url not in urls:
             urls.add(items[end].url)
             end += 1
-        batched += await store.save_articles(writes(sid, *items[start:end]), near_distance=NEAR)
+        batched += await store.save_articles(writes(sid, *items[start:end]), near_duplicates=True)
         start = end
 
     expected = outcome_by_url(items, one_by_one, await url_of_id(reference))
@@ -199,7 +199,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
 
 async def test_concurrent_saves_share_transactions(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
+    writer = ArticleWriter(store, near_duplicates=True)
     stories = [item(f"https://e.org/{n}", f"story {n}", spread(n)) for n in range(60)]
     try:
         results = await asyncio.gather(*(writer.save(w) for w in writes(sid, *stories)))
@@ -214,7 +214,7 @@ async def test_concurrent_saves_share_transactions(store: Store) -> None:
 
 async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
+    writer = ArticleWriter(store, near_duplicates=True)
     try:
         first, second = await asyncio.gather(
             *(
@@ -229,7 +229,7 @@ async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> 
 
 async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
+    writer = ArticleWriter(store, near_duplicates=True)
     good = writes(sid, *(item(f"https://e.org/{n}", f"story {n}") for n in range(5)))
     orphan = ArticleWrite(sid + 999, "gone", item("https://e.org/orphan", "no source"), PLAN, route)
     try:
@@ -245,7 +245,7 @@ async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store)
 
 async def test_closing_the_writer_stores_what_is_queued(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR, linger=0.5)
+    writer = ArticleWriter(store, near_duplicates=True, linger=0.5)
     saving = [
         asyncio.create_task(writer.save(w))
         for w in writes(sid, *(item(f"https://e.org/{n}", f"s{n}") for n in range(3)))

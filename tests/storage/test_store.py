@@ -105,7 +105,7 @@ async def test_near_duplicate_found_through_bands(store: Store) -> None:
         item=item("https://e.org/2", "text A'", simhash=0x12345679),
         plan=PLAN,
         router=route_all,
-        near_distance=3,
+        near_duplicates=True,
     )
     assert near.outcome == "duplicate"
 
