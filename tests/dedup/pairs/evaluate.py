@@ -58,11 +58,17 @@ def _prepared(text: str) -> Prepared:
 
 
 def score_pairs(pairs: Iterable[Pair]) -> list[Scored]:
+    """Each pair as the store would see it: exact copy, else a candidate from the index
+    (only those are verified), else nothing."""
     out = []
     for pair in pairs:
         a, b = _prepared(pair.a), _prepared(pair.b)
         exact = content_hash(pair.a) == content_hash(pair.b)
-        out.append(Scored(pair, exact, compare(a, b, candidate=shares_key(a, b))))
+        if shares_key(a, b):
+            comparison = compare(a, b)
+        else:
+            comparison = Comparison(a.size, b.size, 0.0, 0.0, 0, 0, 0, (), candidate=False)
+        out.append(Scored(pair, exact, comparison))
     return out
 
 
