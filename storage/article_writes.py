@@ -212,8 +212,8 @@ class _Batch:
         self.edited: set[int] = set()
         self.ids: dict[int, int] = {}  # batch index -> id of the row it inserted
         self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
-        # Stored originals whose edit made them a copy: their copies move to the new root.
-        self.repoint: list[dict[str, Any]] = []
+        # Stored copies of the stored articles this batch edits: (copy, its original).
+        self.copies: list[tuple[int, int]] = []
 
     async def run(self) -> list[SaveResult]:
         stored = await self._stored_rows()
@@ -228,6 +228,7 @@ class _Batch:
             if w.item.url in stored and _edited(stored[w.item.url], w.item)
         ]
         await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
+        await self._load_copied([stored[self.writes[i].item.url].id for i in recheck])
         results: dict[int, SaveResult | _Updated] = {}
         inserts: dict[int, dict[str, Any]] = {}
         for index, write in enumerate(self.writes):
@@ -282,6 +283,16 @@ class _Batch:
             bindparam("keys", type_=ARRAY(BigInteger))
         )
         await self.connection.execute(statement, {"keys": keys})
+
+    async def _load_copied(self, ids: list[int]) -> None:
+        """The stored copies of the stored articles ``ids``."""
+        for start in range(0, len(ids), _CHUNK):
+            query = select(_ARTICLES.c.id, _ARTICLES.c.duplicate_of).where(
+                _ARTICLES.c.duplicate_of.in_(ids[start : start + _CHUNK])
+            )
+            self.copies += [
+                (row.id, row.duplicate_of) for row in await self.connection.execute(query)
+            ]
 
     async def _load_originals(self, indexes: list[int]) -> None:
         """Stored articles whose text equals, or nearly equals, that of the writes at
@@ -404,6 +415,17 @@ class _Batch:
             ]
         return min(near, key=lambda o: o.order).root if near else None
 
+    def _has_copies(self, article_id: int) -> bool:
+        """Whether some article points at this one, as stored (less what this batch has
+        edited) or as written by this batch so far."""
+        if any(o == article_id and c not in self.edited for c, o in self.copies):
+            return True
+        return any(
+            o.fresh and o.root == article_id and o.article_id != article_id
+            for originals in self.exact.values()
+            for o in originals
+        )
+
     def _prepared(self, index: int) -> Prepared:
         if index not in self.prepared:
             self.prepared[index] = prepare(self.writes[index].item.text)
@@ -456,9 +478,10 @@ class _Batch:
         changes = change_summary(row.text, item.text, row.title, item.title)
         self.edited.add(row.id)
         duplicate_of: int | _Pending | None = row.duplicate_of
-        if _deduplicates(write):
+        if _deduplicates(write) and not self._has_copies(row.id):
             # Checked again, in this transaction: a copy may have become an original, an
-            # original a copy of an earlier article (never of a later one or its own copy).
+            # original a copy of an earlier article (never of a later one). An original
+            # with copies stays one: they point at it, and at no duplicate.
             before = row.id if row.duplicate_of is None else None
             duplicate_of = self._find_original(index, item, exclude=row.id, before=before)
             if duplicate_of is None and row.duplicate_of is not None:
@@ -478,11 +501,9 @@ class _Batch:
         self.rows.stale_bands.append(row.id)
         self._index_bands(row.id, item)
         if duplicate_of is not None and row.duplicate_of is None:
-            # An original that became a copy: announced as one, and its copies follow it
-            # to its own original (duplicate_of never points at a duplicate).
+            # An original that became a copy of an earlier article: announced as one.
             root = self._id_of(duplicate_of)
             assert root is not None  # an earlier, stored article: never pending
-            self.repoint.append({"_old": row.id, "_new": root})
             extra = {"duplicate_of": root}
             event_id = self._event(write, "article.duplicate", row.id, version, extra)
             return SaveResult("duplicate", row.id, version, root, (event_id,))
@@ -545,13 +566,6 @@ class _Batch:
             await connection.execute(edit, rows.edits)
         if rows.plans:
             await connection.execute(PLAN_UPDATE, rows.plans)
-        if self.repoint:
-            repoint = (
-                sql_update(_ARTICLES)
-                .where(_ARTICLES.c.duplicate_of == bindparam("_old"))
-                .values(duplicate_of=bindparam("_new"))
-            )
-            await connection.execute(repoint, self.repoint)
         for start in range(0, len(rows.stale_bands), _CHUNK):
             stale = rows.stale_bands[start : start + _CHUNK]
             await connection.execute(delete(_BANDS).where(_BANDS.c.article_id.in_(stale)))
