@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--versions-days", type=float, metavar="N", help="non-current versions older than N days"
     )
 
+    dedup = commands.add_parser("dedup", help="near-duplicate detection")
+    dedup_commands = dedup.add_subparsers(dest="dedup_command", required=True, metavar="ACTION")
+    explain = dedup_commands.add_parser(
+        "explain", help="why two articles (ids, or text files) are or are not near duplicates"
+    )
+    explain.add_argument("targets", nargs=2, metavar="ID_OR_FILE")
+    _db_arg(explain)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="migrate the database to the latest schema")
@@ -124,6 +132,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         "retry": commands.retry,
         "prune": commands.prune,
         "db": commands.db_upgrade,
+        "dedup": commands.dedup_explain,
     }
     return await handlers[args.command](args)
 

@@ -246,6 +246,17 @@ async def db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def dedup_explain(args: argparse.Namespace) -> int:
+    from scraper.dedup_explain import explain
+    from storage.reads import ArticleText
+
+    async def load(ids: list[int]) -> dict[int, ArticleText]:
+        async with _store(args.db) as store:
+            return await store.article_texts(ids)
+
+    return await explain(args, load)
+
+
 @asynccontextmanager
 async def _store(db: str | None) -> AsyncIterator[Store]:
     """A migrated store for a one-shot command."""
