@@ -211,6 +211,7 @@ class _Batch:
         # Stored articles this batch edits: what was read of their old text is stale.
         self.edited: set[int] = set()
         self.ids: dict[int, int] = {}  # batch index -> id of the row it inserted
+        self.stored: dict[str, Row[Any]] = {}  # the rows of this batch's URLs, as read
         self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
         # Stored copies of the stored articles this batch edits: (copy, its original).
         self.copies: list[tuple[int, int]] = []
@@ -227,6 +228,7 @@ class _Batch:
             for i, w in enumerate(self.writes)
             if w.item.url in stored and _edited(stored[w.item.url], w.item)
         ]
+        self.stored = stored
         await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
         await self._load_copied([stored[self.writes[i].item.url].id for i in recheck])
         results: dict[int, SaveResult | _Updated] = {}
@@ -345,13 +347,38 @@ class _Batch:
                 _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
             ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
             rows.update({row.id: row for row in await self.connection.execute(query)})
-        pairs = [(index, rows[i]) for index, ids_ in chosen.items() for i in ids_ if i in rows]
-        texts = {index: items[index].text for index in chosen}
-        verdicts = await asyncio.to_thread(_verify_all, texts, [(i, r.text) for i, r in pairs])
-        for (index, found), linked in zip(pairs, verdicts, strict=True):
-            if linked:
-                root = found.duplicate_of or found.id
-                self.near_stored[index].append(_Original((0, found.id), root, found.url, found.id))
+        # In id order, each write's candidates that it may link to: the first that passes
+        # verification is its original, and the later ones need not be verified. (A row
+        # this batch edits counts only if the write comes before the edit: it is kept,
+        # and the search goes on.)
+        edited = {
+            read.id for w in self.writes if (read := self.stored.get(w.item.url)) is not None
+            and _edited(read, w.item)
+        }  # fmt: skip
+        work = {
+            index: (items[index].text, [
+                rows[i] for i in sorted(ids_)
+                if i in rows and self._may_copy(items[index], rows[i])
+            ])
+            for index, ids_ in chosen.items()
+        }  # fmt: skip
+        found = await asyncio.to_thread(_first_copied, work, edited)
+        for index, copied in found.items():
+            for hit in copied:
+                root = hit.duplicate_of or hit.id
+                self.near_stored[index].append(_Original((0, hit.id), root, hit.url, hit.id))
+
+    def _may_copy(self, item: ArticleInput, candidate: Row[Any]) -> bool:
+        """What :meth:`_find_original` would accept, known before deciding: not itself,
+        and for an edited row not its own copies, nor (for an original) a later article."""
+        if candidate.url == item.url:
+            return False
+        row = self.stored.get(item.url)
+        if row is None:
+            return True
+        if candidate.duplicate_of == row.id:
+            return False
+        return row.duplicate_of is not None or candidate.id < row.id
 
     def _near_probe(self) -> _DriverSQL:
         """SQL for the stored articles sharing an index key with a probe (idx, band,
@@ -685,11 +712,21 @@ def _edited(row: Row[Any], item: ArticleInput) -> bool:
     return bool(row.content_hash != item.content_hash or row.title != item.title)
 
 
-def _verify_all(texts: dict[int, str], pairs: list[tuple[int, str]]) -> list[bool]:
-    """For each (batch index, stored text): does the write's text copy the stored one?
-    CPU work (shingles, alignment): run in a worker thread."""
-    prepared = {index: prepare(text) for index, text in texts.items()}
-    return [compare(prepared[index], prepare(stored)).linked for index, stored in pairs]
+def _first_copied(
+    work: dict[int, tuple[str, list[Row[Any]]]], edited: set[int]
+) -> dict[int, list[Row[Any]]]:
+    """For each write (batch index: its text, candidate rows in id order), the rows its
+    text copies, up to the first that this batch does not edit. CPU work (shingles,
+    alignment): run in a worker thread."""
+    found: dict[int, list[Row[Any]]] = {}
+    for index, (body, candidates) in work.items():
+        mine = prepare(body)
+        for row in candidates:
+            if compare(mine, prepare(row.text)).linked:
+                found.setdefault(index, []).append(row)
+                if row.id not in edited:
+                    break
+    return found
 
 
 def _lock_key(content_hash: str) -> int:
