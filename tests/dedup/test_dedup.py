@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -147,8 +146,10 @@ def test_a_copy_with_chrome_and_reflowed_paragraphs_is_linked() -> None:
 def test_an_excerpt_is_linked_both_ways() -> None:
     excerpt = LONG[: int(len(LONG) * 0.6)].rsplit(".", 1)[0] + ".\n\nRead more"
     a, b = prepare(LONG), prepare(excerpt)
-    assert shares_key(a, b) and shares_key(b, a)
-    assert compare(a, b).linked and compare(b, a).linked
+    assert shares_key(a, b)
+    assert shares_key(b, a)
+    assert compare(a, b).linked
+    assert compare(b, a).linked
 
 
 def test_a_shared_paragraph_is_not_a_repost() -> None:
@@ -177,7 +178,8 @@ def test_a_changed_number_in_a_long_article_is_an_edit_not_a_new_story() -> None
 
 def test_the_explanation_says_why() -> None:
     linked, reason = compare(prepare(LONG), prepare("Unrelated text " * 20)).decision()
-    assert not linked and reason
+    assert not linked
+    assert "shared" in reason  # no shared index key, or too little shared
 
 
 # hamming, pair keys, signed form ---------------------------------------------------------
