@@ -3,14 +3,19 @@ article texts, on SQLite and PostgreSQL; its downgrade re-keys from the simhashe
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
 from scraper.dedup import KEY_BANDS, fingerprint, from_signed64, simhash_pair_keys
 from storage.engine import create_engine
-from storage.migrate import alembic_config, current_revision, upgrade
-from tests.storage.migration_rows import ARTICLES, BANDS, insert_article, insert_source
+from storage.migrate import current_revision, upgrade
+from tests.storage.migration_rows import (
+    ARTICLES,
+    BANDS,
+    downgrade_on,
+    insert_article,
+    insert_source,
+)
 
 TEXT = (
     "동북아시아지역자치단체연합(NEAR) 제15차 총회가 화요일 포항에서 개막했다.\n\n"
@@ -35,12 +40,6 @@ async def _state(engine: AsyncEngine) -> tuple[dict[int, int | None], dict[int, 
     return simhashes, keys
 
 
-def _downgrade_on(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, revision)
-
-
 async def test_upgrade_recomputes_keys_and_downgrade_rekeys(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
@@ -60,7 +59,7 @@ async def test_upgrade_recomputes_keys_and_downgrade_rekeys(db_url: str) -> None
         assert simhashes[3] is None
 
         async with engine.begin() as connection:
-            await connection.run_sync(_downgrade_on, "0005")
+            await connection.run_sync(downgrade_on, "0005")
         assert await current_revision(engine) == "0005"
         simhashes, keys = await _state(engine)
         for id_ in (1, 2, 700):

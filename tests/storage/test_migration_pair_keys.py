@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
 from scraper.dedup import from_signed64, to_signed64
 from scraper.dedup import simhash_pair_keys as simhash_bands
 from storage.engine import create_engine
-from storage.migrate import ALEMBIC_DIR, alembic_config, current_revision, upgrade
-from tests.storage.migration_rows import BANDS, insert_article, insert_source
+from storage.migrate import ALEMBIC_DIR, current_revision, upgrade
+from tests.storage.migration_rows import BANDS, downgrade_on, insert_article, insert_source
 
 _SPEC = importlib.util.spec_from_file_location(
     "migration_0005", ALEMBIC_DIR / "versions" / "0005_simhash_pair_keys.py"
@@ -38,12 +37,6 @@ async def _bands(engine: AsyncEngine) -> dict[int, list[tuple[int, int]]]:
     return found
 
 
-def _downgrade_on(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, revision)
-
-
 async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
@@ -63,7 +56,7 @@ async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str)
         }
 
         async with engine.begin() as connection:
-            await connection.run_sync(_downgrade_on, "0004")
+            await connection.run_sync(downgrade_on, "0004")
         assert await current_revision(engine) == "0004"
         assert await _bands(engine) == {
             id_: list(enumerate(SEVEN_BANDS(h))) for id_, h in SIMHASHES.items()
