@@ -30,6 +30,7 @@ _HANDLERS = {
     "prune": ("maintain", "prune"),
     "recheck": ("scheduling", "recheck"),
     "reset": ("scheduling", "reset"),
+    "dedup": ("dedup", "explain"),
     "db": ("maintain", "db_upgrade"),
 }
 
@@ -115,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     reset = command("reset", "clear a source's failure back-off: poll it at the next chance")
     _db_arg(reset)
     reset.add_argument("source", help="the source's name")
+
+    dedup = command("dedup", "near-duplicate detection")
+    dedup_commands = dedup.add_subparsers(dest="dedup_command", required=True, metavar="ACTION")
+    explain = dedup_commands.add_parser(
+        "explain",
+        help="why two articles (ids, or text files) are or are not near duplicates",
+        parents=[logging_options],
+    )
+    explain.add_argument("targets", nargs=2, metavar="ID_OR_FILE")
+    _db_arg(explain)
 
     db = command("db", "database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

@@ -16,7 +16,6 @@ from typing import Self
 import httpx
 
 from scraper.config.types import Config, Source
-from scraper.dedup import NEAR_DUPLICATE_DISTANCE
 from scraper.discover import discover
 from scraper.errors import StorageError
 from scraper.fetch import Fetcher, Page, decode_page, host_key
@@ -78,7 +77,7 @@ class Service:
         self.metrics = metrics
         self._http = http_client
         self._source_ids: dict[str, int] = {}
-        self.writer = ArticleWriter(store, near_distance=NEAR_DUPLICATE_DISTANCE)
+        self.writer = ArticleWriter(store, near_duplicates=True)
         self.poller = Poller(
             fetcher=fetcher, store=store, writer=self.writer, cpu=cpu, router_for=self.router_for,
             failing_after=failing_after,

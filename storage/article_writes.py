@@ -3,11 +3,13 @@ transaction, with a fixed number of Core statements per batch rather than per ar
 
 Per article the store must find its row, decide whether it copies an earlier article
 (same text, or nearly the same), insert or update the row, keep a version, index its
-simhash bands and write the outbox events that announce it. Done one article at a time
+near-duplicate keys and write the outbox events that announce it. Done one article at a time
 through the ORM that was about nine statements and three flushes each, which made the
 store the most expensive stage of a crawl. Here a batch of articles costs: one read of
-the rows by URL, one read of exact-text matches, one read of near-duplicate candidates,
-then one multi-row statement per table written.
+the rows by URL, one read of exact-text matches, one read of near-duplicate candidates
+(by shared index key) and one of their texts, then one multi-row statement per table
+written. Every candidate is verified on the two texts (:mod:`scraper.dedup_verify`) before
+it is linked, in a worker thread so that the event loop stays free.
 
 Articles in a batch are decided in order, each seeing the ones before it as if they were
 already stored: a copy later in the batch points at an original earlier in it. Two writes
@@ -16,6 +18,7 @@ of the same URL must not share a batch (the caller splits them).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -26,9 +29,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import (
     BigInteger,
     ClauseElement,
-    ColumnElement,
     Integer,
-    String,
     Table,
     bindparam,
     case,
@@ -40,19 +41,18 @@ from sqlalchemy import (
     text,
     values,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy import update as sql_update
-from sqlalchemy.dialects.postgresql import ARRAY, BIT
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from scraper.dedup import matching_bands
+from scraper.dedup_verify import Prepared, compare, prepare
 from storage.events import Router, article_payload, change_summary, new_event
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
 
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
-
-_MASK64 = (1 << 64) - 1
 
 _ARTICLES = cast(Table, ArticleRow.__table__)
 _VERSIONS = cast(Table, ArticleVersionRow.__table__)
@@ -63,15 +63,19 @@ _DELIVERIES = cast(Table, DeliveryRow.__table__)
 # Rows read or keys bound per statement: keeps IN lists and parameter counts bounded
 # (SQLite allows 32766 parameters; PostgreSQL 32767).
 _CHUNK = 400
-# Near-duplicate probes per statement (4 parameters each); a short chunk is padded with
+# Near-duplicate probes per statement (3 parameters each); a short chunk is padded with
 # probes of a band that does not exist, so that every statement has the same shape.
-_PROBES = 500
+_PROBES = 600
 _PROBE_TYPES: tuple[tuple[str, Any], ...] = (
-    ("idx", Integer), ("band", Integer), ("value", Integer), ("simhash", BigInteger),
+    ("idx", Integer), ("band", Integer), ("value", Integer),
 )  # fmt: skip
 _PROBE_FIELDS = tuple(name for name, _ in _PROBE_TYPES)
 _PROBE_NAMES = [tuple(f"{name}{n}" for name in _PROBE_FIELDS) for n in range(_PROBES)]
-_NO_PROBE = (-1, -1, 0, 0)
+_NO_PROBE = (-1, -1, 0)
+# Candidates verified per new text: those sharing the most index keys with it. Copies of
+# one story point at one original, so a few suffice; the bound keeps a text that shares
+# keys with many stored ones (a weekly notice) from costing a verification each.
+_VERIFY = 8
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ class ArticleInput:
     published_utc_offset: int | None = None  # minutes east of UTC, if given
     language: str | None = None
     simhash: int | None = None  # signed 64-bit form
-    simhash_bands: tuple[int, ...] = ()
+    simhash_bands: tuple[int, ...] = ()  # near-duplicate index keys, by band (scraper.dedup)
 
 
 @dataclass(frozen=True)
@@ -124,13 +128,10 @@ class SaveResult:
     event_ids: tuple[str, ...] = ()
 
 
-def _hamming(a: int, b: int) -> int:
-    return ((a ^ b) & _MASK64).bit_count()
-
-
 def sqlite_hamming(a: int | None, b: int | None) -> int | None:
-    """``nea_hamming(a, b)`` for SQLite, which has no bit count of its own."""
-    return None if a is None or b is None else _hamming(a, b)
+    """``nea_hamming(a, b)`` for SQLite (bits that differ between two simhashes), kept for
+    SQL written against ``articles.simhash``; the store no longer uses it."""
+    return None if a is None or b is None else ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
 
 async def write_batch(
@@ -138,14 +139,14 @@ async def write_batch(
     writes: Sequence[ArticleWrite],
     *,
     now: datetime,
-    near_distance: int | None,
+    near_duplicates: bool,
     is_postgres: bool,
 ) -> list[SaveResult]:
     """Store ``writes`` inside the caller's transaction; one result per write, in order."""
     urls = [w.item.url for w in writes]
     if len(set(urls)) != len(urls):
         raise ValueError("a batch of article writes must not repeat a URL")
-    batch = _Batch(connection, writes, now, near_distance, is_postgres)
+    batch = _Batch(connection, writes, now, near_duplicates, is_postgres)
     return await batch.run()
 
 
@@ -157,7 +158,7 @@ class _Original:
     root: int | _Pending  # the id duplicates must point at (never another duplicate)
     url: str
     article_id: int | None
-    simhash: int | None
+    text: str | None = None  # this batch's own text (stored candidates are verified apart)
     fresh: bool = False  # what this batch writes, rather than what was read before it
 
 
@@ -196,36 +197,43 @@ class _Batch:
         connection: AsyncConnection,
         writes: Sequence[ArticleWrite],
         now: datetime,
-        near_distance: int | None,
+        near_duplicates: bool,
         is_postgres: bool,
     ) -> None:
         self.connection = connection
         self.writes = writes
         self.now = now
-        self.near_distance = near_distance
+        self.near_duplicates = near_duplicates
         self.is_postgres = is_postgres
         self.rows = _Rows()
         self.exact: dict[str, list[_Original]] = defaultdict(list)
-        # Near copies: stored ones by the batch index of the write they resemble; and
-        # the batch's own articles by simhash band, for the writes after them.
+        # Near copies: verified stored ones by the batch index of the write they copy; and
+        # the batch's own articles by index key, for the writes after them.
         self.near_stored: dict[int, list[_Original]] = defaultdict(list)
         self.by_band: dict[tuple[int, int], list[_Original]] = defaultdict(list)
         # Stored articles this batch edits: what was read of their old text is stale.
         self.edited: set[int] = set()
         self.ids: dict[int, int] = {}  # batch index -> id of the row it inserted
+        self.stored: dict[str, Row[Any]] = {}  # the rows of this batch's URLs, as read
+        self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
+        # Stored copies of the stored articles this batch edits: (copy, its original).
+        self.copies: list[tuple[int, int]] = []
 
     async def run(self) -> list[SaveResult]:
         stored = await self._stored_rows()
         fresh = [i for i, w in enumerate(self.writes) if w.item.url not in stored]
         if self.is_postgres:
             await self._lock_texts(self.writes[i].item for i in fresh)
-        # Edited copies are compared again: an edit may have made them an original.
+        # Edited articles are compared again: an edit may have made a copy an original,
+        # or an original a copy of an earlier article.
         recheck = [
             i
             for i, w in enumerate(self.writes)
-            if w.item.url in stored and stored[w.item.url].duplicate_of is not None
+            if w.item.url in stored and _edited(stored[w.item.url], w.item)
         ]
+        self.stored = stored
         await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
+        await self._load_copied([stored[self.writes[i].item.url].id for i in recheck])
         results: dict[int, SaveResult | _Updated] = {}
         inserts: dict[int, dict[str, Any]] = {}
         for index, write in enumerate(self.writes):
@@ -281,11 +289,21 @@ class _Batch:
         )
         await self.connection.execute(statement, {"keys": keys})
 
+    async def _load_copied(self, ids: list[int]) -> None:
+        """The stored copies of the stored articles ``ids``."""
+        for start in range(0, len(ids), _CHUNK):
+            query = select(_ARTICLES.c.id, _ARTICLES.c.duplicate_of).where(
+                _ARTICLES.c.duplicate_of.in_(ids[start : start + _CHUNK])
+            )
+            self.copies += [
+                (row.id, row.duplicate_of) for row in await self.connection.execute(query)
+            ]
+
     async def _load_originals(self, indexes: list[int]) -> None:
         """Stored articles whose text equals, or nearly equals, that of the writes at
-        ``indexes``. Near copies are found through the simhash bands and confirmed by the
-        database, which computes the Hamming distance: only real matches come back, not
-        every article that happens to share a band value (thousands, in a big store)."""
+        ``indexes``. Near copies are found through the index keys; the few stored texts
+        that share the most keys with a write are verified against it, and only those
+        that pass count."""
         items = {index: self.writes[index].item for index in indexes}
         hashes = sorted({item.content_hash for item in items.values()})
         for start in range(0, len(hashes), _CHUNK):
@@ -300,17 +318,17 @@ class _Batch:
                 .order_by(_ARTICLES.c.id)
             )
             for row in exact:
-                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id, None)
+                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id)
                 self.exact[row.content_hash].append(original)
-        if self.near_distance is None:
+        if not self.near_duplicates:
             return
         probes = [
-            (index, band, value, item.simhash)
+            (index, match, value)
             for index, item in items.items()
-            if item.simhash is not None
             for band, value in enumerate(item.simhash_bands)
+            for match in matching_bands(band)
         ]
-        seen: dict[tuple[int, int], _Original] = {}
+        hits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         probe_sql = self._near_probe()
         for start in range(0, len(probes), _PROBES):
             chunk = probes[start : start + _PROBES]
@@ -318,20 +336,58 @@ class _Batch:
             bound: dict[str, int] = {}
             for n, probe in enumerate(chunk):
                 bound.update(zip(_PROBE_NAMES[n], probe, strict=True))
-            hits = await self.connection.exec_driver_sql(probe_sql.sql, probe_sql.row(bound))
-            for hit in hits:
-                if (hit.idx, hit.id) not in seen:
-                    root = hit.duplicate_of or hit.id
-                    original = _Original((0, hit.id), root, hit.url, hit.id, None)
-                    seen[(hit.idx, hit.id)] = original
-                    self.near_stored[hit.idx].append(original)
+            for hit in await self.connection.exec_driver_sql(probe_sql.sql, probe_sql.row(bound)):
+                hits[hit.idx][hit.article_id] += 1
+        # The candidates sharing the most keys with each text, then their stored texts.
+        chosen = {
+            index: sorted(by_id, key=lambda i: (-by_id[i], i))[:_VERIFY]
+            for index, by_id in hits.items()
+        }
+        ids = sorted({i for candidates in chosen.values() for i in candidates})
+        rows: dict[int, Row[Any]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = select(
+                _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
+            ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
+            rows.update({row.id: row for row in await self.connection.execute(query)})
+        # In id order, each write's candidates that it may link to: the first that passes
+        # verification is its original, and the later ones need not be verified. (A row
+        # this batch edits counts only if the write comes before the edit: it is kept,
+        # and the search goes on.)
+        edited = {
+            read.id for w in self.writes if (read := self.stored.get(w.item.url)) is not None
+            and _edited(read, w.item)
+        }  # fmt: skip
+        work = {
+            index: (items[index].text, [
+                rows[i] for i in sorted(ids_)
+                if i in rows and self._may_copy(items[index], rows[i])
+            ])
+            for index, ids_ in chosen.items()
+        }  # fmt: skip
+        found = await asyncio.to_thread(_first_copied, work, edited)
+        for index, copied in found.items():
+            for hit in copied:
+                root = hit.duplicate_of or hit.id
+                self.near_stored[index].append(_Original((0, hit.id), root, hit.url, hit.id))
+
+    def _may_copy(self, item: ArticleInput, candidate: Row[Any]) -> bool:
+        """What :meth:`_find_original` would accept, known before deciding: not itself,
+        and for an edited row not its own copies, nor (for an original) a later article."""
+        if candidate.url == item.url:
+            return False
+        row = self.stored.get(item.url)
+        if row is None:
+            return True
+        if candidate.duplicate_of == row.id:
+            return False
+        return row.duplicate_of is not None or candidate.id < row.id
 
     def _near_probe(self) -> _DriverSQL:
-        """SQL for stored articles sharing a band value with a probe (idx, band, value,
-        simhash) and within ``near_distance`` bits of it, for ``_PROBES`` probes bound as
-        positional parameters. SQLAlchemy does not cache statements with a VALUES list,
-        and compiling one afresh for every batch was over half of the store's CPU in a
-        crawl."""
+        """SQL for the stored articles sharing an index key with a probe (idx, band,
+        value), for ``_PROBES`` probes bound as positional parameters: one row per shared
+        key. SQLAlchemy does not cache statements with a VALUES list, and compiling one
+        afresh for every batch was over half of the store's CPU in a crawl."""
 
         def build() -> ClauseElement:
             types = [kind for _, kind in _PROBE_TYPES]
@@ -343,52 +399,67 @@ class _Batch:
                 *(column(name, kind) for name, kind in _PROBE_TYPES), name="probe"
             ).data(rows).cte("probe")  # fmt: skip
             return (
-                select(probe.c.idx, _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url)
+                select(probe.c.idx, _BANDS.c.article_id)
                 .select_from(probe)
                 .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
-                .join(_ARTICLES, _ARTICLES.c.id == _BANDS.c.article_id)
-                .where(self._hamming(_ARTICLES.c.simhash, probe.c.simhash) <= self.near_distance)
             )
 
-        return _driver_sql(self.connection.dialect, f"near-probe:{self.near_distance}", build)
-
-    def _hamming(self, a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[int]:
-        """Differing bits of two signed 64-bit simhashes, computed by the database."""
-        if not self.is_postgres:
-            return func.nea_hamming(a, b, type_=Integer)  # registered in storage.engine
-        bits = sql_cast(
-            sql_cast(a.op("#")(b), BIT(64)), String
-        )  # '0101…': portable before bit_count
-        return func.length(func.replace(bits, "0", ""), type_=Integer)
+        return _driver_sql(self.connection.dialect, "near-probe", build)
 
     def _find_original(
-        self, index: int, item: ArticleInput, exclude: int | None = None
+        self, index: int, item: ArticleInput, exclude: int | None = None, before: int | None = None
     ) -> int | _Pending | None:
-        """The earliest article with the same text, else with nearly the same text."""
+        """The earliest article with the same text, else with nearly the same text (a
+        verified candidate). ``exclude`` is the article being edited: neither it nor its
+        own copies can be its original; ``before``, its id when it was an original: only
+        earlier articles can then make it a copy."""
 
         def other(original: _Original) -> bool:
             if original.url == item.url:
                 return False
             if not original.fresh and original.article_id in self.edited:
                 return False
-            return exclude is None or original.article_id != exclude
+            if before is not None and original.order >= (0, before):
+                return False
+            return exclude is None or exclude not in (original.article_id, original.root)
 
         same = [o for o in self.exact.get(item.content_hash, ()) if other(o)]
         if same:
             return min(same, key=lambda o: o.order).root
-        if item.simhash is None or self.near_distance is None:
+        if not self.near_duplicates or not item.text:
             return None
         near = [o for o in self.near_stored.get(index, ()) if other(o)]
-        earlier_in_batch = {
+        offered = {
             id(o): o
-            for pair in enumerate(item.simhash_bands)
-            for o in self.by_band.get(pair, ())
+            for band, value in enumerate(item.simhash_bands)
+            for match in matching_bands(band)
+            for o in self.by_band.get((match, value), ())
             if other(o)
-            and o.simhash is not None
-            and _hamming(item.simhash, o.simhash) <= self.near_distance
         }
-        near += earlier_in_batch.values()
+        if offered:
+            mine = self._prepared(index)
+            near += [
+                o
+                for o in offered.values()
+                if o.text is not None and compare(mine, prepare(o.text)).linked
+            ]
         return min(near, key=lambda o: o.order).root if near else None
+
+    def _has_copies(self, article_id: int) -> bool:
+        """Whether some article points at this one, as stored (less what this batch has
+        edited) or as written by this batch so far."""
+        if any(o == article_id and c not in self.edited for c, o in self.copies):
+            return True
+        return any(
+            o.fresh and o.root == article_id and o.article_id != article_id
+            for originals in self.exact.values()
+            for o in originals
+        )
+
+    def _prepared(self, index: int) -> Prepared:
+        if index not in self.prepared:
+            self.prepared[index] = prepare(self.writes[index].item.text)
+        return self.prepared[index]
 
     def _remember(
         self, index: int, item: ArticleInput, root: int | _Pending, article_id: int | None
@@ -397,11 +468,10 @@ class _Batch:
         # An edited row keeps its place among the stored ones (by id); a new one comes
         # after all of them, in batch order.
         order = (0, article_id) if article_id is not None else (1, index)
-        original = _Original(order, root, item.url, article_id, item.simhash, fresh=True)
+        original = _Original(order, root, item.url, article_id, item.text, fresh=True)
         self.exact[item.content_hash].append(original)
-        if item.simhash is not None:
-            for pair in enumerate(item.simhash_bands):
-                self.by_band[pair].append(original)
+        for pair in enumerate(item.simhash_bands):
+            self.by_band[pair].append(original)
 
     # Decisions -------------------------------------------------------------------------
 
@@ -438,9 +508,13 @@ class _Batch:
         changes = change_summary(row.text, item.text, row.title, item.title)
         self.edited.add(row.id)
         duplicate_of: int | _Pending | None = row.duplicate_of
-        if duplicate_of is not None:
-            duplicate_of = self._find_original(index, item, exclude=row.id)
-            if duplicate_of is None:
+        if _deduplicates(write) and not self._has_copies(row.id):
+            # Checked again, in this transaction: a copy may have become an original, an
+            # original a copy of an earlier article (never of a later one). An original
+            # with copies stays one: they point at it, and at no duplicate.
+            before = row.id if row.duplicate_of is None else None
+            duplicate_of = self._find_original(index, item, exclude=row.id, before=before)
+            if duplicate_of is None and row.duplicate_of is not None:
                 changes["previously_duplicate_of"] = row.duplicate_of
         self._remember(index, item, row.id if duplicate_of is None else duplicate_of, row.id)
         version = row.version + 1
@@ -456,6 +530,13 @@ class _Batch:
         self._keep_version(row.id, version, item)
         self.rows.stale_bands.append(row.id)
         self._index_bands(row.id, item)
+        if duplicate_of is not None and row.duplicate_of is None:
+            # An original that became a copy of an earlier article: announced as one.
+            root = self._id_of(duplicate_of)
+            assert root is not None  # an earlier, stored article: never pending
+            extra = {"duplicate_of": root}
+            event_id = self._event(write, "article.duplicate", row.id, version, extra)
+            return SaveResult("duplicate", row.id, version, root, (event_id,))
         if duplicate_of is not None:  # still a copy (its original may be new in this batch)
             return _Updated(row.id, version, duplicate_of)
         event_type = "page.changed" if write.page_watch else "article.updated"
@@ -631,6 +712,27 @@ def plan_values(article_id: int, plan: CheckPlan, now: datetime) -> dict[str, An
 
 def _deduplicates(write: ArticleWrite) -> bool:
     return not write.page_watch and bool(write.item.text)
+
+
+def _edited(row: Row[Any], item: ArticleInput) -> bool:
+    return bool(row.content_hash != item.content_hash or row.title != item.title)
+
+
+def _first_copied(
+    work: dict[int, tuple[str, list[Row[Any]]]], edited: set[int]
+) -> dict[int, list[Row[Any]]]:
+    """For each write (batch index: its text, candidate rows in id order), the rows its
+    text copies, up to the first that this batch does not edit. CPU work (shingles,
+    alignment): run in a worker thread."""
+    found: dict[int, list[Row[Any]]] = {}
+    for index, (body, candidates) in work.items():
+        mine = prepare(body)
+        for row in candidates:
+            if compare(mine, prepare(row.text)).linked:
+                found.setdefault(index, []).append(row)
+                if row.id not in edited:
+                    break
+    return found
 
 
 def _lock_key(content_hash: str) -> int:

@@ -80,26 +80,27 @@ class ArticleQueries(StoreBase):
         item: ArticleInput,
         plan: CheckPlan,
         router: Router,
-        near_distance: int | None = None,
+        near_duplicates: bool = False,
         page_watch: bool = False,
     ) -> SaveResult:
         """Store one article (see ``save_articles``)."""
         write = ArticleWrite(source_id, source_name, item, plan, router, page_watch)
-        (result,) = await self.save_articles([write], near_distance=near_distance)
+        (result,) = await self.save_articles([write], near_duplicates=near_duplicates)
         return result
 
     async def save_articles(
-        self, writes: Sequence[ArticleWrite], *, near_distance: int | None = None
+        self, writes: Sequence[ArticleWrite], *, near_duplicates: bool = False
     ) -> list[SaveResult]:
         """Store new articles and new versions, each with its version row and the outbox
-        events that announce it, all in one transaction; one result per write. A new text
-        within ``near_distance`` bits (simhash) of a stored one is its near duplicate;
-        None looks for exact copies only."""
+        events that announce it, all in one transaction; one result per write. With
+        ``near_duplicates``, a new text that the index offers as a candidate for a stored
+        one and that passes verification on both texts is its near duplicate
+        (:mod:`scraper.dedup_verify`); without, only exact copies are."""
         for attempt in range(3):
             try:
                 async with self.connection() as connection:
                     return await write_batch(
-                        connection, writes, now=self.clock(), near_distance=near_distance,
+                        connection, writes, now=self.clock(), near_duplicates=near_duplicates,
                         is_postgres=self.is_postgres,
                     )  # fmt: skip
             except StorageError as exc:

@@ -121,7 +121,8 @@ class ArticleVersionRow(Base):
 
 
 class SimhashBandRow(Base):
-    """One row per article and simhash band: near-duplicate candidates share a band."""
+    """One row per article and near-duplicate index key (scraper.dedup.lsh_keys): articles
+    sharing a (band, value) are candidates, verified on their texts before any link."""
 
     __tablename__ = "simhash_bands"
 

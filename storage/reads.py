@@ -29,6 +29,14 @@ class ArticleListing:
 
 
 @dataclass(frozen=True)
+class ArticleText:
+    id: int
+    url: str
+    text: str
+    duplicate_of: int | None
+
+
+@dataclass(frozen=True)
 class SourceHealth:
     name: str
     url: str
@@ -54,6 +62,17 @@ class DeadDelivery:
 
 
 class ReadQueries(StoreBase):
+    async def article_texts(self, ids: list[int]) -> dict[int, ArticleText]:
+        """The current text of the stored articles ``ids`` (for ``scraper dedup explain``)."""
+        query = select(
+            ArticleRow.id, ArticleRow.url, ArticleRow.text, ArticleRow.duplicate_of
+        ).where(ArticleRow.id.in_(ids))
+        async with self.transaction() as session:
+            return {
+                row.id: ArticleText(row.id, row.url, row.text, row.duplicate_of)
+                for row in await session.execute(query)
+            }
+
     async def list_articles(
         self, *, source: str | None = None, since: datetime | None = None, limit: int = 100
     ) -> list[ArticleListing]:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
-from scraper.dedup import simhash64, simhash_bands, to_signed64
+from scraper.dedup import simhash64, to_signed64
+from scraper.dedup import simhash_pair_keys as simhash_bands
 
 revision: str = "0003"
 down_revision: str | None = "0002"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 
 from alembic import op
-from scraper.dedup import simhash_bands
+from scraper.dedup import simhash_pair_keys as simhash_bands
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -43,8 +43,7 @@ def extract_page(
         site_names=site_names,
     )
     text = strip_ignored(article.text, source.ignore_text)
-    simhash = dedup.simhash64(text)
-    signed = dedup.to_signed64(simhash) if simhash is not None else None
+    fingerprint = dedup.fingerprint(text)
     item = ArticleInput(
         url=url,
         title=article.title,
@@ -54,8 +53,8 @@ def extract_page(
         author=article.author,
         **publisher_date(article.published_at),
         language=article.language or source.language,
-        simhash=signed,
-        simhash_bands=dedup.simhash_bands(simhash) if simhash is not None else (),
+        simhash=fingerprint.simhash,
+        simhash_bands=fingerprint.keys,
     )
     return Extracted(article, item, undecodable)
 

@@ -43,12 +43,12 @@ class ArticleWriter:
         self,
         store: Store,
         *,
-        near_distance: int | None,
+        near_duplicates: bool,
         max_batch: int = MAX_BATCH,
         linger: float = LINGER_SECONDS,
     ) -> None:
         self.store = store
-        self.near_distance = near_distance
+        self.near_duplicates = near_duplicates
         self.max_batch = max_batch
         self.linger = linger
         self._queue: deque[_Request] = deque()
@@ -113,7 +113,7 @@ class ArticleWriter:
             return
         try:
             results = await self.store.save_articles(
-                [request.write for request in batch], near_distance=self.near_distance
+                [request.write for request in batch], near_duplicates=self.near_duplicates
             )
         except StorageError as exc:
             if len(batch) == 1 or not _worth_retrying_alone(exc):
@@ -132,7 +132,7 @@ class ArticleWriter:
     async def _store_alone(self, request: _Request) -> None:
         try:
             results = await self.store.save_articles(
-                [request.write], near_distance=self.near_distance
+                [request.write], near_duplicates=self.near_duplicates
             )
         except Exception as exc:
             _fail([request], exc)

@@ -152,7 +152,7 @@ async def _daemon_queries(store: Store) -> dict[str, Captured]:
             item=item,
             plan=CheckPlan(next_check_at=now + timedelta(hours=1)),
             router=lambda _t: ["log", "hook"],
-            near_distance=6,
+            near_duplicates=True,
         ),
         "save_article_update": lambda: store.save_article(
             source_id=77,

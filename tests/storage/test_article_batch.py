@@ -7,7 +7,6 @@ every article exactly as that would, including copies of articles earlier in the
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,13 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scraper.dedup import to_signed64
 from scraper.errors import StorageError
 from scraper.pipeline.writer import ArticleWriter
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.models import ArticleRow, DeliveryRow, EventRow, SimhashBandRow
 from storage.repository import ArticleInput, ArticleWrite, CheckPlan, SaveResult, SourceSpec, Store
+from tests.support.texts import article, story
 
 PLAN = CheckPlan(next_check_at=datetime(2030, 1, 1, tzinfo=UTC))
 
@@ -31,25 +30,8 @@ def route(_event_type: str) -> tuple[str, ...]:
     return ("hook", "log")
 
 
-NEAR = 3  # bits: the near-duplicate distance these tests use
-
-
-def spread(n: int) -> int:
-    """A 64-bit value far (in bits) from that of any other small ``n``."""
-    return (n * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-
-
-def item(url: str, text: str, simhash: int | None = None, title: str = "T") -> ArticleInput:
-    return ArticleInput(
-        url=url,
-        title=title,
-        text=text,
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        simhash=None if simhash is None else to_signed64(simhash),
-        simhash_bands=()
-        if simhash is None
-        else tuple((simhash >> shift) & 0xFFFF for shift in (0, 16, 32, 48)),
-    )
+def item(url: str, text: str, title: str = "T") -> ArticleInput:
+    return article(url, text, title)
 
 
 async def source(store: Store, name: str = "batch-news") -> int:
@@ -68,18 +50,18 @@ async def count(store: Store, model: type) -> int:
 
 async def test_a_batch_stores_originals_copies_and_edits_in_one_go(store: Store) -> None:
     sid = await source(store)
-    await store.save_articles(writes(sid, item("https://e.org/old", "old text", 0xAAAA_0000)))
+    await store.save_articles(writes(sid, item("https://e.org/old", story(100))))
 
     results = await store.save_articles(
         writes(
             sid,
-            item("https://e.org/a", "story A", 0x1234_5678_0000_0000),
-            item("https://e.org/a-copy", "story A"),  # same text as a, earlier in the batch
-            item("https://e.org/a-near", "story A!", 0x1234_5678_0000_0003),  # 2 bits away
-            item("https://e.org/old", "old text, edited", 0xAAAA_0001),
-            item("https://e.org/b", "story B", 0x0F0F_0F0F_0F0F_0F0F),
+            item("https://e.org/a", story(1)),
+            item("https://e.org/a-copy", story(1)),  # same text as a, earlier in the batch
+            item("https://e.org/a-near", "Home\n\n" + story(1) + "\n\nvia agency"),
+            item("https://e.org/old", story(100) + " Edited with a new closing sentence."),
+            item("https://e.org/b", story(2)),
         ),
-        near_distance=NEAR,
+        near_duplicates=True,
     )
 
     a, copy, near_copy, edited, b = results
@@ -96,7 +78,8 @@ async def test_a_batch_stores_originals_copies_and_edits_in_one_go(store: Store)
         bands = await session.scalars(
             select(SimhashBandRow.value).where(SimhashBandRow.article_id == edited.article_id)
         )
-        assert sorted(bands) == sorted(item("x", "x", 0xAAAA_0001).simhash_bands)
+        edited_text = story(100) + " Edited with a new closing sentence."
+        assert sorted(bands) == sorted(item("x", edited_text).simhash_bands)
 
 
 async def test_near_copies_are_found_past_the_first_statement_of_probes(store: Store) -> None:
@@ -104,12 +87,11 @@ async def test_near_copies_are_found_past_the_first_statement_of_probes(store: S
     whose probes land in a later, padded statement is found like one in the first."""
     sid = await source(store)
     await store.save_articles(
-        writes(sid, item("https://e.org/original", "the original", 0x5555_0000_1111_0000)),
-        near_distance=NEAR,
+        writes(sid, item("https://e.org/original", story(0))), near_duplicates=True
     )
-    others = [item(f"https://e.org/{n}", f"story {n}", spread(n + 1)) for n in range(60)]
-    near = item("https://e.org/near", "the original!", 0x5555_0000_1111_0003)  # 2 bits away
-    results = await store.save_articles(writes(sid, *others, near), near_distance=NEAR)
+    others = [item(f"https://e.org/{n}", story(n + 1)) for n in range(60)]
+    near = item("https://e.org/near", story(0).upper() + "\n\nRead more")
+    results = await store.save_articles(writes(sid, *others, near), near_duplicates=True)
     assert [r.outcome for r in results[:-1]] == ["new"] * 60
     assert results[-1].outcome == "duplicate"
     assert results[-1].duplicate_of == 1
@@ -136,13 +118,13 @@ async def reference(tmp_path: Path) -> AsyncIterator[Store]:
 def random_writes(rng: random.Random, rounds: int) -> list[ArticleInput]:
     """Articles from a few URLs and a few texts, so that copies, near copies, edits and
     unchanged re-saves all happen, also within one batch."""
-    texts = [(f"text {n}", spread(n)) for n in range(6)]
+    texts = [story(n) for n in range(6)]
     chosen = []
     for _ in range(rounds):
-        body, simhash = rng.choice(texts)
-        if rng.random() < 0.3:  # a near copy: a couple of bits and a word differ
-            body, simhash = body + " (via agency)", simhash ^ (1 << rng.randrange(64))
-        chosen.append(item(f"https://e.org/{rng.randrange(8)}", body, simhash))
+        body = rng.choice(texts)
+        if rng.random() < 0.3:  # a near copy: a source line added
+            body = body + "\n\n(via agency)"
+        chosen.append(item(f"https://e.org/{rng.randrange(8)}", body))
     return chosen
 
 
@@ -177,7 +159,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
     sid, ref_sid = await source(store), await source(reference)
 
     one_by_one = [
-        (await reference.save_articles(writes(ref_sid, i), near_distance=NEAR))[0] for i in items
+        (await reference.save_articles(writes(ref_sid, i), near_duplicates=True))[0] for i in items
     ]
     batched: list[SaveResult] = []
     start = 0
@@ -186,7 +168,7 @@ async def test_batches_decide_exactly_as_one_at_a_time(
         while end < len(items) and end - start < size and items[end].url not in urls:
             urls.add(items[end].url)
             end += 1
-        batched += await store.save_articles(writes(sid, *items[start:end]), near_distance=NEAR)
+        batched += await store.save_articles(writes(sid, *items[start:end]), near_duplicates=True)
         start = end
 
     expected = outcome_by_url(items, one_by_one, await url_of_id(reference))
@@ -199,8 +181,8 @@ async def test_batches_decide_exactly_as_one_at_a_time(
 
 async def test_concurrent_saves_share_transactions(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
-    stories = [item(f"https://e.org/{n}", f"story {n}", spread(n)) for n in range(60)]
+    writer = ArticleWriter(store, near_duplicates=True)
+    stories = [item(f"https://e.org/{n}", story(n)) for n in range(60)]
     try:
         results = await asyncio.gather(*(writer.save(w) for w in writes(sid, *stories)))
     finally:
@@ -214,7 +196,7 @@ async def test_concurrent_saves_share_transactions(store: Store) -> None:
 
 async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
+    writer = ArticleWriter(store, near_duplicates=True)
     try:
         first, second = await asyncio.gather(
             *(
@@ -229,7 +211,7 @@ async def test_two_saves_of_one_url_at_once_are_stored_in_turn(store: Store) -> 
 
 async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR)
+    writer = ArticleWriter(store, near_duplicates=True)
     good = writes(sid, *(item(f"https://e.org/{n}", f"story {n}") for n in range(5)))
     orphan = ArticleWrite(sid + 999, "gone", item("https://e.org/orphan", "no source"), PLAN, route)
     try:
@@ -245,7 +227,7 @@ async def test_one_bad_article_does_not_fail_the_rest_of_its_batch(store: Store)
 
 async def test_closing_the_writer_stores_what_is_queued(store: Store) -> None:
     sid = await source(store)
-    writer = ArticleWriter(store, near_distance=NEAR, linger=0.5)
+    writer = ArticleWriter(store, near_duplicates=True, linger=0.5)
     saving = [
         asyncio.create_task(writer.save(w))
         for w in writes(sid, *(item(f"https://e.org/{n}", f"s{n}") for n in range(3)))

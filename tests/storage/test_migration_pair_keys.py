@@ -8,7 +8,8 @@ import importlib.util
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scraper.dedup import from_signed64, simhash_bands, to_signed64
+from scraper.dedup import from_signed64, to_signed64
+from scraper.dedup import simhash_pair_keys as simhash_bands
 from storage.engine import create_engine
 from storage.migrate import ALEMBIC_DIR, current_revision, upgrade
 from tests.storage.migration_rows import BANDS, downgrade_on, insert_article, insert_source
@@ -48,7 +49,7 @@ async def test_upgrade_rekeys_the_bands_and_downgrade_restores_them(db_url: str)
                 )
             await insert_article(connection, 3, text="x", simhash=None)
 
-        await upgrade(engine, "0005")  # (later migrations chain after it)
+        await upgrade(engine, "0005")
         assert await current_revision(engine) == "0005"
         assert await _bands(engine) == {
             id_: list(enumerate(simhash_bands(from_signed64(h)))) for id_, h in SIMHASHES.items()

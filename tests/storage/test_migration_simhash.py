@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from scraper.dedup import simhash64, simhash_bands, to_signed64
+from scraper.dedup import simhash64, to_signed64
+from scraper.dedup import simhash_pair_keys as simhash_bands
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
 from tests.storage.migration_rows import ARTICLES, BANDS, insert_article, insert_source

@@ -18,6 +18,7 @@ from storage.repository import (
     SourceSpec,
     Store,
 )
+from tests.support.texts import article, story
 
 CHANNELS = ("webhook-0", "jsonl-1")
 
@@ -96,16 +97,16 @@ async def test_same_text_elsewhere_is_a_duplicate_of_the_original(store: Store) 
     assert sorted(types) == ["article.duplicate", "article.duplicate", "article.new"]
 
 
-async def test_near_duplicate_found_through_bands(store: Store) -> None:
+async def test_near_duplicate_found_through_the_index_and_verified(store: Store) -> None:
     sid = await _source(store)
-    await _save(store, sid, "near-news", item("https://e.org/1", "text A", simhash=0x12345678))
+    await _save(store, sid, "near-news", article("https://e.org/1", story(1)))
     near = await store.save_article(
         source_id=sid,
         source_name="near-news",
-        item=item("https://e.org/2", "text A'", simhash=0x12345679),
+        item=article("https://e.org/2", "Source: agency\n\n" + story(1)),
         plan=PLAN,
         router=route_all,
-        near_distance=3,
+        near_duplicates=True,
     )
     assert near.outcome == "duplicate"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import sys
@@ -29,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+
+from tests.dedup.pairs.notices import TEMPLATES, notices
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("zh", "ja", "ko", "ru", "mn", "en")
@@ -166,81 +169,210 @@ def cut_last_paragraph(text: str) -> str:
 
 # The pair set -------------------------------------------------------------------------
 
+READ_MORE = {
+    "zh": "阅读全文", "ja": "続きを読む", "ko": "기사 전문 보기", "ru": "Читать далее",
+    "mn": "Цааш унших", "en": "Read more",
+}  # fmt: skip
+SOURCE_LINE = {
+    "zh": "来源：东北亚通讯社", "ja": "出典：北東アジア通信", "ko": "출처: 동북아통신",
+    "ru": "Источник: Северо-Восточная Азия сегодня", "mn": "Эх сурвалж: Зүүн хойд Ази мэдээ",
+    "en": "Source: Northeast Asia Newswire",
+}  # fmt: skip
+
 
 def _rng(*parts: str) -> random.Random:
     return random.Random(zlib.crc32("/".join(parts).encode()))
 
 
-def near_duplicates(corpus: Corpus) -> Iterator[Pair]:
-    lang = corpus.language
-    sites = list(corpus.chrome)
-    for n, (aid, (_topic, text)) in enumerate(corpus.articles.items()):
-        rng = _rng(lang, aid)
-        site, other = sites[n % 2], sites[(n + 1) % 2]
-        sentence = corpus.sentences[n % len(corpus.sentences)]
-        variants: list[tuple[str, str, str]] = [
-            ("chrome", text, with_chrome(text, corpus.chrome[site])),
-            (
-                "chrome-both",
-                with_chrome(text, corpus.chrome[site]),
-                with_chrome(text, corpus.chrome[other]),
-            ),
-            ("sentence", text, change_sentence(text, sentence, rng)),
-            ("punctuation", text, repunctuate(text, rng)),
-            ("full-width", text, widen(text)),
-            ("whitespace", text, rewrap(text, rng)),
-            ("appended", text, append_paragraph(text, corpus.about)),
-            ("truncated", text, cut_last_paragraph(text)),
-            (
-                "combined",
-                with_chrome(text, corpus.chrome[site]),
-                with_chrome(
-                    repunctuate(change_sentence(text, sentence, rng), rng), corpus.chrome[other]
-                ),
-            ),
-        ]
-        for kind, a, b in variants:
-            yield Pair(lang, kind, True, a, b, note=aid)
-    for n, notice in enumerate(corpus.short):
-        yield Pair(
-            lang,
-            "short-punctuation",
-            True,
-            notice,
-            repunctuate(widen(notice) if n % 2 else notice, _rng(lang, notice)),
-            note=f"short-{n}",
-        )
+def half_of(*parts: str) -> int:
+    """0 (training) or 1 (held out), fixed by the names of what a pair is made of."""
+    return zlib.crc32("/".join(parts).encode()) % 2
 
 
-def distinct(corpus: Corpus) -> Iterator[Pair]:
-    lang = corpus.language
+def sentences_of(text: str) -> list[str]:
+    return [s for p in paragraphs(text) for s in _SENTENCE_END.split(p) if s.strip()]
+
+
+def with_headline(text: str, language: str) -> str:
+    """A reposting site's own headline (the first sentence, shortened) and source line."""
+    first = sentences_of(text)[0]
+    headline = first[:40] if _is_cjk(first) else " ".join(first.split()[:8])
+    return f"{headline}\n\n{SOURCE_LINE.get(language, SOURCE_LINE['en'])}\n\n{text}"
+
+
+def reflow(text: str, rng: random.Random) -> str:
+    """Paragraph breaks moved: every paragraph split after a random sentence, and some
+    neighbours joined again; lines wrapped at other widths."""
+    pieces: list[str] = []
+    for para in paragraphs(text):
+        parts = [s for s in _SENTENCE_END.split(para) if s]
+        cut = rng.randint(1, max(1, len(parts) - 1))
+        joiner = "" if _is_cjk(para) else " "
+        pieces += [joiner.join(parts[:cut]), joiner.join(parts[cut:])]
+    return rewrap("\n\n".join(p for p in pieces if p), rng)
+
+
+def widen_digits(text: str) -> str:
+    """Digits and Latin letters as full-width forms (a CJK site's habit)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in text)
+
+
+def excerpt(text: str, language: str, share: float = 0.6) -> str:
+    """The first ``share`` of the text, cut at a sentence end, then "Read more"."""
+    sentences = sentences_of(text)
+    total = sum(len(s) for s in sentences)
+    kept: list[str] = []
+    for sentence in sentences:
+        kept.append(sentence)
+        if sum(len(s) for s in kept) >= share * total:
+            break
+    joiner = "" if _is_cjk(text) else " "
+    return f"{joiner.join(kept)}\n\n{READ_MORE.get(language, READ_MORE['en'])}"
+
+
+def one_sentence_edit(text: str, replacement: str, rng: random.Random) -> str:
+    return change_sentence(text, replacement, rng)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article text to derive pairs from, with its half and a sentence from another
+    article of the same language (for one-sentence edits)."""
+
+    language: str
+    name: str
+    topic: str
+    text: str
+    other_sentence: str
+    chrome: tuple[tuple[str, str], tuple[str, str]]
+
+
+def positives(src: Source) -> Iterator[Pair]:
+    lang, rng = src.language, _rng(src.language, src.name)
+    mine, theirs = src.chrome
+    text = src.text
+    copies = [
+        ("copy-chrome", with_chrome(text, mine), with_chrome(with_headline(text, lang), theirs)),
+        ("copy-reflow", text, reflow(text, rng)),
+        ("copy-width", text, widen_digits(text)),
+        ("copy-punctuation", text, repunctuate(text, rng)),
+        (
+            "copy-all",
+            with_chrome(text, mine),
+            with_chrome(
+                with_headline(widen_digits(repunctuate(reflow(text, rng), rng)), lang), theirs
+            ),
+        ),
+        ("edit", text, one_sentence_edit(text, src.other_sentence, rng)),
+        (
+            "edit",
+            with_chrome(text, mine),
+            with_chrome(one_sentence_edit(reflow(text, rng), src.other_sentence, rng), theirs),
+        ),
+        ("excerpt", text, excerpt(text, lang)),
+        ("excerpt", with_chrome(text, mine), with_chrome(excerpt(text, lang, 0.5), theirs)),
+        ("excerpt", text, reflow(excerpt(text, lang, 0.7), rng)),
+    ]
+    for kind, a, b in copies:
+        yield Pair(lang, kind, True, a, b, note=src.name)
+
+
+def corpus_sources(corpus: Corpus) -> list[Source]:
     sites = list(corpus.chrome)
     items = list(corpus.articles.items())
-    for n, ((aid, (atopic, a)), (bid, (btopic, b))) in enumerate(itertools.combinations(items, 2)):
-        chrome = corpus.chrome[sites[n % 2]]
-        kind = "same-topic" if atopic == btopic else "same-site"
-        yield Pair(
-            lang, kind, False, with_chrome(a, chrome), with_chrome(b, chrome), f"{aid}|{bid}"
-        )
-        yield Pair(
-            lang,
-            "shared-boilerplate",
-            False,
-            append_paragraph(a, corpus.about),
-            append_paragraph(b, corpus.about),
-            f"{aid}|{bid}",
-        )
-    for (i, a), (j, b) in itertools.combinations(enumerate(corpus.short), 2):
-        yield Pair(lang, "short", False, a, b, note=f"short-{i}|short-{j}")
+    out = []
+    for n, (aid, (topic, text)) in enumerate(items):
+        other = sentences_of(items[(n + 1) % len(items)][1][1])
+        chrome = (corpus.chrome[sites[n % 2]], corpus.chrome[sites[(n + 1) % 2]])
+        sentence = other[len(other) // 2]
+        out.append(Source(corpus.language, aid, topic, text, sentence, chrome))
+    return out
 
 
-def build_pairs(languages: tuple[str, ...] = LANGUAGES) -> list[Pair]:
-    pairs: list[Pair] = []
+def corpus_pairs(corpus: Corpus) -> Iterator[tuple[int, Pair]]:
+    lang = corpus.language
+    sources = corpus_sources(corpus)
+    for src in sources:
+        for pair in positives(src):
+            yield half_of(lang, src.name), pair
+    for a, b in itertools.combinations(sources, 2):
+        half = half_of(lang, a.name, b.name)
+        kind = "same-topic" if a.topic == b.topic else "same-site"
+        chrome = a.chrome[0]
+        yield half, Pair(lang, kind, False, with_chrome(a.text, chrome),
+                         with_chrome(b.text, chrome), f"{a.name}|{b.name}")  # fmt: skip
+        yield half, Pair(lang, "shared-boilerplate", False, append_paragraph(a.text, corpus.about),
+                         append_paragraph(b.text, corpus.about), f"{a.name}|{b.name}")  # fmt: skip
+    for n, notice in enumerate(corpus.short):
+        copy = repunctuate(widen(notice) if n % 2 else notice, _rng(lang, notice))
+        yield half_of(lang, notice), Pair(lang, "notice-copy", True, notice, copy, f"short-{n}")
+    for (i, x), (j, y) in itertools.combinations(enumerate(corpus.short), 2):
+        yield half_of(lang, x, y), Pair(lang, "notice", False, x, y, f"short-{i}|short-{j}")
+
+
+def notice_pairs(language: str) -> Iterator[tuple[int, Pair]]:
+    """Template notices filled with other facts (distinct), and copies of each filled
+    notice with other punctuation and width (near duplicates). Notices made from even
+    base fillings go to the training half, odd ones are held out."""
+    for t, template in enumerate(TEMPLATES.get(language, ())):
+        for base, note, a, b in notices(template):
+            half = base % 2
+            yield half, Pair(language, "notice", False, a, b, f"template{t}/{note}")
+            if note.endswith("/all"):
+                copy = repunctuate(widen_digits(a), _rng(language, note, str(t)))
+                yield half, Pair(language, "notice-copy", True, a, copy, f"template{t}/{note}")
+
+
+def real_texts() -> list[str]:
+    """Real English news articles: the article bodies of the extraction benchmark's
+    development split (``shared/benchmarks/extraction``), when it is there."""
+    path = _shared_dir() / "benchmarks" / "extraction" / "dev" / "ground-truth.json"
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    bodies = [data[key]["articleBody"] for key in sorted(data)]
+    return [b for b in bodies if 600 <= len(b) <= 20000 and len(paragraphs(b)) >= 3]
+
+
+def _shared_dir() -> Path:
+    configured = os.environ.get("NEA_SHARED_DIR")
+    return Path(configured) if configured else HERE.parents[3] / "shared"
+
+
+def real_pairs(texts: list[str]) -> Iterator[tuple[int, Pair]]:
+    en = load("en")
+    chrome = (en.chrome["newswire"], en.chrome["portal"])
+    by_half: dict[int, list[Source]] = {0: [], 1: []}
+    for n, text in enumerate(texts):
+        other = sentences_of(texts[(n + 1) % len(texts)])
+        src = Source("en-real", f"real-{n}", f"real-{n}", text, other[len(other) // 2], chrome)
+        by_half[n % 2].append(src)
+    for half, sources in by_half.items():
+        for src in sources:
+            for pair in positives(src):
+                yield half, pair
+        for a, b in itertools.combinations(sources, 2):
+            yield half, Pair("en-real", "real-distinct", False, a.text, b.text,
+                             f"{a.name}|{b.name}")  # fmt: skip
+
+
+def build_halves(
+    languages: tuple[str, ...] = LANGUAGES, *, real: bool = True
+) -> tuple[list[Pair], list[Pair]]:
+    """The labelled pairs as (training half, held-out half)."""
+    halves: tuple[list[Pair], list[Pair]] = ([], [])
     for language in languages:
-        corpus = load(language)
-        pairs.extend(near_duplicates(corpus))
-        pairs.extend(distinct(corpus))
-    return pairs
+        for half, pair in itertools.chain(corpus_pairs(load(language)), notice_pairs(language)):
+            halves[half].append(pair)
+    if real:
+        for half, pair in real_pairs(real_texts()):
+            halves[half].append(pair)
+    return halves
+
+
+def build_pairs(languages: tuple[str, ...] = LANGUAGES, *, real: bool = True) -> list[Pair]:
+    train, test = build_halves(languages, real=real)
+    return train + test
 
 
 def main(argv: list[str]) -> int:
