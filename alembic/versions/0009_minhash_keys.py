@@ -28,7 +28,7 @@ from alembic import op
 from scraper.dedup import fingerprint, simhash_pair_keys
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
