@@ -7,7 +7,7 @@ thousand sources of one host queue behind its politeness without blocking the ot
 The column is filled by the daemon's sync of ``sources.yaml`` at start-up.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 21:40:00
 """
 

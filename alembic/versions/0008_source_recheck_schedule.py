@@ -7,7 +7,7 @@ reload, that ``recheck:`` changed and plan the source's stored articles again. N
 known yet (recorded at the next start, without replanning).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 22:00:00
 """
 

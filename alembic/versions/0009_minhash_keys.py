@@ -13,7 +13,7 @@ Downgrade re-keys ``simhash_bands`` from ``articles.simhash`` as 0005 did (28 pa
 cannot be recomputed), so the old code's Hamming threshold then applies to them.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-01 22:00:00.000000
 """
 

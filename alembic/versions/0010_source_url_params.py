@@ -1,7 +1,7 @@
 """source_url_params: query parameters learned to be listing context, per source
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-01 21:40:00.000000
 """
 
