@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
 from storage.repository import Store
-from tests.storage.test_migration_pair_keys import _downgrade_on
+from tests.storage.migration_rows import downgrade_on as _downgrade_on
 from tests.storage.test_store import _save, _source, item
 
 BOARD = "http://near.example/en/page.jsp"
