@@ -40,7 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("published_utc_offset")
-        batch_op.drop_column("published_time")
-        batch_op.drop_column("published_date")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop the whole table,
+    # which SQLite refuses while other tables' rows reference it (foreign keys are on).
+    op.drop_column("articles", "published_utc_offset")
+    op.drop_column("articles", "published_time")
+    op.drop_column("articles", "published_date")

@@ -36,5 +36,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
-        batch.drop_column("recheck_after")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop the whole table,
+    # which SQLite refuses while other tables' rows reference it (foreign keys are on).
+    op.drop_column("sources", "recheck_after")
