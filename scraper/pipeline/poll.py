@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from scraper.config.types import Source
 from scraper.discover import discover
@@ -382,6 +383,11 @@ class Poller:
         if twin is not None:
             await self._twin_found(source, source_id, item, twin[1])
             return None
+        if not (urlsplit(url).query or not rules.empty):
+            # No query, and nothing known or declared that could have removed one: no
+            # stored address can differ from this one in parameters only. Most sites
+            # (paths like /news/2025/10472.html) never pay for the lookup.
+            return item
         for stored in await self.store.same_content(source_id, item.content_hash):
             differ = book.twin(url, stored.url)
             if stored.url == url or not differ:
