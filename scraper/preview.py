@@ -5,13 +5,13 @@ run it again."""
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from scraper.config.types import Source
 from scraper.discover import discover
 from scraper.errors import FetchError
 from scraper.fetch import Fetcher
 from scraper.pipeline.articles import extract_page
+from scraper.tables import Column, print_table
 
 
 async def preview_source(source: Source, *, limit: int, console: Console) -> int:
@@ -31,11 +31,14 @@ async def preview_source(source: Source, *, limit: int, console: Console) -> int
             return 0
         discovery = discover(page, source)
         title = f"{discovery.kind}: {len(discovery.links)} article links"
-        table = Table("#", "article URL", "anchor / feed title", "updated", title=title)
-        for index, link in enumerate(discovery.links, 1):
-            updated = link.updated_at.isoformat() if link.updated_at else ""
-            table.add_row(str(index), link.url, (link.title or "")[:50], updated)
-        console.print(table)
+        columns = [Column("#"), Column("article URL"), Column("anchor / feed title", 50),
+                   Column("updated")]  # fmt: skip
+        rows = [
+            [str(index), link.url, link.title or "",
+             link.updated_at.isoformat() if link.updated_at else ""]
+            for index, link in enumerate(discovery.links, 1)
+        ]  # fmt: skip
+        print_table(columns, rows, title=title)
         if discovery.follow_up:
             console.print("Also read on a poll: " + ", ".join(discovery.follow_up))
         for link in discovery.links[:limit]:

@@ -86,7 +86,12 @@ def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Async
     if target.get_backend_name() == "sqlite":
         path = sqlite_path(target)
         if create and path is not None and path.parent != Path(""):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the directory of the database {path}: {exc.strerror or exc}"
+                ) from None
         engine = create_async_engine(target, connect_args={"timeout": 30})
         _configure_sqlite(engine, DatabaseFile(path) if path is not None else None)
         return engine
@@ -187,7 +192,12 @@ class DaemonLock:
         if self._path is None:
             return
         lock_path = self._path.with_name(self._path.name + ".lock")
-        handle = lock_path.open("a+")
+        try:
+            handle = lock_path.open("a+")
+        except OSError as exc:
+            raise StorageError(
+                f"cannot open the lock file {lock_path}: {exc.strerror or exc}"
+            ) from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

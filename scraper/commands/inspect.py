@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from scraper.commands import EXIT_OK
 from scraper.commands._db import existing_database, known_source
-from scraper.commands._table import Column, print_table
 from scraper.errors import UsageError
+from scraper.tables import Column, print_table
 from storage.events import iso
 from storage.reads import ReadQueries
 from storage.sources_repo import Backlog, SourceQueries

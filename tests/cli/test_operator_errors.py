@@ -227,3 +227,14 @@ def test_on_a_terminal_articles_draws_a_table(stored: str) -> None:
     assert "┏" in text
     assert LONG_TITLE[:40] in text
     assert LONG_URL not in text.replace("\r\n", "")  # shortened or wrapped to fit
+
+
+@pytest.mark.parametrize("command", ["run --once --config sources.yaml", "db upgrade"])
+def test_a_database_path_that_cannot_be_created_is_one_line(tmp_path: Path, command: str) -> None:
+    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a directory is needed\n")
+    result = scraper(
+        *command.split(), "--db", f"sqlite:///{blocker / 'sub' / 'x.db'}", cwd=tmp_path
+    )
+    assert_one_line_error(result, str(blocker / "sub"))

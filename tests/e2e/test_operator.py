@@ -34,6 +34,9 @@ def test_preview_shows_links_and_articles_and_stores_nothing(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "article links" in result.stdout
     assert "bod_uid=59382" in result.stdout
+    # Piped: the links are tab-separated rows, not a drawn table.
+    assert any(line.startswith("1\thttp") for line in result.stdout.splitlines())
+    assert "┃" not in result.stdout
     assert "NEAR holds 15th General Assembly in Pohang" in result.stdout  # extracted title
     assert "General Assembly in Pohang on 12 September" in result.stdout  # extracted text
     assert list(tmp_path.glob("*.db")) == []

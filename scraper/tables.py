@@ -1,4 +1,4 @@
-"""Tables for people on a terminal, plain lines for pipes.
+"""Tables for people on a terminal, plain lines for pipes (the CLI and ``preview``).
 
 On a terminal a command draws a ``rich`` table, shortening long cells to fit. Anywhere
 else (a pipe, a file, ``watch``, a log) it prints one line per row, cells separated by a
