@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from alembic import command
+from storage.migrate import alembic_config
 from storage.models import ArticleRow, SimhashBandRow, SourceRow
 
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
@@ -46,3 +48,10 @@ async def insert_article(
     rows = [{"article_id": id_, "band": b, "value": v} for b, v in enumerate(bands)]
     if rows:
         await connection.execute(insert(BANDS), rows)
+
+
+def downgrade_on(connection: Connection, revision: str) -> None:
+    """Alembic's downgrade to ``revision`` on an open connection (for ``run_sync``)."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
