@@ -95,16 +95,17 @@ def declared_date(
             _dates.precision(other) > _dates.precision(chosen)
         ):
             chosen = other
-    return _in_publishers_offset(chosen, pool, _dates.date_from_url(url, now))
+    if isinstance(chosen, datetime) and chosen.utcoffset() == timedelta(0):
+        others = [*pool, *_parsed(_page_values(head, html), now)]
+        return _in_publishers_offset(chosen, others, _dates.date_from_url(url, now))
+    return chosen
 
 
 def _in_publishers_offset(
-    chosen: Published, others: Sequence[Published], url_day: date | None
+    chosen: datetime, others: Sequence[Published], url_day: date | None
 ) -> Published:
     """A UTC value (``Z``, ``+00:00``: what many CMSs emit) shown in the offset that the
     page's other values carry, or given the URL's day: the publisher's calendar day."""
-    if not isinstance(chosen, datetime) or chosen.utcoffset() != timedelta(0):
-        return chosen
     for other in others:
         if not isinstance(other, datetime) or other.tzinfo is None:
             continue

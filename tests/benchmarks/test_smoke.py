@@ -69,3 +69,37 @@ def test_many_sources_benchmark_runs_on_a_small_farm() -> None:
     assert "error lines in the logs: 0" in output
     assert "codes [0]" in output
     assert "- requests to the host: 41" in output  # robots.txt, 20 listings, 20 articles
+
+
+def test_metadata_benchmark(tmp_path: Path) -> None:
+    """On two pages of its data layout: titles and dates counted, ours and the peers."""
+    import gzip
+    import json
+    import os
+
+    pages = {
+        "p1": ("Forum opens in Busan", "2020-02-24",
+               '<meta property="article:published_time" content="2020-02-24T21:25:54-05:00">'),
+        "p2": ("会谈", None, ""),
+    }  # fmt: skip
+    for folder in ("ground-truth", "html"):
+        (tmp_path / "dev" / folder).mkdir(parents=True)
+    for pid, (title, day, head) in pages.items():
+        truth = {"url": f"https://example.org/{pid}", "ground_truth": {
+            "title": title, "publish_date": day, "main_content": "x"}}  # fmt: skip
+        html = (f"<html><head><title>{title} | NEAR</title>{head}</head><body><h1>{title}</h1>"
+                "<p>The body of the page, one sentence long.</p></body></html>")  # fmt: skip
+        (tmp_path / "dev" / "ground-truth" / f"{pid}.json.gz").write_bytes(
+            gzip.compress(json.dumps(truth).encode())
+        )
+        (tmp_path / "dev" / "html" / f"{pid}.html.gz").write_bytes(gzip.compress(html.encode()))
+    env = {**os.environ, "NEA_WCXB_BENCH_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "benchmarks/metadata.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| nea-monitor")]
+    assert [row.split("|")[2].strip() for row in rows] == ["2/2", "1/1"]
+    assert "| htmldate original_date | 1/1 |" in done.stdout
+    assert "| trafilatura (metadata) |" in done.stdout

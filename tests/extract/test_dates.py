@@ -153,3 +153,76 @@ def test_find_labelled_date(text: str, expected: datetime | None) -> None:
     from scraper.extract._dates import find_labelled_date
 
     assert find_labelled_date(text, NOW) == expected
+
+
+# Golden pages: the date exactly as the publisher meant it, through extract().
+@pytest.mark.parametrize(
+    ("page", "url", "expected"),
+    [
+        # an offset keeps the publisher's day: the 24th, not the 25th as in UTC
+        (
+            _page('<meta property="article:published_time" content="2020-02-24T21:25:54-05:00">'),
+            None,
+            "2020-02-24T21:25:54-05:00",
+        ),
+        # a UTC value from the CMS, shown in the offset the page's other dates carry
+        (
+            _page(
+                '<meta property="article:published_time" content="2025-12-19T02:41:41+00:00">',
+                '<time datetime="2025-12-18T21:41:41-05:00">Dec 18</time><p>Body text.</p>',
+            ),
+            None,
+            "2025-12-18T21:41:41-05:00",
+        ),
+        # a UTC value the day after the URL's: the URL's day is the publisher's
+        (
+            _page('<meta property="article:published_time" content="2025-12-19T03:05:00Z">'),
+            "https://blog.example.org/2025/12/18/a-post/",
+            "2025-12-18",
+        ),
+        # a local time without an offset, on a Chinese page: never labelled UTC
+        (
+            _page("", "<div class='info'>发布时间：2005-08-22 19:13:18</div><p>正文内容。</p>"),
+            None,
+            "2005-08-22T19:13:18",
+        ),
+        # a two-digit-year Korean board date after its label
+        (
+            _page("", "<table><tr><th>작성일</th><td>24-05-21</td></tr></table><p>본문</p>"),
+            None,
+            "2024-05-21",
+        ),
+        (
+            _page(
+                "", "<p class='date'>등록일 : 23.12.13 14:05</p><p>회의 결과를 알려드립니다.</p>"
+            ),
+            None,
+            "2023-12-13T14:05:00",
+        ),
+        # no date anywhere: null, never today
+        (_page("", "<p>Open every day from 9 to 5.</p>"), "https://example.org/about", None),
+    ],
+)
+def test_golden_publication_dates(page: str, url: str | None, expected: str | None) -> None:
+    assert iso(extract(page, url=url).published_at) == expected
+
+
+RUSSIAN_MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                  "сентября", "октября", "ноября", "декабря"]  # fmt: skip
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_russian_month_names(month: int) -> None:
+    name = RUSSIAN_MONTHS[month - 1]
+    assert find_date_in_text(f"Опубликовано 3 {name} 2024 г.", NOW) == date(2024, month, 3)
+    capitalised = f"Дата: 17 {name.capitalize()} 2021 года, 09:45"
+    assert find_date_in_text(capitalised, NOW) == datetime(2021, month, 17, 9, 45)
+
+
+def test_two_digit_years_need_a_cjk_label_or_language() -> None:
+    from scraper.extract._dates import find_labelled_date
+
+    assert find_labelled_date("작성일 24-05-21", NOW) == date(2024, 5, 21)
+    assert find_labelled_date("Дата 21.05.24", NOW) is None  # Russian writes the day first
+    assert find_date_in_text("24-05-21", NOW) is None
+    assert find_date_in_text("24-05-21", NOW, year_first_short=True) == date(2024, 5, 21)

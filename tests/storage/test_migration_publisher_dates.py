@@ -7,18 +7,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, inspect, select, text
 
-from alembic import command
 from storage.engine import create_engine
-from storage.migrate import alembic_config, current_revision, upgrade
-from tests.storage.migration_rows import ARTICLES, insert_article, insert_source
+from storage.migrate import current_revision, upgrade
+from tests.storage.migration_rows import ARTICLES, downgrade_on, insert_article, insert_source
 
 NEW_COLUMNS = {"published_date", "published_time", "published_utc_offset"}
-
-
-def _downgrade_on(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, revision)
 
 
 def _article_columns(connection: Connection) -> set[str]:
@@ -55,7 +48,7 @@ async def test_upgrade_fills_the_day_and_downgrade_drops_the_columns(db_url: str
         ]
 
         async with engine.begin() as connection:
-            await connection.run_sync(_downgrade_on, "0005")
+            await connection.run_sync(downgrade_on, "0005")
             columns = await connection.run_sync(_article_columns)
         assert await current_revision(engine) == "0005"
         assert not NEW_COLUMNS & columns
