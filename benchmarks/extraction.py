@@ -69,10 +69,14 @@ def bench_dir() -> Path:
 
 
 def load_evaluate() -> ModuleType:
-    path = bench_dir() / "evaluate.py"
+    return load_scorer(bench_dir() / "evaluate.py", "NEA_EXTRACTION_BENCH_DIR")
+
+
+def load_scorer(path: Path, env_name: str) -> ModuleType:
+    """A data set's own ``evaluate.py``, imported from its folder."""
     if not path.exists():
-        raise SystemExit(f"benchmark data not found: {path} (set NEA_EXTRACTION_BENCH_DIR)")
-    spec = importlib.util.spec_from_file_location("nea_extraction_evaluate", path)
+        raise SystemExit(f"benchmark data not found: {path} (set {env_name})")
+    spec = importlib.util.spec_from_file_location(f"nea_{path.parent.name}_evaluate", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -357,14 +361,7 @@ def wcxb_dir() -> Path:
 
 def load_wcxb() -> tuple[ModuleType, list[dict[str, Any]]]:
     """The WCXB scorer module and the dev pages (id, url, type, html, truth)."""
-    path = wcxb_dir() / "evaluate.py"
-    if not path.exists():
-        raise SystemExit(f"WCXB data not found: {path} (set NEA_WCXB_DIR)")
-    spec = importlib.util.spec_from_file_location("nea_wcxb_evaluate", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
+    ev = load_scorer(wcxb_dir() / "evaluate.py", "NEA_WCXB_DIR")
     pages = []
     data = wcxb_dir() / "dev"
     for truth_file in sorted(data.glob("ground-truth/*.json.gz")):
