@@ -1,17 +1,28 @@
 """Main-content extraction benchmark: nea-monitor's extractor against its peers, one run.
 
-Scores every extractor on the same pages with the shared scorer
+Two data sets, one process: the ScrapingHub dev split (news and blogs) and the WCXB dev
+split (1,497 pages of 7 page types: articles, services, products, collections, forums,
+listings, documentation; CC-BY-4.0, Murrough Foley 2026). Then the title/date section of
+``benchmarks/metadata.py`` when that module exists.
+
+ScrapingHub: every extractor is scored on the same pages with the shared scorer
 (``<repo>/../shared/benchmarks/extraction/evaluate.py``: 4-gram shingle P/R/F1) and times
 the extraction call only, in this one process, back to back, so speed ratios are fair on
 a busy machine. Prints a Markdown table, our per-page time distribution and slowest
 pages, peak memory (measured in a fresh child process per extractor), and optionally the
 time of ``extract()`` against page size.
 
-    python benchmarks/extraction.py                       # dev split, all peers
+WCXB: ours and trafilatura (default settings) with the split's own scorer (bag-of-words
+F1 per page, averaged), per page type and overall, pages/s and the peak RSS of each pass.
+
+    python benchmarks/extraction.py                       # both dev splits (make bench-extraction)
+    python benchmarks/extraction.py --extractors ours,trafilatura,readability,justext
     python benchmarks/extraction.py --repeat 5 --scaling  # steadier timing + size curve
     python benchmarks/extraction.py --split holdout       # needs EXTRACTION_HOLDOUT_DIR
+    python benchmarks/extraction.py --no-wcxb             # ScrapingHub only
 
-The data folder is ``$NEA_EXTRACTION_BENCH_DIR`` or ``<repo>/../shared/benchmarks/extraction``.
+The data folders are ``$NEA_EXTRACTION_BENCH_DIR`` or ``<repo>/../shared/benchmarks/extraction``
+and ``$NEA_WCXB_DIR`` or ``<repo>/../shared/benchmarks/wcxb``.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import gzip
 import importlib.util
 import json
 import os
@@ -38,7 +50,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 Extractor = Callable[[str, str], Any]
-PEERS = ("trafilatura", "readability", "justext", "selectolax_alltext")
+PEERS = ("trafilatura",)  # more with --extractors: readability, justext, selectolax_alltext
+WCXB_PEERS = ("ours", "trafilatura")
 LABELS = {
     "ours": "nea-monitor `scraper.extract`",
     "trafilatura": "trafilatura",
@@ -56,10 +69,14 @@ def bench_dir() -> Path:
 
 
 def load_evaluate() -> ModuleType:
-    path = bench_dir() / "evaluate.py"
+    return load_scorer(bench_dir() / "evaluate.py", "NEA_EXTRACTION_BENCH_DIR")
+
+
+def load_scorer(path: Path, env_name: str) -> ModuleType:
+    """A data set's own ``evaluate.py``, imported from its folder."""
     if not path.exists():
-        raise SystemExit(f"benchmark data not found: {path} (set NEA_EXTRACTION_BENCH_DIR)")
-    spec = importlib.util.spec_from_file_location("nea_extraction_evaluate", path)
+        raise SystemExit(f"benchmark data not found: {path} (set {env_name})")
+    spec = importlib.util.spec_from_file_location(f"nea_{path.parent.name}_evaluate", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -272,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, help="a folder laid out like dev/ (overrides --split)")
     ap.add_argument("--extractors", default="ours," + ",".join(PEERS))
     ap.add_argument("--repeat", type=int, default=3, help="timed passes; the best total is kept")
-    ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
+    ap.add_argument(
+        "--memory", action="store_true", help="ScrapingHub peak memory, one child run each"
+    )
+    ap.add_argument("--no-wcxb", action="store_true", help="skip the WCXB dev split")
     ap.add_argument("--scaling", action="store_true", help="time extract() vs page size")
     ap.add_argument("--per-page", type=Path, help="write our per-page rows as JSON lines")
     ap.add_argument("--json-out", type=Path, help="write the summary as JSON")
@@ -298,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         "extraction call only, one process\n"
     )
     results = run_all(ev, names, pages, args.repeat)
-    memory = {} if args.no_memory else {n: measure_memory(n, split_dir) for n in names}
+    memory = {n: measure_memory(n, split_dir) for n in names} if args.memory else {}
     report(results, memory)
     if args.scaling:
         print("\nextract() time vs page size (a real page's body repeated):")
@@ -309,10 +329,141 @@ def main(argv: list[str] | None = None) -> int:
         with args.per_page.open("w", encoding="utf-8") as fh:
             for row in mine["rows"]:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    wcxb: list[dict[str, Any]] = []
+    if not args.no_wcxb:
+        print("\n## WCXB dev split\n")
+        wcxb = wcxb_run([n for n in WCXB_PEERS if n in names or n == "ours"])
+        wcxb_report(wcxb)
     if args.json_out:
         summary = [{k: v for k, v in r.items() if k != "rows"} for r in results]
-        args.json_out.write_text(json.dumps({"results": summary, "memory": memory}, indent=2))
+        wcxb_summary = [{k: v for k, v in r.items() if k != "pages"} for r in wcxb]
+        args.json_out.write_text(
+            json.dumps({"results": summary, "memory": memory, "wcxb": wcxb_summary}, indent=2)
+        )
+    metadata_report()
     return 0
+
+
+def metadata_report() -> None:
+    """The title/date section, when ``benchmarks/metadata.py`` is there (same process)."""
+    try:
+        from benchmarks import metadata
+    except ImportError:
+        return
+    print("\n## Titles and dates\n")
+    metadata.report()
+
+
+def wcxb_dir() -> Path:
+    env = os.environ.get("NEA_WCXB_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "benchmarks" / "wcxb"
+
+
+def load_wcxb() -> tuple[ModuleType, list[dict[str, Any]]]:
+    """The WCXB scorer module and the dev pages (id, url, type, html, truth)."""
+    ev = load_scorer(wcxb_dir() / "evaluate.py", "NEA_WCXB_DIR")
+    pages = []
+    data = wcxb_dir() / "dev"
+    for truth_file in sorted(data.glob("ground-truth/*.json.gz")):
+        doc = json.loads(gzip.decompress(truth_file.read_bytes()))
+        pid = truth_file.name.split(".")[0]
+        raw = gzip.decompress((data / "html" / f"{pid}.html.gz").read_bytes())
+        pages.append(
+            {
+                "id": pid,
+                "url": doc.get("url") or "",
+                "type": ev.page_type(doc),
+                "html": raw.decode("utf-8", "replace"),
+                "truth": (doc.get("ground_truth") or {}).get("main_content") or "",
+            }
+        )
+    return ev, pages
+
+
+def wcxb_extractor(name: str) -> Extractor:
+    if name == "ours":
+        return ours
+    if name == "trafilatura":
+        import trafilatura
+
+        def traf(html: str, url: str) -> str:
+            return trafilatura.extract(html, url=url or None) or ""
+
+        return traf
+    raise SystemExit(f"no WCXB adapter for {name}")
+
+
+def wcxb_run(names: list[str]) -> list[dict[str, Any]]:
+    """One timed pass per extractor over all pages; peak RSS measured per pass."""
+    ev, pages = load_wcxb()
+    print(f"{len(pages)} pages; one timed pass each, extraction call only, one process\n")
+    results = []
+    for name in names:
+        fn = wcxb_extractor(name)
+        warm_up(fn, [_Page(p) for p in pages])
+        gc.collect()
+        with contextlib.suppress(OSError):  # reset the high-water mark for this pass
+            Path("/proc/self/clear_refs").write_text("5")
+        spent = 0.0
+        rows: dict[str, list[float]] = {}
+        for page in pages:
+            start = time.perf_counter()
+            try:
+                out = fn(page["html"], page["url"])
+            except Exception:  # scored as empty, like the split's own evaluator does
+                out = ""
+            spent += time.perf_counter() - start
+            rows.setdefault(page["type"], []).append(ev.word_prf(out or "", page["truth"])[2])
+        peak = _status_kib("VmHWM")
+        results.append(
+            {
+                "name": name,
+                "f1_by_type": {t: sum(v) / len(v) for t, v in sorted(rows.items())},
+                "f1": sum(sum(v) for v in rows.values()) / len(pages),
+                "pages_per_s": len(pages) / spent if spent else float("nan"),
+                "peak_rss_mib": peak / 1024 if peak else None,
+                "pages": {t: len(v) for t, v in rows.items()},
+            }
+        )
+    return results
+
+
+class _Page:
+    """The attributes ``warm_up`` reads, over a WCXB page dict."""
+
+    def __init__(self, page: dict[str, Any]) -> None:
+        self.html = page["html"]
+        self.url = page["url"]
+
+
+def wcxb_report(results: list[dict[str, Any]]) -> None:
+    if not results:
+        return
+    counts = results[0]["pages"]
+    types = list(results[0]["f1_by_type"])
+    print("| page type | pages | " + " | ".join(r["name"] for r in results) + " |")
+    print("|---|---:|" + "---:|" * len(results))
+    for t in types:
+        cells = " | ".join(f"{r['f1_by_type'][t]:.3f}" for r in results)
+        print(f"| {t} | {counts[t]} | {cells} |")
+    total = sum(counts.values())
+    print(f"| **overall** | {total} | " + " | ".join(f"**{r['f1']:.3f}**" for r in results) + " |")
+    print("| pages/s | | " + " | ".join(f"{r['pages_per_s']:.1f}" for r in results) + " |")
+    rss = [f"{r['peak_rss_mib']:.0f} MiB" if r["peak_rss_mib"] else "–" for r in results]
+    print("| peak RSS | | " + " | ".join(rss) + " |")
+    mine = next((r for r in results if r["name"] == "ours"), None)
+    traf = next((r for r in results if r["name"] == "trafilatura"), None)
+    if mine is None or traf is None:
+        return
+    speed = mine["pages_per_s"] / traf["pages_per_s"]
+    art_m, art_t = mine["f1_by_type"].get("article", 0.0), traf["f1_by_type"].get("article", 0.0)
+    print(
+        f"\nbars: overall {mine['f1']:.3f} >= {traf['f1']:.3f} + 0.02 "
+        f"({'met' if mine['f1'] >= traf['f1'] + 0.02 else 'NOT met'}); "
+        f"articles {art_m:.3f} >= {art_t:.3f} + 0.01 "
+        f"({'met' if art_m >= art_t + 0.01 else 'NOT met'}); "
+        f"speed {speed:.1f}x trafilatura ({'met' if speed >= 5 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

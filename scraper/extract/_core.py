@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -16,9 +16,9 @@ from ._scoring import select_blocks, widen
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-SHORT_TEXT = 500  # a shorter text is checked against the fallbacks
+SHORT_TEXT = 500  # a block with less text is checked against the fallbacks
 FALLBACK_GAIN = 4.0  # a fallback replaces the text when it is this many times longer
-FALLBACK_MIN_GAIN = 200  # ... and this many characters longer
+FALLBACK_MIN_GAIN = 100  # ... and this many characters longer
 LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
 
 
@@ -39,9 +39,9 @@ def extract_str(
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
-    pars = _body_paragraphs(root, content_selector)
+    pars = _body_paragraphs(root, content_selector, lambda: _reread(html, remove_selectors))
     text = "\n\n".join(clean_paragraphs(pars, title))
-    if len(text) < SHORT_TEXT and not content_selector:
+    if sum(len(par.text) for par in pars) < SHORT_TEXT and not content_selector:
         text = _longer(text, _without_hints(html, remove_selectors, title))
         embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
         text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
@@ -71,12 +71,20 @@ def _longer(text: str, other: str) -> str:
 def _without_hints(html: str, remove_selectors: Sequence[str], title: str) -> str:
     """The page read again with class/id hints ignored: a short result may mean they
     removed the content (each hinted element small, together the page)."""
+    root = _reread(html, remove_selectors, by_hints=False)
+    reread = lambda: _reread(html, remove_selectors, by_hints=False)  # noqa: E731
+    return "\n\n".join(clean_paragraphs(_body_paragraphs(root, None, reread), title))
+
+
+def _reread(
+    html: str, remove_selectors: Sequence[str], *, by_hints: bool = True
+) -> LexborNode | None:
+    """A fresh parse of the page, cleaned (the first tree has been pruned)."""
     tree = parse(html)
     if tree is None:
-        return ""
+        return None
     tree.strip_tags(list(SCRIPT_TAGS))
-    root = clean(tree, tuple(remove_selectors), by_hints=False)
-    return "\n\n".join(clean_paragraphs(_body_paragraphs(root, None), title))
+    return clean(tree, tuple(remove_selectors), by_hints=by_hints)
 
 
 def _as_paragraphs(text: str) -> list[Paragraph]:
@@ -90,7 +98,11 @@ def _page_text(tree: LexborHTMLParser) -> str:
     return body.text(separator=" ")
 
 
-def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> list[Paragraph]:
+def _body_paragraphs(
+    root: LexborNode | None,
+    content_selector: str | None,
+    reread: Callable[[], LexborNode | None] | None = None,
+) -> list[Paragraph]:
     if root is None:
         return []
     if content_selector:
@@ -99,19 +111,19 @@ def _body_paragraphs(root: LexborNode | None, content_selector: str | None) -> l
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
     blocks = widen(select_blocks(root), root) or [root]
-    whole = paragraphs(blocks)
+    before = sum(len(block.text()) for block in blocks)
     for block in blocks:
         prune(block)
-    pruned = paragraphs(blocks)
-    if _chars(pruned) >= _chars(whole) * LISTING_KEPT:
-        return pruned
+    if reread is None or sum(len(block.text()) for block in blocks) >= before * LISTING_KEPT:
+        return paragraphs(blocks)
     # Pruning took most of the block: its links are its content (a listing, a job board,
-    # a shop's grid), so they are kept, and link-only lines are not dropped later.
+    # a shop's grid). The page is read again (rare) and the block kept whole, link lines
+    # included (they are not dropped later either).
+    fresh = reread()
+    if fresh is None:
+        return paragraphs(blocks)
+    whole = paragraphs(widen(select_blocks(fresh), fresh) or [fresh])
     return [Paragraph(par.text, 0, par.tag) for par in whole]
-
-
-def _chars(pars: list[Paragraph]) -> int:
-    return sum(len(par.text) for par in pars)
 
 
 def _select(root: LexborNode, selector: str) -> list[LexborNode]:

@@ -21,8 +21,11 @@ MIN_PARAGRAPH_BYTES = 25
 MAX_PARAGRAPHS = 5_000
 TOP_CANDIDATES = 8
 ANCESTOR_LEVELS = 8
+HEADING_LEVELS = 4  # how far above a block its article's <h1> is looked for
+ARTICLE_HEADINGS = "article h1"  # two of them: two articles on one page
 COVERED = 0.5  # the chosen blocks hold this share of the text outside links: enough
 SPREAD = 0.8  # the ancestor taken instead holds this share
+ARTICLE_CHARS = 2_500  # chosen blocks this long are an article: never widened
 
 TAG_SCORE = {
     "div": 5,
@@ -126,6 +129,9 @@ def _common_ancestor(ranked: list[Candidate], candidates: dict[int, Candidate]) 
         for c in ranked[1:]
         if top_class and c.final >= top.final * 0.2 and c.node.attributes.get("class") == top_class
     ]
+    own = _heading_root(top.node)
+    strong = [c for c in strong if not _separate(own, c.node)]
+    twins = [c for c in twins if not _separate(own, c.node)]
     if len(strong) < 2 and not twins:
         return None
     strong_ids = [_ancestor_ids(c.node) for c in strong]
@@ -143,6 +149,46 @@ def _common_ancestor(ranked: list[Candidate], candidates: dict[int, Candidate]) 
             return found
         node = node.parent
     return None
+
+
+def _heading_root(node: LexborNode) -> LexborNode | None:
+    """The nearest element at or above ``node`` that holds an ``<h1>``: its article."""
+    current: LexborNode | None = node
+    for _ in range(HEADING_LEVELS):
+        if current is None or current.tag in (None, "html", "body"):
+            return None
+        if current.css_first("h1") is not None:
+            return current
+        current = current.parent
+    return None
+
+
+def _separate(own: LexborNode | None, other: LexborNode) -> bool:
+    """True when ``other`` belongs to another article than the one ``own`` heads.
+
+    Infinite scroll appends the next article, with its own ``<h1>``, beside the first;
+    two such blocks are two articles, never one article in chunks.
+    """
+    if own is None:
+        return False
+    theirs = _heading_root(other)
+    return (
+        theirs is not None
+        and theirs.mem_id != own.mem_id
+        and own.mem_id not in {a.mem_id for a in _ancestors(theirs)}
+        and theirs.mem_id not in {a.mem_id for a in _ancestors(own)}
+    )
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    found = []
+    current = node.parent
+    for _ in range(ANCESTOR_LEVELS):
+        if current is None:
+            break
+        found.append(current)
+        current = current.parent
+    return found
 
 
 def _ancestor_ids(node: LexborNode) -> set[int]:
@@ -196,10 +242,13 @@ def _with_siblings(top: Candidate, candidates: dict[int, Candidate]) -> list[Lex
         return [top.node]
     threshold = max(10.0, top.score * 0.2)
     top_class = top.node.attributes.get("class") or ""
+    own = _heading_root(top.node)
     chosen: list[LexborNode] = []
     for sibling in parent.iter():
         if sibling.mem_id == top.node.mem_id:
             chosen.append(sibling)
+            continue
+        if _separate(own, sibling):
             continue
         if _sibling_fits(sibling, candidates, threshold, top_class, top.score):
             chosen.append(sibling)
@@ -246,11 +295,16 @@ def widen(blocks: list[LexborNode], root: LexborNode) -> list[LexborNode]:
     if total <= 0 or not blocks:
         return blocks
     chosen = sum(own_text(b) for b in blocks)
-    if chosen >= total * COVERED:
-        return blocks
+    if chosen >= total * COVERED or chosen >= ARTICLE_CHARS:
+        return blocks  # enough of the page, or a full article (teaser blurbs around it)
+    own = _heading_root(blocks[0])
     node = blocks[0].parent
     while node is not None and node.tag not in (None, "html", "body"):
+        if own is not None and len(node.css(ARTICLE_HEADINGS)) > 1:
+            return blocks  # the next step takes in another article (infinite scroll)
         if own_text(node) >= total * SPREAD:
             return [node]
         node = node.parent
+    if own is not None and len(root.css(ARTICLE_HEADINGS)) > 1:
+        return blocks
     return [root]
