@@ -3,6 +3,7 @@ where SQLite and PostgreSQL must be spoken to differently."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -26,6 +27,12 @@ class StoreBase:
         self.engine = engine
         self.clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one write lock, and its busy handler serves waiters in no order: with
+        # dozens of polls writing, a transaction could wait past the busy timeout while
+        # others keep winning ("database is locked"). Writers of this process take turns
+        # here instead, first come first served, with no timeout; the busy timeout is
+        # left for writers of other processes (the CLI).
+        self._write_turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -35,15 +42,23 @@ class StoreBase:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work through the ORM: committed on success, rolled back on any
         error; database errors come out as ``StorageError`` naming what failed."""
-        async with translated_errors(), self._sessions.begin() as session:
+        async with self._turn(), translated_errors(), self._sessions.begin() as session:
             yield session
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """The same for Core statements, where the ORM's bookkeeping would cost more
         than the work (the article write path)."""
-        async with translated_errors(), self.engine.begin() as connection:
+        async with self._turn(), translated_errors(), self.engine.begin() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._write_turn is None:
+            yield
+            return
+        async with self._write_turn:
+            yield
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
