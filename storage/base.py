@@ -33,6 +33,13 @@ class StoreBase:
         # here instead, first come first served, with no timeout; the busy timeout is
         # left for writers of other processes (the CLI).
         self._write_turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # Units of work wait here, first come first served and without a deadline, for
+        # one of the pool's connections (two are left for the readiness probe and the
+        # NOTIFY channel): under load, dozens of polls asking the pool directly waited past
+        # its 30 s checkout timeout ("QueuePool limit … reached").
+        pool = engine.sync_engine.pool
+        size = pool.size() + int(getattr(pool, "_max_overflow", 0)) if hasattr(pool, "size") else 0
+        self._connections = asyncio.Semaphore(max(1, size - 2)) if size > 0 else None
 
     @property
     def is_postgres(self) -> bool:
@@ -55,9 +62,18 @@ class StoreBase:
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
         if self._write_turn is None:
+            async with self._connection_slot():
+                yield
+            return
+        async with self._write_turn, self._connection_slot():
+            yield
+
+    @asynccontextmanager
+    async def _connection_slot(self) -> AsyncIterator[None]:
+        if self._connections is None:
             yield
             return
-        async with self._write_turn:
+        async with self._connections:
             yield
 
     @asynccontextmanager
@@ -65,7 +81,11 @@ class StoreBase:
         """A unit of work that only reads. On SQLite it begins deferred: a WAL reader,
         which neither waits for the writer nor holds up the writes of other polls (every
         other transaction begins IMMEDIATE and takes the one write lock)."""
-        async with translated_errors(), self.engine.connect() as connection:
+        async with (
+            self._connection_slot(),
+            translated_errors(),
+            self.engine.connect() as connection,
+        ):
             await connection.execution_options(**{READ_ONLY: True})
             async with connection.begin():
                 yield connection
