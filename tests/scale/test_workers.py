@@ -28,7 +28,8 @@ from tests.scale.support import (
 )
 from tests.support.httpserver import FixtureServer
 
-pytestmark = pytest.mark.postgres
+# Three daemons and a farm on a busy machine: bounded by wait_for, not by the default 120 s.
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 INTERVAL = 6.0  # seconds between polls of a source
 LEASE = 3.0  # NEA_LEASE_SECONDS for the workers of the takeover test
