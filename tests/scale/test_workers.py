@@ -28,7 +28,7 @@ from tests.scale.support import (
 )
 from tests.support.httpserver import FixtureServer
 
-# Three daemons and a farm on a busy machine: bounded by wait_for, not by the default 120 s.
+# Daemons and a farm on a busy machine: bounded by wait_for, not by the default 120 s.
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 INTERVAL = 6.0  # seconds between polls of a source
