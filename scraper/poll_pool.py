@@ -127,13 +127,12 @@ class PollPool:
             busy = [host for host, n in self._hosts.items() if n >= self._limit(host)]
             admit = self._admitter()
 
-            claimed_at = datetime.now(UTC)
             states, more = await store.claim_due(
                 owner=self.service.owner, lease_seconds=self.service.lease_seconds,
                 limit=self.capacity - len(self._tasks), busy_hosts=busy, admit=admit,
             )  # fmt: skip
             for state in states:
-                await self._start(state, claimed_at)
+                await self._start(state)
             if not states or not more:
                 return
 
@@ -166,7 +165,7 @@ class PollPool:
     def _limit(self, host: str) -> int:
         return self._host_limits.get(host, DEFAULT_HOST_LIMIT)
 
-    async def _start(self, state: SourceState, claimed_at: datetime) -> None:
+    async def _start(self, state: SourceState) -> None:
         try:
             source = self.service.config.source(state.name)
         except KeyError:
@@ -178,9 +177,7 @@ class PollPool:
             return
         host = host_key(source.url)
         self._hosts[host] += 1
-        task = asyncio.create_task(
-            self._poll(source, state, claimed_at), name=f"poll:{source.name}"
-        )
+        task = asyncio.create_task(self._poll(source, state), name=f"poll:{source.name}")
         self._tasks[source.name] = task
         task.add_done_callback(lambda _task: self._finished(source.name, host))
 
@@ -191,9 +188,9 @@ class PollPool:
             del self._hosts[host]
         self._wake.set()
 
-    async def _poll(self, source: Source, state: SourceState, claimed_at: datetime) -> None:
+    async def _poll(self, source: Source, state: SourceState) -> None:
         try:
-            report = await self.service.poll_claimed(source, state, claimed_at=claimed_at)
+            report = await self.service.poll_claimed(source, state)
         except Exception as exc:
             outage = storage_failure(exc)
             if outage is not None:  # one line, not a traceback; the source is due again now

@@ -117,6 +117,7 @@ class Service:
             if metrics is not None
             else Fetcher(robots_memory=store)
         )
+        await asyncio.to_thread(fetcher.prepare)  # the CA store, off the event loop
         service = cls(
             config, store, fetcher=fetcher, cpu=cpu, http_client=http, metrics=metrics,
         )  # fmt: skip
@@ -187,16 +188,14 @@ class Service:
         )
         if state is None:
             return None
-        return await self.poll_claimed(source, state, claimed_at=datetime.now(UTC))
+        return await self.poll_claimed(source, state)
 
-    async def poll_claimed(
-        self, source: Source, state: SourceState, *, claimed_at: datetime
-    ) -> PollReport:
+    async def poll_claimed(self, source: Source, state: SourceState) -> PollReport:
         """Poll a source whose lease this worker holds, and hand the lease back: with the
         outcome, the source due at its next slot; if the poll did not finish (cancelled,
         the database away), due now. The lease is renewed while the poll runs."""
         renewal = asyncio.create_task(self._renew(source.name), name=f"lease:{source.name}")
-        wait = partial(_next_wait, source, state.next_run_at, claimed_at)
+        wait = partial(_next_wait, source, state.next_run_at)
         handback = Handback(self.owner, wait, renewal.cancel)
         finished = released = False
         try:
@@ -297,14 +296,13 @@ def _warm_up() -> None:
     extract_page(page, source, url)
 
 
-def _next_wait(
-    source: Source, slot: datetime | None, claimed_at: datetime, consecutive_failures: int
-) -> float:
-    """Seconds from now until ``source`` is due again after its poll of ``slot``, claimed
-    at ``claimed_at``: its next slot, at least 0.9 of its interval (or failure back-off)
-    after the claim, so that no worker polls it twice in one interval."""
+def _next_wait(source: Source, slot: datetime | None, consecutive_failures: int) -> float:
+    """Seconds from now — the end of ``source``'s poll of ``slot`` — until it is due
+    again: its next slot, at least 0.9 of its interval (or failure back-off) away, so
+    that no worker polls it twice in one interval however long the poll took."""
+    now = datetime.now(UTC)
     due = next_run(
-        source.name, source.schedule, slot=slot, started_at=claimed_at,
+        source.name, source.schedule, slot=slot, ended_at=now,
         consecutive_failures=consecutive_failures,
     )  # fmt: skip
-    return max(0.0, (due - datetime.now(UTC)).total_seconds())
+    return max(0.0, (due - now).total_seconds())

@@ -29,6 +29,19 @@ class StoreBase:
         self.engine = engine
         self.clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one write lock, and its busy handler serves waiters in no order: with
+        # dozens of polls writing, a transaction could wait past the busy timeout while
+        # others keep winning ("database is locked"). Writers of this process take turns
+        # here instead, first come first served, with no timeout; the busy timeout is
+        # left for writers of other processes (the CLI).
+        self._write_turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # Units of work wait here, first come first served and without a deadline, for
+        # one of the pool's connections (two are left for the readiness probe and the
+        # NOTIFY channel): under load, dozens of polls asking the pool directly waited past
+        # its 30 s checkout timeout ("QueuePool limit … reached").
+        pool = engine.sync_engine.pool
+        size = pool.size() + int(getattr(pool, "_max_overflow", 0)) if hasattr(pool, "size") else 0
+        self._connections = asyncio.Semaphore(max(1, size - 2)) if size > 0 else None
 
     @property
     def is_postgres(self) -> bool:
@@ -38,22 +51,43 @@ class StoreBase:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work through the ORM: committed on success, rolled back on any
         error; database errors come out as ``StorageError`` naming what failed."""
-        async with translated_errors(), self._sessions.begin() as session:
+        async with self._turn(), translated_errors(), self._sessions.begin() as session:
             yield session
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """The same for Core statements, where the ORM's bookkeeping would cost more
         than the work (the article write path)."""
-        async with translated_errors(), self.engine.begin() as connection:
+        async with self._turn(), translated_errors(), self.engine.begin() as connection:
             yield connection
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._write_turn is None:
+            async with self._connection_slot():
+                yield
+            return
+        async with self._write_turn, self._connection_slot():
+            yield
+
+    @asynccontextmanager
+    async def _connection_slot(self) -> AsyncIterator[None]:
+        if self._connections is None:
+            yield
+            return
+        async with self._connections:
+            yield
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A unit of work that only reads. On SQLite it begins deferred: a WAL reader,
         which neither waits for the writer nor holds up the writes of other polls (every
         other transaction begins IMMEDIATE and takes the one write lock)."""
-        async with translated_errors(), self.engine.connect() as connection:
+        async with (
+            self._connection_slot(),
+            translated_errors(),
+            self.engine.connect() as connection,
+        ):
             await connection.execution_options(**{READ_ONLY: True})
             async with connection.begin():
                 yield connection

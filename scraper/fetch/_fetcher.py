@@ -133,6 +133,12 @@ class Fetcher:
             memory=robots_memory,
         )
 
+    def prepare(self) -> None:
+        """Blocking set-up the first request would otherwise do on the event loop (the CA
+        store); for a thread, before the first fetch."""
+        if isinstance(self._transport, PerOriginTransport):
+            self._transport.prepare()
+
     async def __aenter__(self) -> Fetcher:
         return self
 

@@ -86,9 +86,14 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             extensions=response.extensions,
         )
 
-    def _new_pool(self) -> httpcore.AsyncConnectionPool:
+    def prepare(self) -> None:
+        """Load the CA store now (blocking: call it in a thread), not on the event loop at
+        the first request, where it stalls every task for up to seconds on a busy host."""
         if self._ssl is None:
             self._ssl = ssl.create_default_context()
+
+    def _new_pool(self) -> httpcore.AsyncConnectionPool:
+        self.prepare()
         return httpcore.AsyncConnectionPool(
             ssl_context=self._ssl,
             max_connections=None,  # the fetcher's global and per-host caps bound requests

@@ -25,8 +25,8 @@ from scraper.config.types import Schedule
 # its own offset, rather than all in the same second.
 CRON_SPREAD = 60.0
 # A poll is not followed by another of the same source sooner than this fraction of its
-# interval (or back-off) after it started: a late poll skips the next slot rather than
-# polling twice in one interval.
+# interval (or back-off) after it ended: a late or long poll skips the next slot rather
+# than polling twice in one interval.
 MIN_GAP = 0.9
 NOMINAL_CRON_INTERVAL = 3600.0
 # First slots are spread so that at most this many sources per second become due at
@@ -75,22 +75,22 @@ def next_run(
     schedule: Schedule,
     *,
     slot: datetime | None,
-    started_at: datetime,
+    ended_at: datetime,
     consecutive_failures: int,
 ) -> datetime:
-    """The slot after a poll of the slot ``slot`` that started at ``started_at``: whole
+    """The slot after a poll of the slot ``slot`` that ended at ``ended_at``: whole
     intervals after ``slot`` (so the source keeps its place in the spread), the first
     that is at least ``MIN_GAP`` of the interval, or of the failure back-off (failures in
-    a row double the wait, see ``failure_backoff``), after the poll started."""
+    a row double the wait, see ``failure_backoff``), after the poll ended."""
     nominal = interval_of(schedule)
     if schedule.cron and consecutive_failures <= 1:
         gap = 1.0  # the next cron time after this one
     else:
         gap = MIN_GAP * failure_backoff(nominal, consecutive_failures)
-    earliest = started_at + timedelta(seconds=gap)
+    earliest = ended_at + timedelta(seconds=gap)
     if schedule.cron:
         return _next_cron(name, schedule.cron, earliest)
-    anchor = slot if slot is not None and slot <= started_at else started_at
+    anchor = slot if slot is not None and slot <= ended_at else ended_at
     trigger = IntervalTrigger(seconds=nominal, start_date=anchor, timezone=UTC)
     fire: datetime = trigger.get_next_fire_time(None, earliest)
     return fire

@@ -65,13 +65,13 @@ def test_a_few_sources_start_at_once_and_never_later_than_one_interval() -> None
 
 def test_the_next_slot_keeps_the_sources_place_and_skips_what_a_late_poll_missed() -> None:
     slot = T0 + timedelta(seconds=123)
-    on_time = next_run("a", EVERY_30M, slot=slot, started_at=slot + timedelta(seconds=2),
+    on_time = next_run("a", EVERY_30M, slot=slot, ended_at=slot + timedelta(seconds=2),
                        consecutive_failures=0)  # fmt: skip
     assert on_time == slot + timedelta(seconds=1800)
-    late = next_run("a", EVERY_30M, slot=slot, started_at=slot + timedelta(seconds=600),
+    late = next_run("a", EVERY_30M, slot=slot, ended_at=slot + timedelta(seconds=600),
                     consecutive_failures=0)  # fmt: skip
     assert late == slot + timedelta(seconds=3600)  # not 1,200 s after the last poll
-    failing = next_run("a", EVERY_30M, slot=slot, started_at=slot, consecutive_failures=3)
+    failing = next_run("a", EVERY_30M, slot=slot, ended_at=slot, consecutive_failures=3)
     assert failing == slot + timedelta(seconds=4 * 1800)
 
 
@@ -82,5 +82,5 @@ def test_cron_sources_fire_at_their_cron_time_each_with_its_own_offset() -> None
     assert all(eight <= f < eight + timedelta(seconds=CRON_SPREAD) for f in firsts)
     assert len(firsts) == 50
     mine = first_run("s1", daily, T0)
-    after = next_run("s1", daily, slot=mine, started_at=mine, consecutive_failures=0)
+    after = next_run("s1", daily, slot=mine, ended_at=mine, consecutive_failures=0)
     assert after - mine == timedelta(days=1)

@@ -73,7 +73,7 @@ async def test_two_workers_claiming_in_batches_never_poll_a_source_twice_in_an_i
             claims.setdefault(state.name, []).append(clock.now)
             by_worker[owner] += 1
             due = next_run(
-                state.name, SCHEDULE, slot=state.next_run_at, started_at=clock.now,
+                state.name, SCHEDULE, slot=state.next_run_at, ended_at=clock.now,
                 consecutive_failures=0,
             )  # fmt: skip
             await store.release_source(state.name, owner=owner, next_run_at=due)

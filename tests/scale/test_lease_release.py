@@ -188,6 +188,6 @@ async def test_a_poll_releases_its_lease_in_the_transaction_of_its_outcome(
     assert owner is None
     assert next_run is not None
     # Due again at its next slot (whole intervals after its previous one), at least 0.9 of
-    # the back-off of the streak *including* this poll's outcome after the poll began.
+    # the back-off of the streak *including* this poll's outcome after the poll ended.
     wait = timedelta(seconds=failure_backoff(1800, failures))
     assert before + 0.9 * wait <= next_run <= datetime.now(UTC) + wait

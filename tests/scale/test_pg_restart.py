@@ -17,7 +17,8 @@ from tests.scale.pgcluster import Cluster
 from tests.scale.support import WEBHOOK_SECRET, Farm, query, scalar, table_exists, wait_for, workers
 from tests.support.httpserver import FixtureServer
 
-pytestmark = pytest.mark.postgres
+# Daemons and a farm on a busy machine: bounded by wait_for, not by the default 120 s.
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
