@@ -55,10 +55,3 @@ async def insert_article(
     rows = [{"article_id": id_, "band": b, "value": v} for b, v in enumerate(bands)]
     if rows:
         await connection.execute(insert(BANDS), rows)
-
-
-def downgrade_on(connection: Connection, revision: str) -> None:
-    """Alembic's downgrade to ``revision`` on an open connection (for ``run_sync``)."""
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, revision)
