@@ -26,8 +26,10 @@ EXPECTED = {
     ),
     # WordPress puts "tag-<slug>" classes on the article element itself.
     "wordpress_tag_classes": (
-        "한국, 중국, 일본, 러시아의 항만 관계자들이 21일 부산에서 만나 물류 협력 방안을 논의했다.\n\n"
-        "참석자들은 항만 간 정보 공유 체계를 구축하고 내년까지 공동 보고서를 발간하기로 합의했다.\n\n"
+        "한국, 중국, 일본, 러시아의 항만 관계자들이 21일 부산에서 만나 "
+        "물류 협력 방안을 논의했다.\n\n"
+        "참석자들은 항만 간 정보 공유 체계를 구축하고 내년까지 "
+        "공동 보고서를 발간하기로 합의했다.\n\n"
         "다음 회의는 내년 봄 블라디보스토크에서 열릴 예정이다."
     ),
     # "…-teaser-detail", "slice copy" and "…--ads" wrappers around the whole article.
