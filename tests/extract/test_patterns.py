@@ -59,7 +59,7 @@ EXPECTED = {
     ),
     # A service page: every section is kept, not only the longest.
     "service_sections": (
-        "Translation for regional cooperation\n\n"
+        # The page's one <h1> is the title, so the text starts below it.
         "We translate agreements, reports and meeting papers between Chinese, Japanese, Korean, "
         "Mongolian, Russian and English.\n\n"
         "What we translate\n\nAgreements\n\n"
