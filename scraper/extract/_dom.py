@@ -24,6 +24,9 @@ MAX_HINT_NODES = 20_000  # class/id hint checks per page
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
 FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
 MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
+# Shares say "large" only for a block of some size: on a short page a copyright footer or
+# a menu is a large share of little text, and keeping it buries a one-paragraph notice.
+LARGE_BLOCK_CHARS = 500
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -225,6 +228,8 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
         return True
     if text_len < 0:
         text_len = len(node.text())
+    if text_len < LARGE_BLOCK_CHARS:
+        return False
     share = text_len / body_len
     if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
         return True

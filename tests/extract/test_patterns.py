@@ -105,3 +105,12 @@ def test_pattern_text(name: str) -> None:
     article = extract(html, url=f"https://example.org/{name}")
     assert article.error is None
     assert article.text == EXPECTED[name]
+
+
+def test_a_one_line_notice_is_not_buried_under_the_footer() -> None:
+    """On a short page the copyright footer is a large share of little text: it is still
+    chrome, and the notice's one line is the text."""
+    from tests.sites import english_article
+
+    article = extract(english_article("Notice", ["Open."]), url="https://example.org/n.html")
+    assert (article.title, article.text) == ("Notice", "Open.")
