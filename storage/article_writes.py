@@ -128,12 +128,6 @@ class SaveResult:
     event_ids: tuple[str, ...] = ()
 
 
-def sqlite_hamming(a: int | None, b: int | None) -> int | None:
-    """``nea_hamming(a, b)`` for SQLite (bits that differ between two simhashes), kept for
-    SQL written against ``articles.simhash``; the store no longer uses it."""
-    return None if a is None or b is None else ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
 async def write_batch(
     connection: AsyncConnection,
     writes: Sequence[ArticleWrite],

@@ -15,12 +15,18 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from scraper.errors import AlreadyRunning, DatabaseReplaced, StorageError
-from storage.article_writes import sqlite_hamming
 
 DEFAULT_DATABASE_URL = "sqlite:///nea-monitor.db"
 ENV_DATABASE_URL = "NEA_DATABASE_URL"
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def sqlite_hamming(a: int | None, b: int | None) -> int | None:
+    """``nea_hamming(a, b)`` for SQLite (bits that differ between two simhashes), kept for
+    SQL written against ``articles.simhash``; the store no longer uses it. Defined here,
+    not beside the write path, so that opening a database imports no NumPy."""
+    return None if a is None or b is None else ((a ^ b) & ((1 << 64) - 1)).bit_count()
 
 
 def resolve_database_url(url: str | None = None) -> str:

@@ -12,7 +12,8 @@ import pytest
 COMMAND_MODULES = ["run", "check", "extract", "preview", "inspect", "maintain", "scheduling"]
 # The pipeline, the fetcher, notification channels, migrations, terminal tables.
 HEAVY = ["alembic", "httpx", "rich", "lxml", "selectolax", "apscheduler", "scraper.fetch",
-         "scraper.pipeline", "scraper.notify", "scraper.service", "storage.migrate"]  # fmt: skip
+         "scraper.pipeline", "scraper.notify", "scraper.service", "storage.migrate",
+         "numpy", "storage.article_writes"]  # fmt: skip
 
 
 def loaded_after(*modules: str) -> set[str]:
