@@ -2,10 +2,11 @@
 # nea-monitor in a container: the wheel is built in one stage and installed, with its
 # runtime dependencies only, in a slim image that runs as a non-root user. Build and run:
 #   docker build -t nea-monitor .
-#   docker run -d --name nea -v nea-data:/data -v "$PWD/sources.yaml:/config/sources.yaml:ro" \
+#   docker run -d --name nea --stop-timeout 30 -v nea-data:/data -v "$PWD/sources.yaml:/config/sources.yaml:ro" \
 #       -e NEA_WEBHOOK_SECRET=... -p 9464:9464 nea-monitor
 # With PostgreSQL: -e NEA_DATABASE_URL=postgresql://user:pass@db/nea (any number of replicas).
-# `docker kill -s HUP nea` reloads sources.yaml; `docker stop` is a clean SIGTERM shutdown.
+# `docker kill -s HUP nea` reloads sources.yaml; `docker stop` is a clean SIGTERM shutdown
+# (in-flight polls get `--grace`, 20 s: the stop timeout must exceed it; Docker's is 10 s).
 # docs/how-to/deploy.md explains each choice.
 
 FROM python:3.11-slim AS build
