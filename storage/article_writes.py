@@ -21,10 +21,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any, Literal, cast
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -32,10 +32,8 @@ from sqlalchemy import (
     Integer,
     Table,
     bindparam,
-    case,
     column,
     delete,
-    func,
     insert,
     select,
     text,
@@ -43,16 +41,16 @@ from sqlalchemy import (
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from scraper.dedup import matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
-from storage.events import Router, article_payload, change_summary, new_event
+from storage.article_types import ArticleInput, ArticleWrite, SaveResult
+from storage.check_plans import PLAN_UPDATE, plan_values
+from storage.driver_sql import DriverSQL, driver_sql
+from storage.events import article_payload, change_summary, new_event
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
-
-Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 
 _ARTICLES = cast(Table, ArticleRow.__table__)
 _VERSIONS = cast(Table, ArticleVersionRow.__table__)
@@ -76,56 +74,6 @@ _NO_PROBE = (-1, -1, 0)
 # one story point at one original, so a few suffice; the bound keeps a text that shares
 # keys with many stored ones (a weekly notice) from costing a verification each.
 _VERIFY = 8
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """An extracted, normalised and hashed article, ready to store."""
-
-    url: str
-    title: str
-    text: str
-    content_hash: str
-    canonical_url: str | None = None
-    author: str | None = None
-    published_at: datetime | None = None  # UTC instant: only with a time and its offset
-    published_date: date | None = None  # the publisher's calendar day
-    published_time: time | None = None  # the publisher's wall-clock time, if given
-    published_utc_offset: int | None = None  # minutes east of UTC, if given
-    language: str | None = None
-    simhash: int | None = None  # signed 64-bit form
-    simhash_bands: tuple[int, ...] = ()  # near-duplicate index keys, by band (scraper.dedup)
-
-
-@dataclass(frozen=True)
-class CheckPlan:
-    """When to look at the article again, and the validators its URL answered with."""
-
-    next_check_at: datetime | None
-    etag: str | None = None
-    last_modified: str | None = None
-    listed_updated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ArticleWrite:
-    """One article to store, with where it came from and whom to tell."""
-
-    source_id: int
-    source_name: str
-    item: ArticleInput
-    plan: CheckPlan
-    router: Router
-    page_watch: bool = False  # a watched page: no dedup, and its first capture is silent
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    outcome: Outcome
-    article_id: int
-    version: int
-    duplicate_of: int | None = None
-    event_ids: tuple[str, ...] = ()
 
 
 async def write_batch(
@@ -377,7 +325,7 @@ class _Batch:
             return False
         return row.duplicate_of is not None or candidate.id < row.id
 
-    def _near_probe(self) -> _DriverSQL:
+    def _near_probe(self) -> DriverSQL:
         """SQL for the stored articles sharing an index key with a probe (idx, band,
         value), for ``_PROBES`` probes bound as positional parameters: one row per shared
         key. SQLAlchemy does not cache statements with a VALUES list, and compiling one
@@ -398,7 +346,7 @@ class _Batch:
                 .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
             )
 
-        return _driver_sql(self.connection.dialect, "near-probe", build)
+        return driver_sql(self.connection.dialect, "near-probe", build)
 
     def _find_original(
         self, index: int, item: ArticleInput, exclude: int | None = None, before: int | None = None
@@ -596,7 +544,7 @@ class _Batch:
         if rows.bands:
             # 28 rows per article: bound as plain tuples, without SQLAlchemy's per-row
             # parameter processing (about a third of the write path's CPU as dicts).
-            insert_sql = _driver_sql(connection.dialect, "band-insert", _band_insert)
+            insert_sql = driver_sql(connection.dialect, "band-insert", _band_insert)
             await connection.exec_driver_sql(
                 insert_sql.sql, insert_sql.rows_of(_BAND_FIELDS, rows.bands)
             )
@@ -665,45 +613,6 @@ def _content(item: ArticleInput) -> dict[str, Any]:
     }
 
 
-def plan_update() -> Any:
-    """Record a look at an article: when, when to look again, the validators its URL
-    answered with (kept when it sent none), and the latest date a listing gave for it."""
-    columns = _ARTICLES.c
-    return (
-        sql_update(_ARTICLES)
-        .where(columns.id == bindparam("_id"))
-        .values(
-            last_checked_at=bindparam("_now"),
-            next_check_at=bindparam("_next_check_at"),
-            check_count=func.coalesce(columns.check_count, 0) + 1,
-            etag=case((bindparam("_set_validators"), bindparam("_etag")), else_=columns.etag),
-            last_modified=case(
-                (bindparam("_set_validators"), bindparam("_last_modified")),
-                else_=columns.last_modified,
-            ),
-            listed_updated_at=func.coalesce(
-                bindparam("_listed_updated_at", type_=columns.listed_updated_at.type),
-                columns.listed_updated_at,
-            ),
-        )
-    )
-
-
-PLAN_UPDATE = plan_update()
-
-
-def plan_values(article_id: int, plan: CheckPlan, now: datetime) -> dict[str, Any]:
-    return {
-        "_id": article_id,
-        "_now": now,
-        "_next_check_at": plan.next_check_at,
-        "_set_validators": plan.etag is not None or plan.last_modified is not None,
-        "_etag": plan.etag,
-        "_last_modified": plan.last_modified,
-        "_listed_updated_at": plan.listed_updated_at,
-    }
-
-
 def _deduplicates(write: ArticleWrite) -> bool:
     return not write.page_watch and bool(write.item.text)
 
@@ -738,46 +647,3 @@ _BAND_FIELDS = ("article_id", "band", "value")
 
 def _band_insert() -> ClauseElement:
     return insert(_BANDS).values({name: bindparam(name) for name in _BAND_FIELDS})
-
-
-@dataclass(frozen=True)
-class _DriverSQL:
-    """A statement compiled for one dialect, to run with ``exec_driver_sql``: its SQL, the
-    names of its positional parameters in order, and the values of those that are
-    constants of the statement (literals SQLAlchemy bound)."""
-
-    sql: str
-    order: tuple[str, ...]
-    constants: dict[str, Any]
-
-    def rows_of(
-        self, fields: tuple[str, ...], rows: list[tuple[int, int, int]]
-    ) -> list[tuple[int, int, int]] | list[tuple[Any, ...]]:
-        """``rows`` (tuples in ``fields`` order) in the statement's parameter order."""
-        if self.order == fields:
-            return rows
-        index = [fields.index(name) for name in self.order]
-        return [tuple(row[i] for i in index) for row in rows]
-
-    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        """The positional parameters for ``values`` (by name) and the constants."""
-        return tuple(
-            values[name] if name in values else self.constants[name] for name in self.order
-        )
-
-
-_DRIVER_SQL: dict[tuple[str, str], _DriverSQL] = {}
-
-
-def _driver_sql(dialect: Dialect, key: str, build: Callable[[], ClauseElement]) -> _DriverSQL:
-    """``build()`` compiled for ``dialect``, once per process: for statements SQLAlchemy
-    cannot cache, or whose per-row parameter processing costs more than the row."""
-    cached = _DRIVER_SQL.get((dialect.name, key))
-    if cached is None:
-        compiled = build().compile(dialect=dialect)
-        assert isinstance(compiled, SQLCompiler)
-        assert compiled.positiontup is not None  # qmark (sqlite3), $n (asyncpg)
-        order = tuple(compiled.positiontup)
-        constants = {name: value for name, value in compiled.params.items() if value is not None}
-        cached = _DRIVER_SQL[(dialect.name, key)] = _DriverSQL(compiled.string, order, constants)
-    return cached

@@ -14,17 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scraper.errors import StorageError
-from storage.article_writes import (
-    PLAN_UPDATE,
-    ArticleInput,
-    ArticleWrite,
-    CheckPlan,
-    Outcome,
-    SaveResult,
-    plan_values,
-    write_batch,
-)
+from storage.article_types import ArticleInput, ArticleWrite, CheckPlan, Outcome, SaveResult
+from storage.article_writes import write_batch
 from storage.base import StoreBase
+from storage.check_plans import PLAN_UPDATE, plan_values
 from storage.events import Router
 from storage.models import ArticleRow
 
