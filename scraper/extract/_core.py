@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -12,7 +13,7 @@ from . import _embedded, _language, _meta, _published, _titles
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
-from ._scoring import select_blocks, widen
+from ._scoring import ARTICLE_CHARS, select_blocks, widen
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
@@ -39,7 +40,12 @@ def extract_str(
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
-    pars = _body_paragraphs(root, content_selector, lambda: _reread(html, remove_selectors))
+    # A long block is left unwidened only where the page says it is an article (teaser
+    # blurbs sit around news articles); service, product and docs pages keep all sections.
+    article_chars = ARTICLE_CHARS if _meta.declares_article(head) else math.inf
+    pars = _body_paragraphs(
+        root, content_selector, lambda: _reread(html, remove_selectors), article_chars
+    )
     text = "\n\n".join(clean_paragraphs(pars, title))
     if sum(len(par.text) for par in pars) < SHORT_TEXT and not content_selector:
         text = _longer(text, _without_hints(html, remove_selectors, title))
@@ -102,6 +108,7 @@ def _body_paragraphs(
     root: LexborNode | None,
     content_selector: str | None,
     reread: Callable[[], LexborNode | None] | None = None,
+    article_chars: float = ARTICLE_CHARS,
 ) -> list[Paragraph]:
     if root is None:
         return []
@@ -110,7 +117,7 @@ def _body_paragraphs(
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
-    blocks = widen(select_blocks(root), root) or [root]
+    blocks = widen(select_blocks(root), root, article_chars) or [root]
     before = sum(len(block.text()) for block in blocks)
     for block in blocks:
         prune(block)
@@ -122,7 +129,7 @@ def _body_paragraphs(
     fresh = reread()
     if fresh is None:
         return paragraphs(blocks)
-    whole = paragraphs(widen(select_blocks(fresh), fresh) or [fresh])
+    whole = paragraphs(widen(select_blocks(fresh), fresh, article_chars) or [fresh])
     return [Paragraph(par.text, 0, par.tag) for par in whole]
 
 

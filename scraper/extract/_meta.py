@@ -162,6 +162,12 @@ def _is_article(obj: dict[str, Any]) -> bool:
     )
 
 
+def declares_article(head: HeadMeta) -> bool:
+    """The page says it is an article (``og:type``, JSON-LD ``Article``/``BlogPosting``)."""
+    og_type = (head.meta("og:type") or "").strip().lower()
+    return og_type == "article" or any(_is_article(obj) for obj in head.jsonld)
+
+
 def jsonld_value(head: HeadMeta, key: str) -> Any:
     """``key`` of the first article-like JSON-LD object (else of any object)."""
     ordered = sorted(head.jsonld, key=lambda o: not _is_article(o))

@@ -25,7 +25,7 @@ HEADING_LEVELS = 4  # how far above a block its article's <h1> is looked for
 ARTICLE_HEADINGS = "article h1"  # two of them: two articles on one page
 COVERED = 0.5  # the chosen blocks hold this share of the text outside links: enough
 SPREAD = 0.8  # the ancestor taken instead holds this share
-ARTICLE_CHARS = 2_500  # chosen blocks this long are an article: never widened
+ARTICLE_CHARS = 2_500  # on a declared article, chosen blocks this long are never widened
 
 TAG_SCORE = {
     "div": 5,
@@ -284,7 +284,9 @@ def own_text(node: LexborNode) -> int:
     return max(0, total - linked)
 
 
-def widen(blocks: list[LexborNode], root: LexborNode) -> list[LexborNode]:
+def widen(
+    blocks: list[LexborNode], root: LexborNode, article_chars: float = ARTICLE_CHARS
+) -> list[LexborNode]:
     """The chosen blocks, or an ancestor when they hold only part of the page's reading.
 
     A page of several sections (a service page, a forum thread, a listing, docs) spreads
@@ -295,7 +297,7 @@ def widen(blocks: list[LexborNode], root: LexborNode) -> list[LexborNode]:
     if total <= 0 or not blocks:
         return blocks
     chosen = sum(own_text(b) for b in blocks)
-    if chosen >= total * COVERED or chosen >= ARTICLE_CHARS:
+    if chosen >= total * COVERED or chosen >= article_chars:
         return blocks  # enough of the page, or a full article (teaser blurbs around it)
     own = _heading_root(blocks[0])
     node = blocks[0].parent

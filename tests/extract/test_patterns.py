@@ -72,6 +72,170 @@ EXPECTED = {
         "Do you keep documents confidential?\n\n"
         "Yes. Every translator signs a confidentiality agreement before starting."
     ),
+    # A page that is not an article: a long first section does not keep the others out.
+    "service_long_sections": "\n\n".join(
+        [
+            "What we do for shippers",
+            "About the office",
+            (
+                "The Tumen River Logistics Office was founded in 2009 by port authorities from "
+                "three countries to make freight across the lower Tumen faster, cheaper and "
+                "easier to plan for the companies that use it every week."
+            ),
+            (
+                "Our staff of forty works from Hunchun, Rason and Vladivostok. Each office keeps "
+                "a desk for customs questions, a desk for rail bookings and a small team that "
+                "visits warehouses along the corridor every month."
+            ),
+            (
+                "We publish a monthly freight bulletin with rail and road transit times, border "
+                "waiting hours and the tariffs that changed since the last issue. Members receive"
+                " it in Chinese, Korean, Russian and English."
+            ),
+            (
+                "Shippers come to us when a consignment is held at a crossing, when a permit has "
+                "to be renewed before a deadline, or when they plan a new route and want to know "
+                "what the roads and bridges can carry."
+            ),
+            (
+                "We do not sell transport ourselves. We advise, we translate documents, we "
+                "introduce shippers to carriers, and we speak to the three customs services on "
+                "behalf of members who ask us to."
+            ),
+            (
+                "Our advisers have worked for ports, railways and customs brokers. Most of them "
+                "speak three of the corridor's languages, and every adviser spends at least a "
+                "week each year at each of the crossings."
+            ),
+            (
+                "Freight on the corridor has grown every year since the office opened: coal and "
+                "timber moving south, containers of machinery and food moving north, and a "
+                "growing share of parcels sent by online shops."
+            ),
+            (
+                "Winter is the hardest season. The river freezes, ferries stop, and some mountain"
+                " roads close for weeks; our bulletin then lists the detours and the days on "
+                "which each crossing expects to open."
+            ),
+            (
+                "In 2015 the office opened a small training room in each city. Since then more "
+                "than three thousand drivers, clerks and forwarders have attended a course there,"
+                " most of them sent by member companies."
+            ),
+            (
+                "We work closely with the universities of the region. Students of logistics and "
+                "languages spend a summer with us, measuring transit times at the crossings and "
+                "translating the forms that change each year."
+            ),
+            (
+                "When the rules change at a crossing, members hear from us the same day. We send "
+                "a short note in four languages explaining what changed, from which date, and "
+                "which documents a shipper now needs."
+            ),
+            (
+                "Our surveys of waiting times are public. Anyone may read the hourly figures for "
+                "each crossing for the last five years, download them as a table, and compare "
+                "seasons, weekdays and kinds of cargo."
+            ),
+            (
+                "The office is funded by membership fees and by grants for training. Its accounts"
+                " are audited every year and published on this site together with the minutes of "
+                "the members' annual meeting."
+            ),
+            "Services",
+            "Customs advice",
+            (
+                "We check declarations before a consignment leaves, explain which certificates "
+                "each crossing asks for, and follow a held consignment until it is released, with"
+                " a written note of what went wrong and how to avoid it next time."
+            ),
+            "Route planning",
+            (
+                "We compare rail, road and sea options for a new route, with transit times "
+                "measured by our own staff, seasonal closures, axle limits on the bridges and the"
+                " costs of transhipment at each border station."
+            ),
+            "Document translation",
+            (
+                "Invoices, packing lists, permits and contracts are translated between Chinese, "
+                "Korean, Russian and English by advisers who know the customs vocabulary of each "
+                "country and the forms each service expects."
+            ),
+            "Training",
+            (
+                "Two-day courses for freight forwarders and drivers on border procedures, held "
+                "four times a year in each office, with printed course books in the four "
+                "languages and a certificate recognised by the three port authorities."
+            ),
+            "Carrier introductions",
+            (
+                "We keep a register of carriers licensed on the corridor, with their fleets, "
+                "insurance and references from members, and we arrange a first meeting between a "
+                "shipper and the carriers that fit the cargo."
+            ),
+            "Warehouse visits",
+            (
+                "Our staff visit bonded warehouses along the corridor, check their storage "
+                "conditions, loading equipment and opening hours, and write a short report that "
+                "members can read before they choose where to store goods in transit."
+            ),
+            "Dispute help",
+            (
+                "When a consignment is damaged or lost between carriers, we help the shipper "
+                "gather the papers, find out where the goods were last recorded, and write to "
+                "each carrier and customs service in its own language."
+            ),
+            "Seasonal planning",
+            (
+                "Before each winter and each rainy season we meet members to plan their shipments"
+                " around closures, with a calendar of expected ice, flood warnings and the "
+                "crossings that stay open longest."
+            ),
+            "Border reports",
+            (
+                "Members can ask for a report on any crossing: opening hours, current waiting "
+                "times, recent rule changes and the contacts of the duty officers, updated by our"
+                " staff after every visit to the crossing."
+            ),
+            "Questions",
+            "Who can become a member?",
+            (
+                "Any company that ships goods through the lower Tumen corridor, whatever its "
+                "size, and any public body of the three countries that works on transport or "
+                "trade."
+            ),
+            "How much does membership cost?",
+            (
+                "The fee depends on the number of consignments a year; small shippers pay less "
+                "than the price of one delayed truck, and the first three months are free."
+            ),
+            "Can you clear goods for us?",
+            (
+                "No. We are not a customs broker, but we work with licensed brokers at every "
+                "crossing and can introduce you to one who handles your kind of cargo."
+            ),
+            "Do you work on weekends?",
+            (
+                "The offices are closed on weekends, but a duty adviser answers the phone on "
+                "Saturday mornings for members whose consignments are held at a crossing."
+            ),
+            "Which languages do you speak?",
+            (
+                "Every office works in Chinese, Korean, Russian and English, and the Vladivostok "
+                "office also has an adviser who speaks Japanese and Mongolian."
+            ),
+            "Can I visit a crossing with you?",
+            (
+                "Yes. Members may join our staff on their monthly visits to the crossings, which "
+                "is the best way to see how the procedures work in practice."
+            ),
+            "How fast do you answer?",
+            (
+                "A question sent to any office is answered within one working day, and a held "
+                "consignment is followed the same day if it reaches us before noon."
+            ),
+        ]
+    ),
     # Infinite scroll appended the next article (its own <h1>): it is not part of this one.
     "infinite_scroll": (
         "六月十日，中国、蒙古和俄罗斯三国交通部门在乌兰巴托举行会议，就跨境公路运输便利化达成一致。\n\n"
