@@ -128,7 +128,7 @@ EMBED_HINT = re.compile(r"embed|tweet|quote|instagram-media")
 
 POSITIVE_HINT = re.compile(
     r"(?<![a-z])(?:article|content|entry|main|post|story|text|body|view|detail|blog|hentry|"
-    r"news-?(?:view|detail|text|body)|bbs|board|cont(?![a-z])|con(?![a-z])|txt)"
+    r"news-?(?:view|detail|text|body)|bbs|board|cont(?![a-z])|con(?![a-z])|txt|description)"
 )
 
 # Paragraph-level boilerplate: lines that are chrome when found at the edges of the block.

@@ -236,6 +236,38 @@ EXPECTED = {
             ),
         ]
     ),
+    # A product description whose class also says "quick-add-hidden": "description" votes for it.
+    "product_description_hint": "\n\n".join(
+        [
+            "$48.00",
+            (
+                "Folded and stitched by hand from the bark of birches felled for timber along the"
+                " Amur, this caddy keeps loose tea dry and dark for a year or more."
+            ),
+            (
+                "The lid is lined with cedar and closes tightly without a clasp. Each caddy holds"
+                " about 150 grams of leaf tea and is signed by the maker on its base."
+            ),
+            (
+                "Wipe it with a dry cloth; never soak it or put it in a dishwasher, as the bark "
+                "swells and the stitching loosens."
+            ),
+            "The maker",
+            (
+                "Olga Beldy learned birch bark work from her grandmother in a Nanai village near "
+                "the river and has made boxes, baskets and caddies for thirty years."
+            ),
+            (
+                "She gathers bark only in early summer, when it peels from the trunk without "
+                "harming the wood beneath, and dries it flat for a whole winter before she cuts "
+                "it."
+            ),
+            (
+                "Her patterns are the old ones of the lower Amur: fish, waves and birds, pressed "
+                "into the bark with bone tools that her family has kept for generations."
+            ),
+        ]
+    ),
     # Infinite scroll appended the next article (its own <h1>): it is not part of this one.
     "infinite_scroll": (
         "六月十日，中国、蒙古和俄罗斯三国交通部门在乌兰巴托举行会议，就跨境公路运输便利化达成一致。\n\n"
