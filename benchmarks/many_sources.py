@@ -382,11 +382,14 @@ class Result:
     farm: dict[str, int] = field(default_factory=dict)
 
 
-def wait_until(condition: Any, daemons: list[Daemon], limit: float) -> float:
+def wait_until(
+    condition: Any, daemons: list[Daemon], limit: float, scrape_now: bool = False
+) -> float:
+    """``scrape_now``: read /metrics at every sample (the condition reads its values)."""
     started = time.monotonic()
     while time.monotonic() - started < limit:
         for daemon in daemons:
-            daemon.sample()
+            daemon.sample(force=scrape_now)
             if daemon.process.poll() is not None:
                 raise RuntimeError(f"a daemon exited: see {daemon.log_path}")
         if condition():
@@ -440,7 +443,9 @@ def run_scenario(
         # SIGTERM with polls in flight: make everything due again, stop mid-round.
         sql_exec(db, "UPDATE sources SET next_run_at = now()"
                  if cluster else "UPDATE sources SET next_run_at = datetime('now')")  # fmt: skip
-        wait_until(lambda: all(d.peak_in_flight > 0 for d in daemons), daemons, 120)
+        wait_until(
+            lambda: all(d.peak_in_flight > 0 for d in daemons), daemons, 120, scrape_now=True
+        )
         time.sleep(3.0)
         for daemon in daemons:
             daemon.sample(force=True)
