@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from alembic import command
 from storage.migrate import alembic_config
@@ -55,3 +55,19 @@ async def insert_article(
     rows = [{"article_id": id_, "band": b, "value": v} for b, v in enumerate(bands)]
     if rows:
         await connection.execute(insert(BANDS), rows)
+
+
+async def stored_keys(engine: AsyncEngine) -> tuple[dict[int, int | None], dict[int, list[int]]]:
+    """Each article's simhash, and its index key values in band order (bands 0, 1, … checked)."""
+    async with engine.connect() as connection:
+        simhashes = dict(
+            (await connection.execute(select(ARTICLES.c.id, ARTICLES.c.simhash))).all()
+        )
+        rows = (
+            await connection.execute(select(BANDS).order_by(BANDS.c.article_id, BANDS.c.band))
+        ).all()
+    keys: dict[int, list[int]] = {}
+    for row in rows:
+        keys.setdefault(row.article_id, []).append(row.value)
+        assert row.band == len(keys[row.article_id]) - 1
+    return simhashes, keys

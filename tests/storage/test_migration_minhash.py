@@ -3,18 +3,14 @@ article texts, on SQLite and PostgreSQL; its downgrade re-keys from the simhashe
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from scraper.dedup import KEY_BANDS, fingerprint, from_signed64, simhash_pair_keys
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
 from tests.storage.migration_rows import (
-    ARTICLES,
-    BANDS,
     downgrade_on,
     insert_article,
     insert_source,
+    stored_keys,
 )
 
 TEXT = (
@@ -23,21 +19,6 @@ TEXT = (
 )
 # Ids across more than one batch of 500, with a gap; one text too short for a simhash.
 TEXTS = {1: f"{TEXT} 1", 2: f"{TEXT} 2", 700: f"{TEXT} 700", 3: "too short"}
-
-
-async def _state(engine: AsyncEngine) -> tuple[dict[int, int | None], dict[int, list[int]]]:
-    async with engine.connect() as connection:
-        simhashes = dict(
-            (await connection.execute(select(ARTICLES.c.id, ARTICLES.c.simhash))).all()
-        )
-        rows = (
-            await connection.execute(select(BANDS).order_by(BANDS.c.article_id, BANDS.c.band))
-        ).all()
-    keys: dict[int, list[int]] = {}
-    for row in rows:
-        keys.setdefault(row.article_id, []).append(row.value)
-        assert row.band == len(keys[row.article_id]) - 1
-    return simhashes, keys
 
 
 async def test_upgrade_recomputes_keys_and_downgrade_rekeys(db_url: str) -> None:
@@ -50,7 +31,7 @@ async def test_upgrade_recomputes_keys_and_downgrade_rekeys(db_url: str) -> None
                 await insert_article(connection, id_, text=text, simhash=-12345, bands=[99] * 9)
         await upgrade(engine, "0009")
         assert await current_revision(engine) == "0009"
-        simhashes, keys = await _state(engine)
+        simhashes, keys = await stored_keys(engine)
         for id_, text in TEXTS.items():
             expected = fingerprint(text)
             assert simhashes[id_] == expected.simhash
@@ -61,7 +42,7 @@ async def test_upgrade_recomputes_keys_and_downgrade_rekeys(db_url: str) -> None
         async with engine.begin() as connection:
             await connection.run_sync(downgrade_on, "0005")
         assert await current_revision(engine) == "0005"
-        simhashes, keys = await _state(engine)
+        simhashes, keys = await stored_keys(engine)
         for id_ in (1, 2, 700):
             stored = simhashes[id_]
             assert stored is not None
