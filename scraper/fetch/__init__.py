@@ -2,7 +2,7 @@
 
 Public surface::
 
-    Fetcher, FetchSettings, DeadlineExceeded, Page, Validators, host_key
+    Fetcher, FetchSettings, DeadlineExceeded, Page, PageFetcher, Validators, host_key
 """
 
 from scraper.errors import DeadlineExceeded
@@ -10,13 +10,14 @@ from scraper.fetch._fetcher import Fetcher
 from scraper.fetch._politeness import host_key
 from scraper.fetch._robots import RobotsMemory
 from scraper.fetch._settings import FetchSettings
-from scraper.fetch.types import Page, Validators, decode_page
+from scraper.fetch.types import Page, PageFetcher, Validators, decode_page
 
 __all__ = [
     "DeadlineExceeded",
     "FetchSettings",
     "Fetcher",
     "Page",
+    "PageFetcher",
     "RobotsMemory",
     "Validators",
     "decode_page",

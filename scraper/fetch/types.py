@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
 
 from scraper.encoding import decode_html
+
+if TYPE_CHECKING:
+    from scraper.config.types import Source
 
 
 @dataclass(frozen=True)
@@ -48,3 +52,21 @@ def decode_page(page: Page, override: str | None) -> Page:
         return page
     text, encoding = decode_html(page.content, declared=page.charset, override=override)
     return replace(page, text=text, encoding=encoding, decoded=True)
+
+
+class PageFetcher(Protocol):
+    """What the pipeline asks of the fetch stage (:class:`scraper.fetch.Fetcher`): one
+    document of a source, politely, as a :class:`Page` (``not_modified`` for a 304).
+    Raises a ``FetchError`` for what the site did; ``decode=False`` leaves the charset
+    to the caller."""
+
+    async def fetch(
+        self,
+        url: str,
+        source: Source,
+        *,
+        validators: Validators | None = None,
+        decode: bool = True,
+    ) -> Page: ...
+
+    async def aclose(self) -> None: ...

@@ -35,7 +35,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,6 +43,7 @@ from scraper.config.types import Channel as ChannelConfig
 from scraper.errors import NotifyError
 from scraper.notify.factory import build_channel
 from scraper.notify.types import Channel, DigestChannel, OutboxEvent
+from storage.protocols import Delivery, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -57,56 +57,6 @@ DIGEST_EVENT_TYPES = frozenset(
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Delivery(Protocol):
-    """One claimed row (``storage.repository.OutboxDelivery``)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def event_type(self) -> str: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
-    @property
-    def source_name(self) -> str | None: ...
-
-
-class OutboxStore(Protocol):
-    """The part of ``storage.repository.Store`` the dispatcher uses."""
-
-    async def claim_deliveries(
-        self, *, owner: str, now: datetime, limit: int, lease_seconds: float = 60.0
-    ) -> Sequence[Delivery]: ...
-
-    async def delivery_succeeded(self, delivery_id: int, *, owner: str, now: datetime) -> None: ...
-
-    async def delivery_failed(
-        self,
-        delivery_id: int,
-        *,
-        owner: str,
-        error: str,
-        now: datetime,
-        next_attempt_at: datetime | None,
-    ) -> None: ...
-
-    async def retry_dead(self, *, channel: str | None = None, now: datetime) -> int: ...
-
-
-class PostponingStore(OutboxStore, Protocol):
-    """A store that can also release leased rows without counting an attempt. Without
-    it, rows the dispatcher leaves for later stay leased until the lease expires."""
-
-    async def postpone_deliveries(
-        self, delivery_ids: Sequence[int], *, owner: str, until: datetime
-    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -358,9 +308,10 @@ class Dispatcher:
 
     async def _postpone(self, rows: Sequence[Delivery], until: datetime) -> None:
         """Release ``rows`` untouched, due again at ``until``."""
-        postpone = getattr(self._store, "postpone_deliveries", None)
-        if rows and postpone is not None:
-            await postpone([r.id for r in rows], owner=self._owner, until=until)
+        if rows:
+            await self._store.postpone_deliveries(
+                [r.id for r in rows], owner=self._owner, until=until
+            )
 
 
 def _event(row: Delivery) -> OutboxEvent:

@@ -25,7 +25,7 @@ from scraper.errors import (
     UnsupportedContentType,
     WorkerCrashed,
 )
-from scraper.fetch import Fetcher, Validators
+from scraper.fetch import PageFetcher, Validators
 from scraper.fetch.types import Page
 from scraper.identity import IdentityRules, canonical_context, differing_params
 from scraper.pipeline.articles import Extracted, changed_at, extract_page, is_later
@@ -33,6 +33,7 @@ from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.schedule import next_recheck
 from scraper.pipeline.titles import TitleMemory, document_title
 from scraper.pipeline.writer import ArticleWriter
+from storage.protocols import PollStore
 from storage.repository import (
     ArticleInput,
     ArticleState,
@@ -41,7 +42,6 @@ from storage.repository import (
     Router,
     RunOutcome,
     SourceState,
-    Store,
 )
 
 log = logging.getLogger("scraper.poll")
@@ -152,8 +152,8 @@ class Poller:
     def __init__(
         self,
         *,
-        fetcher: Fetcher,
-        store: Store,
+        fetcher: PageFetcher,
+        store: PollStore,
         writer: ArticleWriter,
         cpu: CpuPool,
         router_for: Callable[[Source], Router],

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from scraper.errors import StorageError
 from storage.base import about_the_rows
-from storage.repository import ArticleWrite, SaveResult, Store
+from storage.protocols import ArticleStore
+from storage.repository import ArticleWrite, SaveResult
 
 log = logging.getLogger("scraper.writer")
 
@@ -41,7 +42,7 @@ class _Request:
 class ArticleWriter:
     def __init__(
         self,
-        store: Store,
+        store: ArticleStore,
         *,
         near_duplicates: bool,
         max_batch: int = MAX_BATCH,

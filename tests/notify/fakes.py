@@ -1,16 +1,17 @@
-"""An in-memory outbox with the semantics of ``storage.repository.Store``'s outbox
-queries (leases, attempts, dead rows), a controllable clock, and a scripted channel."""
+"""The in-memory store as an outbox (``tests/support/memory_store.py``, the semantics of
+``storage.repository.Store``'s outbox queries: leases, attempts, dead rows), a
+controllable clock, and a scripted channel."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scraper.errors import NotifyError
 from scraper.notify.types import OutboxEvent
+from storage.events import new_event
+from tests.support.memory_store import DeliveryRecord, MemoryStore, SourceRecord
 
 
 class FakeClock:
@@ -24,35 +25,13 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-@dataclass(frozen=True)
-class FakeDelivery:
-    id: int
-    event_id: str
-    channel: str
-    attempts: int
-    event_type: str
-    payload: dict[str, Any]
-    source_name: str | None
+class FakeOutbox(MemoryStore):
+    """The in-memory store (held to the real one by the store contract tests), with a
+    way to put an event in its outbox directly and to look at a delivery row."""
 
-
-@dataclass
-class Row:
-    id: int
-    event_id: str
-    channel: str
-    status: str = "pending"
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    delivered_at: datetime | None = None
-    last_error: str | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-
-
-@dataclass
-class FakeOutbox:
-    events: dict[str, tuple[str, dict[str, Any], str | None]] = field(default_factory=dict)
-    rows: dict[int, Row] = field(default_factory=dict)
+    @property
+    def rows(self) -> dict[int, DeliveryRecord]:
+        return self.deliveries
 
     def add_event(
         self,
@@ -64,85 +43,34 @@ class FakeOutbox:
         article: dict[str, Any] | None = None,
         **extra: Any,
     ) -> str:
-        event_id = str(uuid.uuid4())
-        payload: dict[str, Any] = {
-            "id": event_id,
-            "type": event_type,
-            "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
-            "source": source,
-        }
-        if article is not None:
-            payload["article"] = article
-        payload.update(extra)
-        self.events[event_id] = (event_type, payload, source)
-        for channel in channels:
-            row_id = len(self.rows) + 1
-            self.rows[row_id] = Row(row_id, event_id, channel, next_attempt_at=occurred_at)
-        return event_id
-
-    def row(self, event_id: str, channel: str) -> Row:
-        return next(r for r in self.rows.values() if (r.event_id, r.channel) == (event_id, channel))
-
-    # The OutboxStore protocol ---------------------------------------------------------
-
-    async def claim_deliveries(
-        self, *, owner: str, now: datetime, limit: int, lease_seconds: float = 60.0
-    ) -> list[FakeDelivery]:
-        due = [
-            r
-            for r in sorted(self.rows.values(), key=lambda r: r.id)
-            if r.status == "pending"
-            and (r.next_attempt_at is None or r.next_attempt_at <= now)
-            and (r.lease_expires_at is None or r.lease_expires_at < now)
-        ][:limit]
-        claimed = []
-        for r in due:
-            r.lease_owner, r.lease_expires_at = owner, now + timedelta(seconds=lease_seconds)
-            event_type, payload, source = self.events[r.event_id]
-            claimed.append(
-                FakeDelivery(r.id, r.event_id, r.channel, r.attempts, event_type, payload, source)
+        source_id = None
+        if source is not None:
+            if source not in self.sources:
+                self.sources[source] = SourceRecord(
+                    next(self._ids["source"]),
+                    source,
+                    f"https://{source}.example/",
+                    "listing",
+                    True,
+                    (),
+                    None,
+                    None,
+                )
+            source_id = self.sources[source].id
+        return self._add_event(
+            new_event(
+                event_type=event_type,
+                occurred_at=occurred_at,
+                source_id=source_id,
+                source_name=source,
+                router=lambda _type: channels,
+                article=article,
+                extra=extra,
             )
-        return claimed
+        )
 
-    async def delivery_succeeded(self, delivery_id: int, *, owner: str, now: datetime) -> None:
-        r = self.rows[delivery_id]
-        if r.status == "pending":
-            r.status, r.attempts, r.delivered_at = "delivered", r.attempts + 1, now
-            r.last_error = None
-            r.lease_owner = r.lease_expires_at = None
-
-    async def delivery_failed(
-        self,
-        delivery_id: int,
-        *,
-        owner: str,
-        error: str,
-        now: datetime,
-        next_attempt_at: datetime | None,
-    ) -> None:
-        r = self.rows[delivery_id]
-        if r.status == "pending":
-            r.status = "pending" if next_attempt_at is not None else "dead"
-            r.attempts += 1
-            r.next_attempt_at, r.last_error = next_attempt_at, error
-            r.lease_owner = r.lease_expires_at = None
-
-    async def postpone_deliveries(
-        self, delivery_ids: Sequence[int], *, owner: str, until: datetime
-    ) -> None:
-        for delivery_id in delivery_ids:
-            r = self.rows[delivery_id]
-            if r.status == "pending" and r.lease_owner == owner:
-                r.next_attempt_at = until
-                r.lease_owner = r.lease_expires_at = None
-
-    async def retry_dead(self, *, channel: str | None = None, now: datetime) -> int:
-        count = 0
-        for r in self.rows.values():
-            if r.status == "dead" and channel in (None, r.channel):
-                r.status, r.attempts, r.next_attempt_at = "pending", 0, now
-                count += 1
-        return count
+    def row(self, event_id: str, channel: str) -> DeliveryRecord:
+        return next(r for r in self.rows.values() if (r.event_id, r.channel) == (event_id, channel))
 
 
 class ScriptedChannel:
