@@ -17,7 +17,7 @@ from pathlib import Path
 from scraper.dedup import matching_bands
 from scraper.dedup_verify import THRESHOLDS, Comparison, Prepared, compare, prepare
 from scraper.errors import ConfigError
-from storage.reads import ArticleText
+from storage.records import ArticleText
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ where SQLite and PostgreSQL must be spoken to differently."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from scraper.errors import StorageError
 from storage.engine import verify_database_file
+from storage.operator_reads import OperatorReads
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
@@ -91,6 +92,18 @@ class StoreBase:
             await connection.execution_options(**{READ_ONLY: True})
             async with connection.begin():
                 yield connection
+
+    @asynccontextmanager
+    async def operator_reads(self) -> AsyncIterator[OperatorReads]:
+        """The statements of ``scraper status`` and ``scraper articles``
+        (:mod:`storage.operator_reads`), sent through one of this store's connections."""
+        async with self.connection() as connection:
+
+            async def fetch(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+                result = await connection.exec_driver_sql(sql, tuple(params))
+                return [tuple(row) for row in result.all()]
+
+            yield OperatorReads(fetch, postgres=self.is_postgres)
 
     def for_update(self, query: AnySelect, *, skip_locked: bool = False) -> AnySelect:
         """Row locks where the database has them; SQLite's BEGIN IMMEDIATE already

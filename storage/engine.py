@@ -15,9 +15,14 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from scraper.errors import AlreadyRunning, DatabaseReplaced, StorageError
+from storage.locations import DEFAULT_DATABASE_URL, ENV_DATABASE_URL, resolve_database_url
 
-DEFAULT_DATABASE_URL = "sqlite:///nea-monitor.db"
-ENV_DATABASE_URL = "NEA_DATABASE_URL"
+__all__ = [
+    "DEFAULT_DATABASE_URL", "ENV_DATABASE_URL", "DaemonLock", "DatabaseFile", "async_url",
+    "create_engine", "is_sqlite", "open_existing", "redact", "resolve_database_url",
+    "sqlite_hamming", "sqlite_path", "verify_database_file",
+]  # fmt: skip
+
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -27,11 +32,6 @@ def sqlite_hamming(a: int | None, b: int | None) -> int | None:
     SQL written against ``articles.simhash``; the store no longer uses it. Defined here,
     not beside the write path, so that opening a database imports no NumPy."""
     return None if a is None or b is None else ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
-def resolve_database_url(url: str | None = None) -> str:
-    """``--db`` wins, then ``NEA_DATABASE_URL``, then a SQLite file in the working directory."""
-    return url or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL
 
 
 def async_url(url: str) -> URL:

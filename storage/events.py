@@ -13,18 +13,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeliveryRow, EventRow
+from storage.records import iso
 
 # Given an event type, the names of the channels that should receive it.
 Router = Callable[[str], Sequence[str]]
 
 EXCERPT_CHARS = 280
-
-
-def iso(moment: date | None) -> str | None:
-    """ISO 8601 of a datetime (UTC as ``Z``) or of a date (``2023-12-13``)."""
-    if moment is None:
-        return None
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -11,7 +11,6 @@ import asyncio
 import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, text
@@ -21,24 +20,13 @@ from alembic import command
 from scraper.errors import StorageError
 from storage.base import translated_errors
 from storage.engine import sqlite_path
+from storage.revisions import find_alembic_dir
 
 # Any constant works; this one spells "nea-migr" in ASCII.
 MIGRATION_LOCK_ID = 0x6E65612D6D696772 & 0x7FFFFFFFFFFFFFFF
 
 
-def _find_alembic_dir() -> Path:
-    """The migration scripts: inside the package when installed from a wheel (setup.py maps
-    ``alembic/`` to ``storage/alembic/``), at the top of the checkout otherwise (a source
-    tree, an editable install). Never relative to the working directory."""
-    here = Path(__file__).resolve().parent
-    candidates = (here / "alembic", here.parent / "alembic")
-    for candidate in candidates:
-        if (candidate / "env.py").is_file():
-            return candidate
-    return candidates[0]
-
-
-ALEMBIC_DIR = _find_alembic_dir()
+ALEMBIC_DIR = find_alembic_dir()
 
 
 def alembic_config() -> AlembicConfig:

@@ -5,7 +5,7 @@ HTTP validators kept for conditional GET."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.base import StoreBase
 from storage.events import Router, add_event
 from storage.models import FetchStateRow, RobotsRow, SourceRow
+from storage.records import Backlog
+
+__all__ = [
+    "SYNC_LOCK_ID", "Backlog", "RunOutcome", "SourceQueries", "SourceSpec", "SourceState",
+]  # fmt: skip
 
 # Any constant works; this one spells "nea-sync" in ASCII.
 SYNC_LOCK_ID = 0x6E65612D73796E63
@@ -58,17 +63,6 @@ class RunOutcome:
     # A poll that fetched fine but looks broken (no links where there used to be some,
     # empty extractions): announced as source.failing with this reason.
     suspicion: str | None = None
-
-
-@dataclass(frozen=True)
-class Backlog:
-    """What ``scraper status`` and the metrics say of the schedule: sources due and not
-    being polled, the oldest of their slots, and the leases held now per worker."""
-
-    due: int
-    oldest_due_at: datetime | None
-    oldest_due: str | None = None  # the name of the source waiting longest
-    polling: dict[str, int] = field(default_factory=dict)
 
 
 class SourceQueries(StoreBase):
@@ -193,31 +187,8 @@ class SourceQueries(StoreBase):
     async def backlog(self) -> Backlog:
         """Sources due and not being polled, the oldest slot among them, and how many
         sources each worker is polling now (leases held)."""
-        now = self.clock()
-        async with self.reading() as connection:
-            due = (
-                await connection.execute(
-                    select(func.count(), func.min(SourceRow.next_run_at)).where(
-                        SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now)
-                    )
-                )
-            ).one()
-            oldest_name = await connection.scalar(
-                select(SourceRow.name)
-                .where(SourceRow.enabled.is_(True), SourceRow.next_run_at <= now, _unleased(now))
-                .order_by(SourceRow.next_run_at)
-                .limit(1)
-            )
-            leased = await connection.execute(
-                select(SourceRow.lease_owner, func.count())
-                .where(SourceRow.lease_expires_at >= now, SourceRow.lease_owner.is_not(None))
-                .group_by(SourceRow.lease_owner)
-            )
-            polling = {str(owner): int(count) for owner, count in leased.all()}
-        oldest = _as_utc(due[1]) if due[1] is not None else None
-        return Backlog(
-            due=int(due[0]), oldest_due_at=oldest, oldest_due=oldest_name, polling=polling
-        )
+        async with self.operator_reads() as reads:
+            return await reads.backlog(self.clock())
 
     async def release_leases(self, owner: str) -> int:
         """Hand back every lease ``owner`` still holds, its sources due now (their polls

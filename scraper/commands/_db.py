@@ -1,21 +1,35 @@
-"""The database of a one-shot command: opened, never created."""
+"""The database of a one-shot command: opened, never created. Light to import: the
+engine and Alembic are loaded only by the commands (and the error paths) that use them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING, Protocol
 
 from scraper.errors import DatabaseReplaced, StorageError, UsageError
-from storage.engine import open_existing, resolve_database_url
-from storage.reads import ReadQueries
+from storage.locations import resolve_database_url
+from storage.operator_reads import OperatorReads, open_operator_reads
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@asynccontextmanager
+async def operator_reads(db: str | None) -> AsyncIterator[OperatorReads]:
+    """What ``status`` and ``articles`` read, on the database ``--db`` (or the
+    environment) names: through its driver alone, no SQLAlchemy. The database must exist
+    and be at this version's schema."""
+    async with open_operator_reads(resolve_database_url(db)) as reads:
+        yield reads
 
 
 @asynccontextmanager
 async def existing_database(db: str | None) -> AsyncIterator[AsyncEngine]:
     """An engine on the database ``--db`` (or the environment) names, which must exist:
     a mistyped path is an error, not a new empty database."""
+    from storage.engine import open_existing
+
     engine = open_existing(resolve_database_url(db))
     try:
         yield engine
@@ -45,7 +59,11 @@ async def _upgrade_hint(engine: AsyncEngine) -> str:
     )
 
 
-async def known_source(store: ReadQueries, name: str) -> None:
+class _KnowsSources(Protocol):
+    async def source_names(self) -> list[str]: ...
+
+
+async def known_source(store: _KnowsSources, name: str) -> None:
     """Raise ``UsageError`` unless the database knows a source called ``name``."""
     names = await store.source_names()
     if name not in names:

@@ -6,7 +6,8 @@ import argparse
 
 from scraper.commands._db import existing_database
 from scraper.dedup_explain import explain as explain_pair
-from storage.reads import ArticleText, ReadQueries
+from storage.reads import ReadQueries
+from storage.records import ArticleText
 
 
 async def explain(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from scraper.commands import EXIT_OK
 from scraper.errors import UsageError
 from scraper.extract import extract as extract_article
 from scraper.extract.types import Article
-from storage.events import iso
+from storage.records import iso
 
 
 async def extract(args: argparse.Namespace) -> int:

@@ -8,18 +8,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from scraper.commands import EXIT_OK
-from scraper.commands._db import existing_database, known_source
+from scraper.commands._db import known_source, operator_reads
 from scraper.errors import UsageError
 from scraper.tables import Column, print_table
-from storage.events import iso
-from storage.reads import ReadQueries
-from storage.sources_repo import Backlog, SourceQueries
+from storage.records import Backlog, iso
 
 
 async def articles(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
-    async with existing_database(args.db) as engine:
-        store = ReadQueries(engine)
+    async with operator_reads(args.db) as store:
         if args.source is not None:
             await known_source(store, args.source)
         rows = await store.list_articles(source=args.source, since=since, limit=args.limit)
@@ -52,10 +49,9 @@ _SOURCE_COLUMNS = [
 
 
 async def status(args: argparse.Namespace) -> int:
-    async with existing_database(args.db) as engine:
-        store = ReadQueries(engine)
+    async with operator_reads(args.db) as store:
         health = await store.source_health()
-        backlog = await SourceQueries(engine).backlog()
+        backlog = await store.backlog(datetime.now(UTC))
         counts = await store.delivery_counts()
         dead = await store.dead_deliveries(limit=20)
     print_table(_SOURCE_COLUMNS, [

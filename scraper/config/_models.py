@@ -16,7 +16,6 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
-from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config.durations import parse_duration, parse_schedule, parse_size
 from scraper.config.types import EventType, Schedule, SourceKind
@@ -143,6 +142,10 @@ def _regex(value: str) -> str:
 def _css_selector(value: str) -> str:
     if not value.strip():
         raise ValueError("a CSS selector may not be empty")
+    # Loaded here, not at the top: a config without selectors (``scraper check``) should
+    # not pay for the HTML parser.
+    from selectolax.lexbor import LexborHTMLParser
+
     try:
         LexborHTMLParser("<p></p>").css(value)
     except Exception:  # selectolax raises its own error type for unparsable selectors

@@ -12,8 +12,6 @@ import datetime as dt
 import math
 import re
 
-from apscheduler.triggers.cron import CronTrigger
-
 from scraper.config.types import Schedule
 
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
@@ -112,6 +110,10 @@ def normalize_cron(expr: str) -> str:
         )
     fields[4] = _normalize_weekdays(fields[4])
     normalized = " ".join(fields)
+    # Loaded only for a cron schedule: most configs have none, and ``scraper check``
+    # should not pay for the scheduler's import.
+    from apscheduler.triggers.cron import CronTrigger
+
     try:
         CronTrigger.from_crontab(normalized, timezone=dt.UTC)
     except ValueError as exc:
