@@ -97,10 +97,8 @@ def test_check_of_a_plain_config_runs_without_the_scheduler_or_html_parser(
     tmp_path: Path,
 ) -> None:
     config = tmp_path / "sources.yaml"
-    config.write_text(
-        "sources:\n  - name: near-news\n    url: https://near.example.org/news\n"
-        "    interval: 1h\n"
-    )
+    source = "  - name: near-news\n    url: https://near.example.org/news\n    interval: 1h\n"
+    config.write_text("sources:\n" + source)
     rc, loaded = loaded_by_running("check", "--config", str(config))
     assert rc == 0
     assert heavy_in(loaded) == []

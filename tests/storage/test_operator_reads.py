@@ -99,7 +99,7 @@ async def test_the_driver_reads_what_the_store_wrote(db_url: str) -> None:
 
 async def test_a_missing_or_foreign_file_is_one_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "typo" / "nea.db"
-    with pytest.raises(StorageError, match="no database at .*does not exist"):
+    with pytest.raises(StorageError, match=r"no database at .*does not exist"):
         async with open_operator_reads(f"sqlite:///{missing}"):
             pass
     assert not missing.parent.exists()
