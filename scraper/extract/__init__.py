@@ -1,7 +1,7 @@
 """Main-content extraction: the article body and its metadata from one HTML page.
 
 ``extract(html, url=...)`` is the only entry point; it never raises. See
-``docs/extraction.md`` for how it works.
+``docs/explanation/extraction.md`` for how it works.
 """
 
 from __future__ import annotations

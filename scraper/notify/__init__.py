@@ -1,5 +1,5 @@
 """Notifications: the outbox dispatcher and its channels (webhook, Apprise, PostgreSQL
-NOTIFY, JSONL). See ``docs/notifications.md``."""
+NOTIFY, JSONL). See ``docs/reference/channels.md`` and ``docs/explanation/delivery.md``."""
 
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.factory import build_channel

@@ -5,6 +5,7 @@ the operator reference (docs/reference/errors.md) shows as it is."""
 from __future__ import annotations
 
 import ast
+import builtins
 from pathlib import Path
 
 import scraper.errors
@@ -13,20 +14,54 @@ from scraper.errors import ScraperError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Base classes that make a class an exception: the builtin ones, those of errors.py, and
+# anything named like one (httpx.HTTPError, asyncio.CancelledError...).
+_EXCEPTION_NAMES = {
+    name
+    for module in (builtins, scraper.errors)
+    for name, value in vars(module).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+}
+
+
+def exception_classes_in(source: str) -> list[str]:
+    """The classes of ``source`` whose bases name an exception."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            names = [ast.unparse(base).rsplit(".", 1)[-1] for base in node.bases]
+            if any(
+                n in _EXCEPTION_NAMES or n.endswith(("Error", "Exception", "Exceeded", "Crashed"))
+                for n in names
+            ):
+                found.append(node.name)
+    return found
+
+
 def exception_classes_outside_errors_py() -> list[str]:
-    """Classes in scraper/ and storage/ whose bases name an Error or Exception."""
+    """Exception classes defined in scraper/ and storage/ but not in scraper/errors.py."""
     found = []
     for package in ("scraper", "storage"):
         for path in sorted((ROOT / package).rglob("*.py")):
             if path == ROOT / "scraper" / "errors.py":
                 continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.ClassDef) and any(
-                    ast.unparse(base).endswith(("Error", "Exception", "Exceeded", "Crashed"))
-                    for base in node.bases
-                ):
-                    found.append(f"{path.relative_to(ROOT)}:{node.name}")
+            found += [
+                f"{path.relative_to(ROOT)}:{name}"
+                for name in exception_classes_in(path.read_text())
+            ]
     return found
+
+
+def test_the_check_sees_subclasses_of_any_exception() -> None:
+    source = (
+        "class A(RobotsDisallowed): ...\n"
+        "class B(errors.AlreadyRunning): ...\n"
+        "class C(KeyboardInterrupt): ...\n"
+        "class D(Warning): ...\n"
+        "class E(httpx.HTTPError): ...\n"
+        "class NotOne(Protocol): ...\n"
+    )
+    assert exception_classes_in(source) == ["A", "B", "C", "D", "E"]
 
 
 def test_exception_classes_live_in_errors_py() -> None:
