@@ -53,6 +53,9 @@ async def preview_source(source: Source, *, limit: int, console: Console) -> int
 
 
 def _show_article(console: Console, url: str, title: str, text: str) -> None:
-    console.rule(f"[bold]{title or '(no title)'}")
+    if console.is_terminal:
+        console.rule(f"[bold]{title or '(no title)'}")
+    else:  # piped: a plain heading line, as the tables have
+        console.print(f"# {title or '(no title)'}", markup=False)
     console.print(f"[dim]{url} — {len(text):,} characters[/]")
     console.print(text[:600] + ("…" if len(text) > 600 else ""), markup=False)

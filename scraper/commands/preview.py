@@ -10,6 +10,7 @@ from rich.console import Console
 from scraper.config import load_config
 from scraper.errors import UsageError
 from scraper.preview import preview_source
+from scraper.tables import on_terminal
 
 
 async def preview(args: argparse.Namespace) -> int:
@@ -21,4 +22,6 @@ async def preview(args: argparse.Namespace) -> int:
         raise UsageError(
             f"no source named {args.source!r} in {args.config} (sources: {names})"
         ) from None
-    return await preview_source(source, limit=args.limit, console=Console())
+    # Off a terminal: no colours, and no line breaks added to long URLs and errors.
+    console = Console() if on_terminal() else Console(soft_wrap=True, no_color=True)
+    return await preview_source(source, limit=args.limit, console=console)

@@ -37,6 +37,8 @@ def test_preview_shows_links_and_articles_and_stores_nothing(tmp_path: Path) -> 
     # Piped: the links are tab-separated rows, not a drawn table.
     assert any(line.startswith("1\thttp") for line in result.stdout.splitlines())
     assert "┃" not in result.stdout
+    assert "─" not in result.stdout  # nor a rule drawn above each article
+    assert "# NEAR holds 15th General Assembly in Pohang" in result.stdout.splitlines()
     assert "NEAR holds 15th General Assembly in Pohang" in result.stdout  # extracted title
     assert "General Assembly in Pohang on 12 September" in result.stdout  # extracted text
     assert list(tmp_path.glob("*.db")) == []
