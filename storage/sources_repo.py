@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +20,8 @@ from storage.models import FetchStateRow, RobotsRow, SourceRow
 from storage.records import Backlog
 
 __all__ = [
-    "SYNC_LOCK_ID", "Backlog", "RunOutcome", "SourceQueries", "SourceSpec", "SourceState",
+    "SYNC_LOCK_ID", "Backlog", "RunOutcome", "RunRecord", "SourceQueries", "SourceSpec",
+    "SourceState", "record_outcome",
 ]  # fmt: skip
 
 # Any constant works; this one spells "nea-sync" in ASCII.
@@ -301,29 +302,11 @@ class SourceQueries(StoreBase):
             row = await session.get(SourceRow, source_id, with_for_update=self.is_postgres)
             if row is None:
                 return events
-            row.last_run_at = now
-            if outcome.ok:
-                row.last_status, row.last_error = "ok", outcome.suspicion
-                row.consecutive_failures = 0
-                row.last_success_at = now
-                if outcome.links_found is not None:
-                    row.last_links_found = outcome.links_found
-            else:
-                row.last_status, row.last_error = "failed", outcome.error
-                row.consecutive_failures += 1
-            reason = outcome.error if not outcome.ok else outcome.suspicion
-            should_fail = (not outcome.ok and row.consecutive_failures >= failing_after) or (
-                outcome.ok and outcome.suspicion is not None
-            )
-            if should_fail and not row.failing:
-                row.failing = True
+            event = record_outcome(row, outcome, failing_after=failing_after, now=now)
+            if event is not None:
+                event_type, reason = event
                 events.append(
-                    await self._source_event(session, row, "source.failing", reason, now, router)
-                )
-            elif outcome.ok and outcome.suspicion is None and row.failing:
-                row.failing = False
-                events.append(
-                    await self._source_event(session, row, "source.recovered", None, now, router)
+                    await self._source_event(session, row, event_type, reason, now, router)
                 )
             if wait is not None and owner is not None and row.lease_owner == owner:
                 row.lease_owner, row.lease_expires_at = None, None
@@ -407,6 +390,48 @@ class SourceQueries(StoreBase):
         )
         async with self.connection() as connection:
             await connection.execute(upsert, rows)
+
+
+class RunRecord(Protocol):
+    """The fields of a source's row that a poll's outcome changes."""
+
+    last_run_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    last_success_at: datetime | None
+    last_links_found: int | None
+    failing: bool
+
+
+def record_outcome(
+    row: RunRecord, outcome: RunOutcome, *, failing_after: int, now: datetime
+) -> tuple[str, str | None] | None:
+    """Note ``outcome`` on ``row`` (last run, status, streak); the source event it calls
+    for, as (type, reason): source.failing once the streak reaches ``failing_after`` (at
+    once for a suspicious poll), source.recovered when a failing source is healthy again.
+    The one place that decides it, for every store."""
+    row.last_run_at = now
+    if outcome.ok:
+        row.last_status, row.last_error = "ok", outcome.suspicion
+        row.consecutive_failures = 0
+        row.last_success_at = now
+        if outcome.links_found is not None:
+            row.last_links_found = outcome.links_found
+    else:
+        row.last_status, row.last_error = "failed", outcome.error
+        row.consecutive_failures += 1
+    reason = outcome.error if not outcome.ok else outcome.suspicion
+    should_fail = (not outcome.ok and row.consecutive_failures >= failing_after) or (
+        outcome.ok and outcome.suspicion is not None
+    )
+    if should_fail and not row.failing:
+        row.failing = True
+        return "source.failing", reason
+    if outcome.ok and outcome.suspicion is None and row.failing:
+        row.failing = False
+        return "source.recovered", None
+    return None
 
 
 def _unleased(now: datetime) -> Any:

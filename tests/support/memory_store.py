@@ -22,7 +22,7 @@ from storage.article_types import ArticleInput, ArticleWrite, CheckPlan, SaveRes
 from storage.articles_repo import ArticleState
 from storage.events import Router, article_payload, change_summary, new_event
 from storage.outbox_repo import OutboxDelivery
-from storage.sources_repo import RunOutcome, SourceSpec, SourceState
+from storage.sources_repo import RunOutcome, SourceSpec, SourceState, record_outcome
 from storage.types import utcnow
 from storage.url_params_repo import CONFIRMATIONS, StoredArticle
 
@@ -224,27 +224,10 @@ class MemoryStore:
         row = next((s for s in self.sources.values() if s.id == source_id), None)
         if row is None:
             return []
-        row.last_run_at = now
-        if outcome.ok:
-            row.last_status, row.last_error = "ok", outcome.suspicion
-            row.consecutive_failures = 0
-            row.last_success_at = now
-            if outcome.links_found is not None:
-                row.last_links_found = outcome.links_found
-        else:
-            row.last_status, row.last_error = "failed", outcome.error
-            row.consecutive_failures += 1
-        reason = outcome.error if not outcome.ok else outcome.suspicion
-        should_fail = (not outcome.ok and row.consecutive_failures >= failing_after) or (
-            outcome.ok and outcome.suspicion is not None
-        )
         events: list[str] = []
-        if should_fail and not row.failing:
-            row.failing = True
-            events.append(self._source_event(row, "source.failing", reason, now, router))
-        elif outcome.ok and outcome.suspicion is None and row.failing:
-            row.failing = False
-            events.append(self._source_event(row, "source.recovered", None, now, router))
+        event = record_outcome(row, outcome, failing_after=failing_after, now=now)
+        if event is not None:
+            events.append(self._source_event(row, event[0], event[1], now, router))
         if wait is not None and owner is not None and row.lease_owner == owner:
             row.lease_owner, row.lease_expires_at = None, None
             row.next_run_at = now + timedelta(seconds=wait(row.consecutive_failures))
