@@ -294,7 +294,7 @@ def _connect_existing(path: Path) -> sqlite3.Connection:
             uri, uri=True, timeout=30.0, check_same_thread=False, isolation_level=None
         )
     except sqlite3.Error as exc:
-        raise StorageError(f"cannot open the database {path}: {exc}") from exc
+        raise StorageError(f"database error: {_first_line(exc)}") from exc
 
 
 async def _check_schema(reads: OperatorReads) -> None:
