@@ -15,6 +15,9 @@ boundary of the module that calls them, so callers catch one family::
     │   ├── UnsupportedContentType not HTML, XHTML, RSS/Atom or XML
     │   ├── RobotsDisallowed       robots.txt forbids the URL for our user agent
     │   ├── ParserCrashed          the process parsing the page died (only that page failed)
+    │   ├── RenderFailed           headless Chromium could not render the page: crashed,
+    │   │   │                      over its memory cap, or the rendered DOM too large
+    │   │   └── BrowserUnavailable     no Chromium to run (``render: browser``)
     │   └── UnsafeURL              a private address other than the source's own host, or
     │                              a bad scheme
     ├── WorkerCrashed          a CPU-pool process died; the poller reports it as ParserCrashed
@@ -128,6 +131,15 @@ class RobotsDisallowed(FetchError):
 class ParserCrashed(FetchError):
     """The process parsing the page died (a worker killed, out of memory, or a crash in
     a parser on a hostile page); only this page failed."""
+
+
+class RenderFailed(FetchError):
+    """Headless Chromium could not render the page (``render: browser``): the browser
+    crashed or passed its memory cap, or the rendered DOM passed the size cap."""
+
+
+class BrowserUnavailable(RenderFailed):
+    """No Chromium executable: the Debian package is missing or ``NEA_CHROMIUM`` is wrong."""
 
 
 class UnsafeURL(FetchError):

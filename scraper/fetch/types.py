@@ -48,3 +48,14 @@ def decode_page(page: Page, override: str | None) -> Page:
         return page
     text, encoding = decode_html(page.content, declared=page.charset, override=override)
     return replace(page, text=text, encoding=encoding, decoded=True)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One response fetched for a page in the browser (a script, an XHR answer), handed
+    to the browser as it is: status, headers (transfer-level ones removed) and the body,
+    content-encoding undone."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
