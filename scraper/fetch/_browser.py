@@ -14,10 +14,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scraper.chromium_path import MISSING, chromium_problem, find_chromium
 from scraper.config.types import Source
 from scraper.errors import BrowserUnavailable, RenderFailed
 from scraper.fetch._cdp import CdpConnection, CommandFailed, ProtocolClosed
-from scraper.fetch._chromium import MISSING, ChromiumProcess, chromium_problem, find_chromium
+from scraper.fetch._chromium import ChromiumProcess
 from scraper.fetch._render import Loader, Tab, render
 from scraper.fetch.types import Page
 

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -40,6 +40,7 @@ from scraper.fetch._body import (
     read_limited,
     sniff_type,
 )
+from scraper.fetch._browser import BrowserPool, BrowserSettings, BrowserStats
 from scraper.fetch._network import AsyncioBackend
 from scraper.fetch._politeness import Politeness, host_key
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
@@ -48,9 +49,6 @@ from scraper.fetch._settings import FetchSettings
 from scraper.fetch._transport import PerOriginTransport
 from scraper.fetch.types import Page, Resource, Validators, decode_page
 from scraper.urls import Resolver, resolve_checked, resolve_host
-
-if TYPE_CHECKING:
-    from scraper.fetch._browser import BrowserPool, BrowserSettings, BrowserStats
 
 log = logging.getLogger("scraper.fetch")
 
@@ -231,8 +229,6 @@ class Fetcher:
         if page.content_type not in _RENDERED_TYPES:
             return page  # a feed or sitemap is read as it is
         if self._browser is None:
-            from scraper.fetch._browser import BrowserPool
-
             self._browser = BrowserPool(self._browser_settings)
         started = self._clock()
         deadline = asyncio.get_running_loop().time() + source.timeout
