@@ -21,6 +21,8 @@ boundary of the module that calls them, so callers catch one family::
     │   └── UnsafeURL              a private address other than the source's own host, or
     │                              a bad scheme
     ├── WorkerCrashed          a CPU-pool process died; the poller reports it as ParserCrashed
+    ├── DevToolsError          the browser refused a DevTools command or closed its pipe;
+    │                          the browser pool reports it as RenderFailed
     ├── StorageError           the database failed or refused (CLI exit 2)
     │   ├── AlreadyRunning         another daemon holds this SQLite file
     │   └── DatabaseReplaced       the SQLite file was deleted or replaced while in use
@@ -148,6 +150,15 @@ class UnsafeURL(FetchError):
 
 class WorkerCrashed(ScraperError):
     """The process parsing a page died before it answered."""
+
+
+class DevToolsError(ScraperError):
+    """The browser answered a DevTools command with an error, or (``closed``) its pipe
+    closed: it exited or crashed. Internal: the browser pool reports ``RenderFailed``."""
+
+    def __init__(self, message: str, *, closed: bool = False) -> None:
+        self.closed = closed
+        super().__init__(message)
 
 
 class StorageError(ScraperError):

@@ -20,11 +20,11 @@ async def check(args: argparse.Namespace) -> int:
             print(problem)
         return EXIT_FAILED
     browser_sources = needs_browser(config.sources)
-    problem = chromium_problem() if browser_sources else None
-    if problem is not None:
+    missing = chromium_problem() if browser_sources else None
+    if missing is not None:
         for source in browser_sources:
             print(
-                f"{args.config}:{source.line}: source {source.name!r}: render: browser: {problem}"
+                f"{args.config}:{source.line}: source {source.name!r}: render: browser: {missing}"
             )
         return EXIT_FAILED
     enabled = len(config.enabled_sources)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from scraper.chromium_path import MISSING, chromium_problem, find_chromium
 from scraper.config.types import Source
-from scraper.errors import BrowserUnavailable, RenderFailed
-from scraper.fetch._cdp import CdpConnection, CommandFailed, ProtocolClosed
+from scraper.errors import BrowserUnavailable, DevToolsError, RenderFailed
+from scraper.fetch._cdp import CdpConnection
 from scraper.fetch._chromium import ChromiumProcess
 from scraper.fetch._render import Loader, Tab, render
 from scraper.fetch.types import Page
@@ -121,7 +121,7 @@ class BrowserPool:
                     Tab(browser.connection, context), page, source, load,
                     self._counted(refused), quiet=self.settings.quiet,
                 )  # fmt: skip
-            except (ProtocolClosed, CommandFailed, RenderFailed) as exc:
+            except (DevToolsError, RenderFailed) as exc:
                 self.stats.pages_failed += 1
                 raise await self._failure(browser, exc, page, source) from None
             except BaseException:

@@ -15,18 +15,11 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from scraper.errors import DevToolsError
+
 JSON = dict[str, Any]
 EventHandler = Callable[[str, JSON], None]
 MAX_MESSAGE = 256 * 1024 * 1024  # a bigger message means a broken browser
-
-
-class ProtocolClosed(Exception):
-    """The browser's end of the pipe closed (it exited or crashed). Internal: the
-    renderer turns it into ``RenderFailed``."""
-
-
-class CommandFailed(Exception):
-    """The browser answered a command with an error. Internal, like ``ProtocolClosed``."""
 
 
 class _Reader(asyncio.Protocol):
@@ -76,7 +69,7 @@ class CdpConnection:
         self, method: str, params: JSON | None = None, session: str | None = None
     ) -> JSON:
         if self.closed_because is not None or self._writer is None:
-            raise ProtocolClosed(self.closed_because or "not connected")
+            raise DevToolsError(self.closed_because or "not connected", closed=True)
         self._next_id += 1
         message: JSON = {"id": self._next_id, "method": method, "params": params or {}}
         if session is not None:
@@ -105,7 +98,7 @@ class CdpConnection:
             if answer is None or answer.done():
                 return
             if "error" in message:
-                answer.set_exception(CommandFailed(str(message["error"].get("message"))))
+                answer.set_exception(DevToolsError(str(message["error"].get("message"))))
             else:
                 answer.set_result(message.get("result", {}))
             return
@@ -119,7 +112,7 @@ class CdpConnection:
         self.closed_because = why
         for answer in self._pending.values():
             if not answer.done():
-                answer.set_exception(ProtocolClosed(why))
+                answer.set_exception(DevToolsError(why, closed=True))
         for handler in list(self._handlers.values()):
             handler("Nea.closed", {"reason": why})
         if self.on_close is not None:

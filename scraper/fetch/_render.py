@@ -26,11 +26,18 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urldefrag
 
 from scraper.config.types import Source
-from scraper.errors import DeadlineExceeded, FetchError, RenderFailed, ResponseTooLarge
-from scraper.fetch._cdp import JSON, CdpConnection, CommandFailed, ProtocolClosed
+from scraper.errors import (
+    DeadlineExceeded,
+    DevToolsError,
+    FetchError,
+    RenderFailed,
+    ResponseTooLarge,
+)
+from scraper.fetch._cdp import JSON, CdpConnection
 from scraper.fetch.types import Page, Resource
 
 log = logging.getLogger("scraper.fetch.browser")
@@ -105,7 +112,7 @@ async def render(
 
     Raises ``DeadlineExceeded`` past ``source.timeout``, ``ResponseTooLarge`` for a DOM
     over ``source.max_page_bytes`` characters, ``RenderFailed`` when the tab or browser
-    crashed; ``ProtocolClosed`` when the browser went away.
+    crashed; ``DevToolsError`` when the browser went away.
     """
     connection = tab.connection
     created = await connection.send(
@@ -146,8 +153,9 @@ async def _load(state: _PageLoad, page: Page, source: Source) -> str:
     await send("Network.setUserAgentOverride", {"userAgent": source.user_agent}, session)
     await send("Page.navigate", {"url": page.final_url}, session)
     settled = asyncio.ensure_future(state.settled())
+    either: set[asyncio.Future[Any]] = {settled, state.broken}
     try:
-        await asyncio.wait({settled, state.broken}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     finally:
         settled.cancel()
     if state.broken.done():
@@ -197,7 +205,7 @@ def _events(
 
 def _background(state: _PageLoad, coroutine: Awaitable[JSON]) -> None:
     async def run() -> None:
-        with contextlib.suppress(ProtocolClosed, CommandFailed):
+        with contextlib.suppress(DevToolsError):
             await coroutine
 
     task = asyncio.ensure_future(run())
@@ -235,7 +243,7 @@ async def _serve(
                 await _fail(state, request_id, _FAIL_REASON.get(type(exc).__name__, "Failed"))
             else:
                 await _fulfil(state, request_id, resource)
-    except (ProtocolClosed, CommandFailed):
+    except DevToolsError:
         pass  # the tab or browser is gone: the page load reports it
     finally:
         state.in_flight -= 1
@@ -274,5 +282,5 @@ async def _close(connection: CdpConnection, target: str) -> None:
     try:
         async with asyncio.timeout(5.0):
             await connection.send("Target.closeTarget", {"targetId": target})
-    except (TimeoutError, ProtocolClosed, CommandFailed):
+    except (TimeoutError, DevToolsError):
         log.debug("tab %s not closed", target)
