@@ -36,6 +36,9 @@ from scraper.errors import (
     FetchError,
     RenderFailed,
     ResponseTooLarge,
+    RobotsDisallowed,
+    UnsafeURL,
+    UnsupportedContentType,
 )
 from scraper.fetch._cdp import JSON, CdpConnection
 from scraper.fetch.types import Page, Resource
@@ -48,6 +51,8 @@ BLOCKED_TYPES = frozenset(
      "CSPViolationReport", "Prefetch", "SignedExchange", "Other"}
 )  # fmt: skip
 _FAIL_REASON = {"UnsafeURL": "AccessDenied", "RobotsDisallowed": "AccessDenied"}
+# What the fetch rules refuse (recorded), as against what the site fails to answer.
+_REFUSALS = (UnsafeURL, RobotsDisallowed, ResponseTooLarge, UnsupportedContentType)
 
 Loader = Callable[[str, dict[str, str], bool], Awaitable[Resource]]
 Refused = Callable[[str, str], None]  # (url, reason)
@@ -77,12 +82,12 @@ class _PageLoad:
         self.in_flight = 0
         self.loaded = asyncio.Event()
         self.changed = asyncio.Event()
-        self.broken: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.broken: asyncio.Future[FetchError] = asyncio.get_running_loop().create_future()
         self.tasks: set[asyncio.Task[None]] = set()
 
-    def fail(self, why: str) -> None:
+    def fail(self, error: FetchError) -> None:
         if not self.broken.done():
-            self.broken.set_result(why)
+            self.broken.set_result(error)
 
     async def settled(self) -> None:
         """Return once loaded and quiet (no request in flight for ``quiet`` seconds)."""
@@ -159,7 +164,7 @@ async def _load(state: _PageLoad, page: Page, source: Source) -> str:
     finally:
         settled.cancel()
     if state.broken.done():
-        raise RenderFailed(state.broken.result(), url=page.final_url, source=source.name)
+        raise state.broken.result()
     cap = source.max_page_bytes
     answer = await send(
         "Runtime.evaluate", {"expression": _SERIALISE % cap, "returnByValue": True}, session
@@ -196,9 +201,11 @@ def _events(
             )
             _background(state, reply)
         elif method == "Inspector.targetCrashed":
-            state.fail("the page crashed in the browser (out of memory?)")
+            why = "the page crashed in the browser (out of memory?)"
+            state.fail(RenderFailed(why, url=page.final_url, source=source.name))
         elif method == "Nea.closed":
-            state.fail(f"the browser went away: {params.get('reason')}")
+            why = f"the browser went away: {params.get('reason')}"
+            state.fail(RenderFailed(why, url=page.final_url, source=source.name))
 
     return on_event
 
@@ -238,8 +245,15 @@ async def _serve(
         else:
             try:
                 resource = await load(url, dict(request.get("headers", {})), kind == "Document")
+            except DeadlineExceeded as exc:
+                # The page's deadline, reached while this request waited: the page fails.
+                state.fail(_page_deadline(exc, page, source))
+                await _fail(state, request_id, "TimedOut")
             except FetchError as exc:
-                refused(url, f"{type(exc).__name__}: {exc.args[0]}")
+                if isinstance(exc, _REFUSALS):
+                    refused(url, f"{type(exc).__name__}: {exc.args[0]}")
+                else:  # the site's own failure: the page sees a failed request, as it would
+                    log.info("%s: %s failed in the browser: %s", source.name, url, exc)
                 await _fail(state, request_id, _FAIL_REASON.get(type(exc).__name__, "Failed"))
             else:
                 await _fulfil(state, request_id, resource)
@@ -248,6 +262,15 @@ async def _serve(
     finally:
         state.in_flight -= 1
         state.changed.set()
+
+
+def _page_deadline(error: DeadlineExceeded, page: Page, source: Source) -> DeadlineExceeded:
+    """The page's deadline error, naming the page rather than the request."""
+    return DeadlineExceeded(
+        f"page not rendered within {source.timeout:g}s (waiting for {error.url})",
+        url=page.final_url,
+        source=source.name,
+    )
 
 
 def _document(page: Page, source: Source) -> Resource:
