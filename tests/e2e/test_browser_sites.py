@@ -91,7 +91,8 @@ def test_run_once_stores_a_script_built_site_and_plain_http_stores_none(
     # The plain-HTTP source found nothing, and says why it may be so.
     ((status, error),) = rows(db, "select last_status, last_error from sources "
                                   "where name = 'spa-plain'")  # fmt: skip
-    assert status == "ok" and "render: browser" in str(error)
+    assert status == "ok"
+    assert "render: browser" in str(error)
     assert processes_mentioning(str(tmp_path)) == []
 
 

@@ -12,6 +12,7 @@ that extraction and language detection see what they see on real sites::
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
@@ -120,8 +121,6 @@ def hanging(handler: FixtureRequestHandler) -> None:
     """A response that never comes: the connection stays open, silent, until the
     client gives up (the server thread then sees the hang-up)."""
     handler.connection.settimeout(60)
-    try:
+    with contextlib.suppress(OSError):
         handler.connection.recv(1)
-    except OSError:
-        pass
     handler.close_connection = True
