@@ -51,6 +51,7 @@ class BrowserStats:
     crashes: int = 0  # a browser, or one of its tabs, died under a page
     requests_refused: int = 0
     memory_bytes: int = 0  # at the last check; 0 when no browser runs
+    memory_peak_bytes: int = 0  # the most any browser held at a check
     running: bool = False
 
 
@@ -200,6 +201,7 @@ class BrowserPool:
         while browser.process.alive():
             used = await asyncio.to_thread(browser.process.memory)
             self.stats.memory_bytes = used
+            self.stats.memory_peak_bytes = max(self.stats.memory_peak_bytes, used)
             if used > cap:
                 self.stats.restarts += 1
                 why = f"the browser passed its memory cap ({used // MIB} MiB > {cap // MIB} MiB)"

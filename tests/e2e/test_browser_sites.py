@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.daemon.test_daemon import RunningDaemon, wait_for
-from tests.support.chromium import chromium, processes_mentioning
+from tests.support.chromium import processes_mentioning
 from tests.support.httpserver import FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
-
-__all__ = ["chromium"]
 
 pytestmark = pytest.mark.usefixtures("chromium")
 

@@ -25,11 +25,9 @@ from scraper.errors import (
 )
 from scraper.fetch import BrowserSettings, Fetcher
 from scraper.fetch._browser import MIB
-from tests.support.chromium import chromium, processes_mentioning
+from tests.support.chromium import processes_mentioning
 from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
-
-__all__ = ["chromium"]  # the fixture, used by name
 
 pytestmark = pytest.mark.usefixtures("chromium")
 

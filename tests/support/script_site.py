@@ -100,16 +100,19 @@ ARTICLES: dict[str, dict[str, object]] = {
 }
 
 
-def add_script_site(server: FixtureServer, prefix: str = "") -> None:
-    """Serve the script-built site under ``prefix`` (e.g. ``""`` for the root)."""
+def add_script_site(
+    server: FixtureServer, articles: dict[str, dict[str, object]] | None = None
+) -> None:
+    """Serve the script-built site with ``articles`` (by id; default ``ARTICLES``)."""
+    articles = ARTICLES if articles is None else articles
     html = "text/html; charset=utf-8"
-    server.route(prefix + "/", Response(body=SHELL, content_type=html))
-    server.route(prefix + "/static/app.js", Response(body=APP_JS, content_type="text/javascript"))
-    items = [{"id": key, "title": value["title"]} for key, value in ARTICLES.items()]
-    server.route(prefix + "/api/list.json", _json({"items": items}))
-    for key, value in ARTICLES.items():
-        server.route(f"{prefix}/news/{key}.html", Response(body=SHELL, content_type=html))
-        server.route(f"{prefix}/api/articles/{key}.json", _json(value))
+    server.route("/", Response(body=SHELL, content_type=html))
+    server.route("/static/app.js", Response(body=APP_JS, content_type="text/javascript"))
+    items = [{"id": key, "title": value["title"]} for key, value in articles.items()]
+    server.route("/api/list.json", _json({"items": items}))
+    for key, value in articles.items():
+        server.route(f"/news/{key}.html", Response(body=SHELL, content_type=html))
+        server.route(f"/api/articles/{key}.json", _json(value))
 
 
 def _json(value: object) -> Response:
