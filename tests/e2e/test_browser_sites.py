@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.test_daemon import RunningDaemon, wait_for
+from tests.daemon.test_daemon import RunningDaemon, count_rows, wait_for
 from tests.support.chromium import processes_mentioning
 from tests.support.httpserver import FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
@@ -154,3 +155,32 @@ def test_the_daemon_without_browser_sources_starts_no_browser(
             assert "browser started" not in daemon.log()
         finally:
             daemon.stop()
+
+
+def test_status_shows_the_pool_of_a_running_daemon(site: FixtureServer, tmp_path: Path) -> None:
+    config, db = tmp_path / "sources.yaml", tmp_path / "nea.db"
+    config.write_text(sources_yaml(site))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "daemon.log").open("w")
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "run", "--config", str(config), "--db",
+         f"sqlite:///{db}", "--metrics-port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=environment(tmp_path),
+    )  # fmt: skip
+    try:
+        wait_for(lambda: count_rows(db, "select count(*) from articles") == 3, "3 articles")
+        status = subprocess.run(
+            [sys.executable, "-m", "scraper", "status", "--db", f"sqlite:///{db}",
+             "--metrics-url", f"http://127.0.0.1:{port}/metrics"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+        log.close()
+    assert status.returncode == 0, status.stderr
+    (line,) = [ln for ln in status.stdout.splitlines() if ln.startswith("Browser pool:")]
+    assert line.startswith("Browser pool: running, 4 pages rendered, 0 failed, 1 browsers started")
+    wait_for(lambda: processes_mentioning(str(tmp_path)) == [], "the browser gone")
