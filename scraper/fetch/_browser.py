@@ -38,6 +38,7 @@ class BrowserSettings:
     memory_check_every: float = 1.0  # seconds between /proc reads while pages render
     js_heap_mb: int = 256  # V8 heap per renderer: a runaway script crashes its own tab
     quiet: float = 0.5  # a page is done after its load event and this long without requests
+    idle_close: float = 120.0  # a browser with no page for this long is closed
 
 
 @dataclass
@@ -67,6 +68,7 @@ class _Browser:
         self.retiring = False
         self.killed_because: str | None = None
         self.watcher: asyncio.Task[None] | None = None
+        self.last_used = asyncio.get_running_loop().time()
 
     async def context_for(self, source: Source) -> str:
         """The source's own browser context (cookies and storage never cross sources)."""
@@ -85,7 +87,7 @@ class _Browser:
     async def kill(self, why: str) -> None:
         if self.killed_because is None:
             self.killed_because = why
-        if self.watcher is not None:
+        if self.watcher is not None and self.watcher is not asyncio.current_task():
             self.watcher.cancel()
         self.connection.close()
         await self.process.kill()
@@ -131,6 +133,7 @@ class BrowserPool:
             finally:
                 browser.in_flight -= 1
                 browser.pages += 1
+                browser.last_used = asyncio.get_running_loop().time()
                 await self._maybe_retire(browser)
             self.stats.pages_rendered += 1
             return html
@@ -196,9 +199,19 @@ class BrowserPool:
 
     async def _watch(self, browser: _Browser) -> None:
         """Measure the browser's memory while it lives; kill it above the cap (its pages
-        in flight fail; the next page starts a new browser)."""
+        in flight fail; the next page starts a new browser). Close it when idle: sources
+        polled hourly should not keep a browser's memory between their polls, and a
+        reload that removed every browser source leaves none running."""
         cap = self.settings.memory_cap
+        loop = asyncio.get_running_loop()
         while browser.process.alive():
+            if (
+                browser.in_flight == 0
+                and loop.time() - browser.last_used > self.settings.idle_close
+            ):
+                log.info("browser idle for %.0fs: closed", self.settings.idle_close)
+                await self._drop(browser, "idle")
+                return
             used = await asyncio.to_thread(browser.process.memory)
             self.stats.memory_bytes = used
             self.stats.memory_peak_bytes = max(self.stats.memory_peak_bytes, used)

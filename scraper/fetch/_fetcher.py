@@ -231,10 +231,13 @@ class Fetcher:
         if self._browser is None:
             self._browser = BrowserPool(self._browser_settings)
         started = self._clock()
-        deadline = asyncio.get_running_loop().time() + source.timeout
+        # The page's requests share its deadline, counted from the first of them: the
+        # wait for a free browser tab does not count.
+        deadline = _Deadline(source.timeout)
 
         async def load(target: str, headers: dict[str, str], document: bool) -> Resource:
-            return await self.fetch_resource(target, source, headers, jar, deadline, document)
+            until = deadline.when()
+            return await self.fetch_resource(target, source, headers, jar, until, document)
 
         def refused(target: str, reason: str) -> None:
             log.warning(

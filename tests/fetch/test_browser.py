@@ -301,3 +301,22 @@ def _browser_mains(profiles: Path) -> list[int]:
         pid for pid in processes_mentioning(str(profiles))
         if "--type=" not in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     ]  # fmt: skip
+
+
+async def test_an_idle_browser_is_closed_and_the_next_page_starts_one(
+    site: FixtureServer, profiles: Path
+) -> None:
+    async with Fetcher(browser=BrowserSettings(idle_close=0.2, memory_check_every=0.05)) as fetcher:
+        source = browser_source(site)
+        await fetcher.fetch(source.url, source)
+        stats = fetcher.browser_stats
+        assert stats is not None
+        for _ in range(600):  # up to 30 s on a busy machine
+            if not stats.running and not processes_mentioning(str(profiles)):
+                break
+            await asyncio.sleep(0.05)
+        assert not stats.running
+        assert processes_mentioning(str(profiles)) == []
+        page = await fetcher.fetch(site.url("/news/103.html"), source)
+        assert str(ARTICLES["103"]["title"]) in page.text
+        assert (stats.browsers_started, stats.crashes, stats.restarts) == (2, 0, 0)
