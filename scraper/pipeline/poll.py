@@ -532,16 +532,14 @@ class Poller:
         """A poll that fetched fine but looks broken: the site changed under us."""
         if not report.ok or report.documents == report.not_modified:
             return None
-        if report.links == 0 and report.script_shell:
-            return (
-                "no article links found, and the page looks built by its scripts "
-                "(try render: browser)"
-            )
+        scripted = "the page looks built by its scripts: try render: browser"
         if report.links == 0 and links_before:
             return (
                 f"no article links found where the last poll found {links_before} "
-                "(listing structure changed?)"
+                f"(listing structure changed?{'; ' + scripted if report.script_shell else ''})"
             )
+        if report.links == 0 and report.script_shell:
+            return f"no article links found, and {scripted}"
         extracted = report.new + report.updated + report.duplicates + report.empty
         if extracted >= 3 and report.empty / extracted >= 0.8:
             return (

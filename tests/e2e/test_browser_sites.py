@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.daemon.test_daemon import RunningDaemon, count_rows, wait_for
-from tests.support.chromium import processes_mentioning
+from tests.support.chromium import none_left, processes_mentioning
 from tests.support.httpserver import FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
 
@@ -92,7 +92,7 @@ def test_run_once_stores_a_script_built_site_and_plain_http_stores_none(
                                   "where name = 'spa-plain'")  # fmt: skip
     assert status == "ok"
     assert "render: browser" in str(error)
-    assert processes_mentioning(str(tmp_path)) == []
+    assert none_left(str(tmp_path)) == []
 
 
 def test_a_hanging_and_a_runaway_page_fail_their_polls_and_others_are_unaffected(
@@ -116,7 +116,7 @@ def test_a_hanging_and_a_runaway_page_fail_their_polls_and_others_are_unaffected
     assert "crashed" in str(errors["hog"]) or "memory" in str(errors["hog"])
     assert rows(db, "select count(*) from articles a join sources s on s.id = a.source_id "
                     "where s.name = 'spa'") == [(3,)]  # fmt: skip
-    assert processes_mentioning(str(tmp_path)) == []
+    assert none_left(str(tmp_path)) == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
@@ -151,7 +151,7 @@ def test_the_daemon_without_browser_sources_starts_no_browser(
         try:
             wait_for(lambda: bool(server.requests_for("/")), "the first poll")
             wait_for(lambda: "plain:" in daemon.log(), "the poll's summary")
-            assert processes_mentioning(str(tmp_path)) == []
+            assert none_left(str(tmp_path)) == []
             assert "browser started" not in daemon.log()
         finally:
             daemon.stop()

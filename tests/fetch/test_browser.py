@@ -25,7 +25,7 @@ from scraper.errors import (
 )
 from scraper.fetch import BrowserSettings, Fetcher
 from scraper.fetch._browser import MIB
-from tests.support.chromium import processes_mentioning
+from tests.support.chromium import none_left, processes_mentioning
 from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
 
@@ -278,7 +278,7 @@ async def test_closing_the_fetcher_leaves_no_browser_process(
         source = browser_source(site)
         await fetcher.fetch(source.url, source)
         assert processes_mentioning(str(profiles))
-    assert processes_mentioning(str(profiles)) == []
+    assert none_left(str(profiles)) == []
     assert not list(profiles.glob("nea-chromium-*"))  # noqa: ASYNC240
 
 

@@ -7,6 +7,7 @@ Without Chromium the browser tests are skipped on a developer's machine, and fai
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,15 @@ def chromium() -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"browser tests must run in CI: {problem}")
     pytest.skip(problem)
+
+
+def none_left(marker: str, timeout: float = 30.0) -> list[int]:
+    """The processes still mentioning ``marker`` once none is, or ``timeout`` passed: a
+    process group just killed takes a moment to leave /proc."""
+    end = time.monotonic() + timeout
+    while (left := processes_mentioning(marker)) and time.monotonic() < end:
+        time.sleep(0.05)
+    return left
 
 
 def processes_mentioning(marker: str) -> list[int]:
