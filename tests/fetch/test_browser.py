@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.commands._pool import describe
 from scraper.config.types import Source
 from scraper.errors import (
     BrowserUnavailable,
@@ -25,6 +26,7 @@ from scraper.errors import (
 )
 from scraper.fetch import BrowserSettings, Fetcher
 from scraper.fetch._browser import MIB
+from scraper.metrics import MeasuredFetcher, Metrics
 from tests.support.chromium import none_left, processes_mentioning
 from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
 from tests.support.script_site import ARTICLES, add_script_site, hanging
@@ -320,3 +322,21 @@ async def test_an_idle_browser_is_closed_and_the_next_page_starts_one(
         page = await fetcher.fetch(site.url("/news/103.html"), source)
         assert str(ARTICLES["103"]["title"]) in page.text
         assert (stats.browsers_started, stats.crashes, stats.restarts) == (2, 0, 0)
+
+
+async def test_the_metrics_count_rendered_pages_and_refused_requests(profiles: Path) -> None:
+    metrics = Metrics()
+    script = "fetch('http://169.254.169.254/latest/meta-data/').catch(() => {});"
+    with FixtureServer() as site:
+        site.route("/", Response(body=page_with_script(script), content_type=HTML))
+        async with MeasuredFetcher(metrics) as fetcher:
+            source = browser_source(site)
+            await fetcher.fetch(source.url, source)
+            exposition = metrics.exposition().decode()
+    assert 'nea_browser_requests_refused_total{source="spa"} 1.0' in exposition
+    assert "nea_browser_pages_rendered_total 1.0" in exposition
+    assert "nea_browser_running 1.0" in exposition
+    assert describe(exposition).startswith(
+        "running, 1 pages rendered, 0 failed, 1 browsers started, 0 restarts, 0 crashes, "
+        "1 requests refused"
+    )
