@@ -296,19 +296,7 @@ class Fetcher:
         try:
             if "set-cookie" in response.headers:
                 cookies.extract_cookies(response)
-            limit = source.max_page_bytes
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                raise ResponseTooLarge(
-                    f"Content-Length {length} over {limit} bytes", url=url, source=source.name
-                )
-            body = await read_limited(
-                response.aiter_raw(),
-                content_encoding=response.headers.get("content-encoding", ""),
-                limit=limit,
-                url=url,
-                source=source.name,
-            )
+            body = await _body(response, source.max_page_bytes, url, source)
         finally:
             await response.aclose()
         kept = tuple(
@@ -434,18 +422,7 @@ class Fetcher:
             if not robots:
                 check_type(kind, url=url, source=source.name)
             limit = self.settings.max_robots_bytes if robots else source.max_page_bytes
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                raise ResponseTooLarge(
-                    f"Content-Length {length} over {limit} bytes", url=url, source=source.name
-                )
-            content = await read_limited(
-                response.aiter_raw(),
-                content_encoding=response.headers.get("content-encoding", ""),
-                limit=limit,
-                url=url,
-                source=source.name,
-            )
+            content = await _body(response, limit, url, source)
         finally:
             await response.aclose()
         if robots:
@@ -512,6 +489,23 @@ class Fetcher:
         names, which connect as they are)."""
         check = self._checks.get(host)
         return check.addresses if check is not None and check.addresses else None
+
+
+async def _body(response: httpx.Response, limit: int, url: str, source: Source) -> bytes:
+    """The response's body, content-encoding undone, refused past ``limit`` bytes (by its
+    Content-Length before reading, else while streaming)."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise ResponseTooLarge(
+            f"Content-Length {length} over {limit} bytes", url=url, source=source.name
+        )
+    return await read_limited(
+        response.aiter_raw(),
+        content_encoding=response.headers.get("content-encoding", ""),
+        limit=limit,
+        url=url,
+        source=source.name,
+    )
 
 
 @asynccontextmanager

@@ -17,26 +17,17 @@ import pytest
 
 from tests.daemon.test_daemon import RunningDaemon, count_rows, wait_for
 from tests.support.chromium import none_left, processes_mentioning
-from tests.support.httpserver import FixtureServer, Response
-from tests.support.script_site import ARTICLES, add_script_site, hanging
+from tests.support.httpserver import FixtureServer
+from tests.support.script_site import ARTICLES, add_bad_pages, add_script_site
 
 pytestmark = pytest.mark.usefixtures("chromium")
-
-HTML = "text/html; charset=utf-8"
 
 
 @pytest.fixture
 def site() -> Iterator[FixtureServer]:
     with FixtureServer() as server:
         add_script_site(server)
-        server.route("/hang", Response(
-            body=b"<html><body><script src='/never.js'></script></body></html>",
-            content_type=HTML))  # fmt: skip
-        server.route("/never.js", hanging)
-        hog = "const h = []; for (;;) { h.push(new Array(1e6).fill(h.length)); }"
-        server.route("/hog", Response(
-            body=f"<html><body><script>{hog}</script></body></html>".encode(),
-            content_type=HTML))  # fmt: skip
+        add_bad_pages(server)
         yield server
 
 

@@ -29,7 +29,7 @@ from scraper.fetch._browser import MIB
 from scraper.metrics import MeasuredFetcher, Metrics
 from tests.support.chromium import none_left, processes_mentioning
 from tests.support.httpserver import FixtureRequestHandler, FixtureServer, Response
-from tests.support.script_site import ARTICLES, add_script_site, hanging
+from tests.support.script_site import ARTICLES, add_bad_pages, add_script_site, hanging
 
 pytestmark = pytest.mark.usefixtures("chromium")
 
@@ -161,10 +161,7 @@ async def test_cookies_never_cross_sources(fetcher: Fetcher) -> None:
 async def test_a_page_that_never_finishes_fails_within_its_deadline(fetcher: Fetcher) -> None:
     with FixtureServer() as site:
         add_script_site(site)
-        site.route("/hang", Response(
-            body=b"<html><body><script src='/never.js'></script></body></html>",
-            content_type=HTML))  # fmt: skip
-        site.route("/never.js", hanging)
+        add_bad_pages(site)
         stuck = browser_source(site, "/hang", timeout=3.0)
         with pytest.raises(DeadlineExceeded, match="within 3s"):
             await fetcher.fetch(stuck.url, stuck)
@@ -180,10 +177,9 @@ async def test_a_page_that_never_finishes_fails_within_its_deadline(fetcher: Fet
 async def test_a_page_that_allocates_without_end_fails_and_the_next_page_renders(
     fetcher: Fetcher,
 ) -> None:
-    runaway = "const hoard = []; for (;;) { hoard.push(new Array(1e6).fill(hoard.length)); }"
     with FixtureServer() as site:
         add_script_site(site)
-        site.route("/hog", Response(body=page_with_script(runaway), content_type=HTML))
+        add_bad_pages(site)
         hog = browser_source(site, "/hog", timeout=60.0)
         with pytest.raises((RenderFailed, DeadlineExceeded)):
             await fetcher.fetch(hog.url, hog)

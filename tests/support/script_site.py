@@ -127,3 +127,26 @@ def hanging(handler: FixtureRequestHandler) -> None:
     with contextlib.suppress(OSError):
         handler.connection.recv(1)
     handler.close_connection = True
+
+
+# A script that allocates without end.
+RUNAWAY = "const hoard = []; for (;;) { hoard.push(new Array(1e6).fill(hoard.length)); }"
+
+
+def add_bad_pages(server: FixtureServer) -> None:
+    """``/hang``: a page whose script never arrives; ``/hog``: a page whose script
+    allocates without end."""
+    html = "text/html; charset=utf-8"
+    server.route(
+        "/hang",
+        Response(
+            body=b"<html><body><script src='/never.js'></script></body></html>", content_type=html
+        ),
+    )
+    server.route("/never.js", hanging)
+    server.route(
+        "/hog",
+        Response(
+            body=f"<html><body><script>{RUNAWAY}</script></body></html>".encode(), content_type=html
+        ),
+    )
