@@ -336,3 +336,15 @@ async def test_the_metrics_count_rendered_pages_and_refused_requests(profiles: P
         "running, 1 pages rendered, 0 failed, 1 browsers started, 0 restarts, 0 crashes, "
         "1 requests refused"
     )
+
+
+async def test_a_loaded_page_whose_requests_never_settle_is_read_as_it_is(
+    fetcher: Fetcher,
+) -> None:
+    script = "out.textContent = 'written before the long poll'; fetch('/poll');"
+    with FixtureServer() as site:
+        site.route("/", Response(body=page_with_script(script), content_type=HTML))
+        site.route("/poll", hanging)
+        source = browser_source(site, timeout=4.0)
+        page = await fetcher.fetch(source.url, source)
+    assert ">written before the long poll<" in page.text
