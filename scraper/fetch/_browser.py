@@ -175,7 +175,16 @@ class BrowserPool:
             if executable is None:
                 problem = chromium_problem() or MISSING
                 raise BrowserUnavailable(problem, url=page.final_url, source=source.name)
-            self._current = await self._start(executable)
+            try:
+                self._current = await self._start(executable)
+            except (OSError, TimeoutError, DevToolsError) as exc:
+                self.stats.crashes += 1
+                why = str(exc) or "no answer on its DevTools pipe within 30s"
+                raise RenderFailed(
+                    f"Chromium ({executable}) did not start: {why}",
+                    url=page.final_url,
+                    source=source.name,
+                ) from None
             return self._current
 
     async def _start(self, executable: str) -> _Browser:
@@ -185,9 +194,12 @@ class BrowserPool:
             await connection.open(process.reader, process.writer)
             async with asyncio.timeout(30.0):
                 await connection.send("Browser.getVersion")
-        except BaseException:
+        except BaseException as exc:
+            said = process.last_words()
             connection.close()
             await process.kill()
+            if said and isinstance(exc, TimeoutError | DevToolsError):
+                raise DevToolsError(said, closed=True) from None
             raise
         browser = _Browser(process, connection)
         browser.watcher = asyncio.create_task(self._watch(browser), name="browser-memory")

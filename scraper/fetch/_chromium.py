@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
+_LOG = "chromium-stderr.log"  # in the profile directory, removed with it
 # Requests Chromium would make by itself (not for a page) go to this dead proxy, and the
 # host resolver answers nothing: the fetcher serves every page request (``_render.py``).
 _DEAD_PROXY = "http://127.0.0.1:9"
@@ -110,12 +111,13 @@ class ChromiumProcess:
             os.dup2(high_r, 3)
             os.dup2(high_w, 4)
 
+        log = os.open(os.path.join(profile, _LOG), os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             process = await asyncio.create_subprocess_exec(
                 *chromium_args(executable, profile, js_heap_mb=js_heap_mb),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=log,
                 process_group=0,
                 preexec_fn=prepare,
                 pass_fds=(3, 4),
@@ -126,9 +128,20 @@ class ChromiumProcess:
                 os.close(fd)
             raise
         finally:
-            for fd in (to_browser_r, from_browser_w, high_r, high_w):
+            for fd in (to_browser_r, from_browser_w, high_r, high_w, log):
                 os.close(fd)
         return cls(process, profile, reader=from_browser_r, writer=to_browser_w)
+
+    def last_words(self) -> str:
+        """The last line the browser wrote to stderr (why it did not start), if any."""
+        try:
+            with open(os.path.join(self.profile, _LOG), "rb") as stream:
+                stream.seek(0, os.SEEK_END)
+                stream.seek(max(0, stream.tell() - 2048))
+                lines = stream.read().decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].strip() if lines else ""
 
     def alive(self) -> bool:
         return self.process.returncode is None

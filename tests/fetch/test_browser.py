@@ -348,3 +348,16 @@ async def test_a_loaded_page_whose_requests_never_settle_is_read_as_it_is(
         source = browser_source(site, timeout=4.0)
         page = await fetcher.fetch(source.url, source)
     assert ">written before the long poll<" in page.text
+
+
+async def test_a_browser_that_cannot_start_fails_the_page_with_its_reason(
+    site: FixtureServer, fetcher: Fetcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'No usable sandbox: user namespaces are off' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("NEA_CHROMIUM", str(broken))
+    source = browser_source(site)
+    with pytest.raises(RenderFailed, match="did not start: No usable sandbox"):
+        await fetcher.fetch(source.url, source)
+    assert not list(tmp_path.glob("nea-chromium-*"))  # noqa: ASYNC240
