@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = command("status", "per-source health and deliveries")
     _db_arg(status)
+    status.add_argument(
+        "--metrics-url", metavar="URL",
+        help="also show the browser pool of the daemon serving these metrics "
+        "(e.g. http://127.0.0.1:9464/metrics)",
+    )  # fmt: skip
 
     retry = command("retry", "re-queue dead deliveries")
     _db_arg(retry)

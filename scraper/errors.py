@@ -15,9 +15,14 @@ boundary of the module that calls them, so callers catch one family::
     │   ├── UnsupportedContentType not HTML, XHTML, RSS/Atom or XML
     │   ├── RobotsDisallowed       robots.txt forbids the URL for our user agent
     │   ├── ParserCrashed          the process parsing the page died (only that page failed)
+    │   ├── RenderFailed           headless Chromium could not render the page: crashed,
+    │   │   │                      over its memory cap, or the rendered DOM too large
+    │   │   └── BrowserUnavailable     no Chromium to run (``render: browser``)
     │   └── UnsafeURL              a private address other than the source's own host, or
     │                              a bad scheme
     ├── WorkerCrashed          a CPU-pool process died; the poller reports it as ParserCrashed
+    ├── DevToolsError          the browser refused a DevTools command or closed its pipe;
+    │                          the browser pool reports it as RenderFailed
     ├── StorageError           the database failed or refused (CLI exit 2)
     │   ├── AlreadyRunning         another daemon holds this SQLite file
     │   └── DatabaseReplaced       the SQLite file was deleted or replaced while in use
@@ -130,12 +135,30 @@ class ParserCrashed(FetchError):
     a parser on a hostile page); only this page failed."""
 
 
+class RenderFailed(FetchError):
+    """Headless Chromium could not render the page (``render: browser``): the browser
+    crashed or passed its memory cap, or the rendered DOM passed the size cap."""
+
+
+class BrowserUnavailable(RenderFailed):
+    """No Chromium executable: the Debian package is missing or ``NEA_CHROMIUM`` is wrong."""
+
+
 class UnsafeURL(FetchError):
     """The URL uses a bad scheme or resolves to a private, loopback or link-local address."""
 
 
 class WorkerCrashed(ScraperError):
     """The process parsing a page died before it answered."""
+
+
+class DevToolsError(ScraperError):
+    """The browser answered a DevTools command with an error, or (``closed``) its pipe
+    closed: it exited or crashed. Internal: the browser pool reports ``RenderFailed``."""
+
+    def __init__(self, message: str, *, closed: bool = False) -> None:
+        self.closed = closed
+        super().__init__(message)
 
 
 class StorageError(ScraperError):

@@ -4,14 +4,16 @@ recorded at the stage boundaries: every fetch, every poll report, every dispatch
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from scraper.config.types import Source
 from scraper.errors import FetchError
-from scraper.fetch import Fetcher, RobotsMemory, Validators
+from scraper.fetch import BrowserStats, Fetcher, RobotsMemory, Validators
 from scraper.fetch.types import Page
 from scraper.notify.dispatcher import DispatchReport
 from scraper.pipeline.poll import PollReport
@@ -72,6 +74,18 @@ class Metrics:
             "How long the oldest due source has been waiting (0 when none is due)", registry=r,
         )  # fmt: skip
 
+        self.browser_refused = Counter(
+            "nea_browser_requests_refused",
+            "Requests of pages rendered in the browser refused by the fetch rules",
+            ["source"], registry=r,
+        )  # fmt: skip
+        self._browser = _BrowserCollector()
+        r.register(self._browser)
+
+    def watch_browser(self, stats: Callable[[], BrowserStats | None]) -> None:
+        """Read the browser pool's counters at each scrape (all 0 while none ran)."""
+        self._browser.stats = stats
+
     def record_poll(self, report: PollReport) -> None:
         self.polls.labels(report.source, "ok" if report.ok else "failed").inc()
         if report.ok:
@@ -112,12 +126,46 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+class _BrowserCollector(Collector):
+    """The browser pool's counters, read from the pool when scraped."""
+
+    def __init__(self) -> None:
+        self.stats: Callable[[], BrowserStats | None] = lambda: None
+
+    def describe(self) -> Iterable[Metric]:
+        return self._families(BrowserStats())
+
+    def collect(self) -> Iterable[Metric]:
+        return self._families(self.stats() or BrowserStats())
+
+    @staticmethod
+    def _families(stats: BrowserStats) -> list[Metric]:
+        def counter(name: str, text: str, value: int) -> Metric:
+            return CounterMetricFamily(f"nea_browser_{name}", text, value=value)
+
+        return [
+            counter("pages_rendered", "Pages rendered in headless Chromium", stats.pages_rendered),
+            counter("pages_failed", "Pages the browser failed to render", stats.pages_failed),
+            counter("starts", "Browser processes started", stats.browsers_started),
+            counter("restarts", "Browsers retired after their page count or memory cap",
+                    stats.restarts),
+            counter("crashes", "Browsers or tabs that died under a page", stats.crashes),
+            GaugeMetricFamily("nea_browser_memory_bytes",
+                              "Memory (PSS) of the browser's processes at the last check",
+                              value=stats.memory_bytes),
+            GaugeMetricFamily("nea_browser_running", "1 while a browser process runs",
+                              value=int(stats.running)),
+        ]  # fmt: skip
+
+
 class MeasuredFetcher(Fetcher):
     """The fetcher, counting outcomes, bytes and latency of every fetch."""
 
     def __init__(self, metrics: Metrics, *, robots_memory: RobotsMemory | None = None) -> None:
         super().__init__(robots_memory=robots_memory)
         self._metrics = metrics
+        metrics.watch_browser(lambda: self.browser_stats)
+        self.on_refused = lambda source, _reason: metrics.browser_refused.labels(source.name).inc()
 
     async def fetch(
         self,

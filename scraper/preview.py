@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from scraper.config.types import Source
-from scraper.discover import discover
+from scraper.discover import discover, looks_scripted
 from scraper.errors import FetchError
 from scraper.fetch import Fetcher
 from scraper.pipeline.articles import extract_page
@@ -39,6 +39,11 @@ async def preview_source(source: Source, *, limit: int, console: Console) -> int
             for index, link in enumerate(discovery.links, 1)
         ]  # fmt: skip
         print_table(columns, rows, title=title)
+        if not discovery.links and source.render == "http" and looks_scripted(page.text):
+            console.print(
+                "[yellow]No article links, and the page looks built by its scripts: "
+                "try render: browser[/]"
+            )
         if discovery.follow_up:
             console.print("Also read on a poll: " + ", ".join(discovery.follow_up))
         for link in discovery.links[:limit]:

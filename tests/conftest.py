@@ -14,6 +14,9 @@ import pytest
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.repository import Store
+from tests.support.chromium import chromium
+
+__all__ = ["chromium"]  # a fixture for the browser tests (render: browser), used by name
 
 POSTGRES_ENV = "NEA_TEST_POSTGRES_URL"
 HOW_TO_RUN_POSTGRES = (

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from scraper.commands import EXIT_OK
 from scraper.commands._db import known_source, operator_reads
+from scraper.commands._pool import pool_line
 from scraper.errors import UsageError
 from scraper.tables import Column, print_table
 from storage.records import Backlog, iso
@@ -69,6 +70,8 @@ async def status(args: argparse.Namespace) -> int:
          for channel in sorted({c for c, _ in counts})],
         title="Deliveries",
     )  # fmt: skip
+    if args.metrics_url:
+        print(await pool_line(args.metrics_url))
     if dead:
         print("Dead deliveries (re-queue with `scraper retry`):")
         for d in dead:

@@ -275,6 +275,7 @@ class SourceModel(FetchSettings):
     ignore_text: list[Regex] = []
     tags: list[Tag] = []
     enabled: bool = True
+    render: Literal["http", "browser"] = "http"
 
 
 class _ChannelModel(_Model):

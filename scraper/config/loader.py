@@ -362,6 +362,7 @@ def _source(item: SourceModel, defaults: DefaultsModel, line: int) -> Source:
         ignore_text=tuple(item.ignore_text),
         tags=tuple(item.tags),
         enabled=item.enabled,
+        render=item.render,
         line=line,
     )
 

@@ -9,6 +9,8 @@ from typing import Literal
 from scraper import __version__
 
 SourceKind = Literal["auto", "listing", "feed", "sitemap", "page"]
+# How pages are loaded: plain HTTP, or in headless Chromium with the page's scripts run.
+RenderMode = Literal["http", "browser"]
 ChannelType = Literal["webhook", "apprise", "jsonl", "postgres"]
 EventType = Literal[
     "article.new",
@@ -73,6 +75,7 @@ class Source:
     ignore_text: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    render: RenderMode = "http"
     line: int = 0  # line of the item in sources.yaml, for messages
 
 
@@ -119,6 +122,7 @@ __all__ = [
     "ChannelType",
     "Config",
     "EventType",
+    "RenderMode",
     "Schedule",
     "Source",
     "SourceKind",

@@ -15,6 +15,7 @@ from scraper.config.types import Source
 from scraper.discover._common import Collector, LinkFilter
 from scraper.discover._feeds import read_feed
 from scraper.discover._listing import read_listing
+from scraper.discover._shell import looks_scripted
 from scraper.discover._sitemaps import read_sitemap
 from scraper.discover._sniff import sniff_kind
 from scraper.discover.types import Discovery, DocumentKind, Link
@@ -22,7 +23,7 @@ from scraper.fetch.types import Page, decode_page
 from scraper.identity import IdentityRules, differing_params
 from scraper.urls import normalize_url, url_key
 
-__all__ = ["Discovery", "DocumentKind", "Link", "discover", "sniff_kind"]
+__all__ = ["Discovery", "DocumentKind", "Link", "discover", "looks_scripted", "sniff_kind"]
 
 
 def discover(page: Page, source: Source, learned: Iterable[str] = ()) -> Discovery:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import NamedTuple
@@ -38,16 +40,28 @@ from scraper.fetch._body import (
     read_limited,
     sniff_type,
 )
+from scraper.fetch._browser import BrowserPool, BrowserSettings, BrowserStats
 from scraper.fetch._network import AsyncioBackend
 from scraper.fetch._politeness import Politeness, host_key
 from scraper.fetch._retry import RETRY_STATUSES, backoff_delay, parse_retry_after
 from scraper.fetch._robots import RobotsCache, RobotsMemory
 from scraper.fetch._settings import FetchSettings
 from scraper.fetch._transport import PerOriginTransport
-from scraper.fetch.types import Page, Validators, decode_page
+from scraper.fetch.types import Page, Resource, Validators, decode_page
 from scraper.urls import Resolver, resolve_checked, resolve_host
 
+log = logging.getLogger("scraper.fetch")
+
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RENDERED_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Request headers the browser sets that the fetcher sets itself (or that name a
+# connection), and response headers that describe the transfer, not the body handed on.
+_BROWSER_ONLY_HEADERS = frozenset(
+    {"host", "cookie", "user-agent", "accept-encoding", "connection", "content-length"}
+)
+_TRANSFER_HEADERS = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+)
 _ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
@@ -108,8 +122,12 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         robots_memory: RobotsMemory | None = None,
+        browser: BrowserSettings | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
+        # Started on the first page of a ``render: browser`` source, never before.
+        self._browser_settings = browser
+        self._browser: BrowserPool | None = None
         # Host -> its last private-address check. The default transport connects to the
         # addresses that check judged and no others (even once it is due again), so a DNS
         # answer that changes between the check and the connection (rebinding) cannot
@@ -124,6 +142,9 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
+        self._jars: dict[str, httpx.Cookies] = {}  # a browser source's own cookies
+        # Called with (source, reason) for each request of a rendered page refused.
+        self.on_refused: Callable[[Source, str], None] | None = None
         self._politeness = Politeness(self.settings.max_concurrency, clock=clock, sleep=sleep)
         self._robots = RobotsCache(
             self._load_robots,
@@ -151,8 +172,15 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._browser is not None:
+            await self._browser.aclose()
         if self._owns_transport:
             await self._transport.aclose()
+
+    @property
+    def browser_stats(self) -> BrowserStats | None:
+        """The browser pool's counters; None while no page was rendered."""
+        return self._browser.stats if self._browser is not None else None
 
     async def fetch(
         self,
@@ -169,7 +197,16 @@ class Fetcher:
         ``UnsupportedContentType``, ``RobotsDisallowed`` or ``UnsafeURL``. Connection
         errors, timeouts, 5xx and 429 are retried with jittered exponential back-off.
         ``decode=False`` leaves charset detection to whoever parses the page (``Page``).
+        A ``render: browser`` source's HTML pages come back as their DOM after their
+        scripts ran (``_rendered``); ``RenderFailed`` when the browser could not.
         """
+        if source.render == "browser":
+            return await self._rendered(url, source)
+        return await self._plain(url, source, validators, decode)
+
+    async def _plain(
+        self, url: str, source: Source, validators: Validators | None, decode: bool
+    ) -> Page:
         attempt = 0
         while True:
             try:
@@ -181,6 +218,92 @@ class Fetcher:
                     raise
             await self._sleep(delay)
             attempt += 1
+
+    # Pages rendered in the browser ------------------------------------------------------
+
+    async def _rendered(self, url: str, source: Source) -> Page:
+        """The page fetched as plain HTTP (robots.txt, redirects, size cap, address
+        checks), then, if it is HTML, loaded in the browser from those bytes. No
+        validators: a script-built page's HTML never changes when its content does."""
+        page = await self._plain(url, source, None, True)
+        if page.content_type not in _RENDERED_TYPES:
+            return page  # a feed or sitemap is read as it is
+        if self._browser is None:
+            self._browser = BrowserPool(self._browser_settings)
+        started = self._clock()
+        # The page's requests share its deadline, counted from the first of them: the
+        # wait for a free browser tab does not count.
+        deadline = _Deadline(source.timeout)
+
+        async def load(target: str, headers: dict[str, str], document: bool) -> Resource:
+            until = deadline.when()
+            return await self.fetch_resource(target, source, headers, jar, until, document)
+
+        def refused(target: str, reason: str) -> None:
+            log.warning(
+                "%s: browser request refused: %s (%s, page %s)", source.name, reason, target,
+                page.final_url, extra={"source": source.name},
+            )  # fmt: skip
+            if self.on_refused is not None:
+                self.on_refused(source, reason)
+
+        jar = self._jars.setdefault(source.name, httpx.Cookies())
+        html = await self._browser.render(page, source, load, refused)
+        return replace(
+            page, content=html.encode("utf-8"), text=html, encoding="utf-8", charset="utf-8",
+            validators=Validators(), decoded=True, elapsed=self._clock() - started + page.elapsed,
+        )  # fmt: skip
+
+    async def fetch_resource(
+        self,
+        url: str,
+        source: Source,
+        headers: dict[str, str],
+        cookies: httpx.Cookies,
+        deadline: float,
+        document: bool = False,
+    ) -> Resource:
+        """One request a page makes in the browser, under the plain-HTTP rules: address
+        check, robots.txt (for a document), per-host politeness, ``deadline`` (loop
+        time), size cap. Redirects are not followed: the browser follows them, and each
+        hop comes back here. ``cookies`` is the source's own jar."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise UnsafeURL("not an http(s) URL", url=url, source=source.name)
+        await self._check_address(url, source)
+        if document and source.respect_robots:
+            await self._robots.check(url, source)
+        key = host_key(url)
+        gate = self._politeness.slot(
+            key, concurrency=source.per_host_concurrency, delay=source.per_host_delay
+        )
+        async with gate, _translated(url, source, deadline):
+            return await self._resource(url, source, headers, cookies)
+        raise AssertionError("unreachable: _translated re-raises")
+
+    async def _resource(
+        self, url: str, source: Source, asked: dict[str, str], cookies: httpx.Cookies
+    ) -> Resource:
+        headers = {k: v for k, v in asked.items() if k.lower() not in _BROWSER_ONLY_HEADERS}
+        headers["User-Agent"] = source.user_agent
+        headers["Accept-Encoding"] = "gzip, deflate"
+        request = httpx.Request(
+            "GET", url, headers=headers,
+            extensions={"timeout": httpx.Timeout(source.timeout).as_dict()},
+        )  # fmt: skip
+        cookies.set_cookie_header(request)
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        try:
+            if "set-cookie" in response.headers:
+                cookies.extract_cookies(response)
+            body = await _body(response, source.max_page_bytes, url, source)
+        finally:
+            await response.aclose()
+        kept = tuple(
+            (k, v) for k, v in response.headers.multi_items()
+            if k.lower() not in _TRANSFER_HEADERS
+        )  # fmt: skip
+        return Resource(response.status_code, kept, body)
 
     # Retries -----------------------------------------------------------------------------
 
@@ -241,30 +364,10 @@ class Fetcher:
         if crawl_delay is not None:
             delay = max(delay, min(crawl_delay, self.settings.max_crawl_delay))
         key = host_key(current)
-        async with self._politeness.slot(key, concurrency=source.per_host_concurrency, delay=delay):
-            try:
-                async with asyncio.timeout_at(deadline.when()):
-                    return await self._request(current, asked, source, validators, robots)
-            except TimeoutError as exc:
-                raise DeadlineExceeded(
-                    f"page not complete within {source.timeout:g}s",
-                    url=current,
-                    source=source.name,
-                ) from exc
-            except httpx.TimeoutException as exc:
-                raise TransportError(
-                    f"timed out ({type(exc).__name__})", url=current, source=source.name
-                ) from exc
-            except httpx.InvalidURL as exc:
-                raise UnsafeURL(f"invalid URL: {exc}", url=current, source=source.name) from exc
-            except httpx.HTTPError as exc:
-                raise TransportError(
-                    _transport_message(exc), url=current, source=source.name
-                ) from exc
-            except (OSError, ValueError) as exc:  # socket or SSL errors httpx did not wrap
-                raise TransportError(
-                    f"{type(exc).__name__}: {exc}", url=current, source=source.name
-                ) from exc
+        gate = self._politeness.slot(key, concurrency=source.per_host_concurrency, delay=delay)
+        async with gate, _translated(current, source, deadline.when()):
+            return await self._request(current, asked, source, validators, robots)
+        raise AssertionError("unreachable: _translated re-raises")
 
     async def _send(
         self, url: str, headers: dict[str, str], limits: httpx.Timeout
@@ -319,18 +422,7 @@ class Fetcher:
             if not robots:
                 check_type(kind, url=url, source=source.name)
             limit = self.settings.max_robots_bytes if robots else source.max_page_bytes
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                raise ResponseTooLarge(
-                    f"Content-Length {length} over {limit} bytes", url=url, source=source.name
-                )
-            content = await read_limited(
-                response.aiter_raw(),
-                content_encoding=response.headers.get("content-encoding", ""),
-                limit=limit,
-                url=url,
-                source=source.name,
-            )
+            content = await _body(response, limit, url, source)
         finally:
             await response.aclose()
         if robots:
@@ -397,6 +489,46 @@ class Fetcher:
         names, which connect as they are)."""
         check = self._checks.get(host)
         return check.addresses if check is not None and check.addresses else None
+
+
+async def _body(response: httpx.Response, limit: int, url: str, source: Source) -> bytes:
+    """The response's body, content-encoding undone, refused past ``limit`` bytes (by its
+    Content-Length before reading, else while streaming)."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise ResponseTooLarge(
+            f"Content-Length {length} over {limit} bytes", url=url, source=source.name
+        )
+    return await read_limited(
+        response.aiter_raw(),
+        content_encoding=response.headers.get("content-encoding", ""),
+        limit=limit,
+        url=url,
+        source=source.name,
+    )
+
+
+@asynccontextmanager
+async def _translated(url: str, source: Source, deadline: float) -> AsyncIterator[None]:
+    """Run one request within ``deadline`` (loop time), its httpx and socket errors
+    translated into the ``FetchError`` family."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            yield
+    except TimeoutError as exc:
+        raise DeadlineExceeded(
+            f"page not complete within {source.timeout:g}s", url=url, source=source.name
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise TransportError(
+            f"timed out ({type(exc).__name__})", url=url, source=source.name
+        ) from exc
+    except httpx.InvalidURL as exc:
+        raise UnsafeURL(f"invalid URL: {exc}", url=url, source=source.name) from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(_transport_message(exc), url=url, source=source.name) from exc
+    except (OSError, ValueError) as exc:  # socket or SSL errors httpx did not wrap
+        raise TransportError(f"{type(exc).__name__}: {exc}", url=url, source=source.name) from exc
 
 
 def _same_host(a: str, b: str) -> bool:

@@ -70,3 +70,12 @@ class PageFetcher(Protocol):
     ) -> Page: ...
 
     async def aclose(self) -> None: ...
+@dataclass(frozen=True)
+class Resource:
+    """One response fetched for a page in the browser (a script, an XHR answer), handed
+    to the browser as it is: status, headers (transfer-level ones removed) and the body,
+    content-encoding undone."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes

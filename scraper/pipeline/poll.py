@@ -16,7 +16,7 @@ from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from scraper.config.types import Source
-from scraper.discover import discover
+from scraper.discover import discover, looks_scripted
 from scraper.discover.types import Discovery, Link
 from scraper.errors import (
     FetchError,
@@ -80,6 +80,8 @@ class PollReport:
     links_cut: int = 0
     undecodable: int = 0  # bodies that decoded to no text (counted in ``empty`` too)
     extract_errors: int = 0  # extractions that raised inside (also counted in ``empty``)
+    # The source's own page gave no link and looks like a shell its scripts fill in.
+    script_shell: bool = False
     events: list[str] = field(default_factory=list)
     # The lease was handed back with the outcome (see ``Handback``).
     released: bool = False
@@ -273,6 +275,8 @@ class Poller:
                 log.warning("%s: follow-up %s skipped: %s", source.name, url, exc)
                 continue
             fresh[url] = page.validators
+            if url == source.url and not discovery.links and source.render == "http":
+                report.script_shell = await self._parse(page, source, looks_scripted, page.text)
             if discovery.cut:
                 report.links_cut += discovery.cut
                 log.warning(
@@ -528,11 +532,14 @@ class Poller:
         """A poll that fetched fine but looks broken: the site changed under us."""
         if not report.ok or report.documents == report.not_modified:
             return None
+        scripted = "the page looks built by its scripts: try render: browser"
         if report.links == 0 and links_before:
             return (
                 f"no article links found where the last poll found {links_before} "
-                "(listing structure changed?)"
+                f"(listing structure changed?{'; ' + scripted if report.script_shell else ''})"
             )
+        if report.links == 0 and report.script_shell:
+            return f"no article links found, and {scripted}"
         extracted = report.new + report.updated + report.duplicates + report.empty
         if extracted >= 3 and report.empty / extracted >= 0.8:
             return (

@@ -106,3 +106,17 @@ def test_metadata_benchmark(tmp_path: Path) -> None:
     assert [row.split("|")[2].strip() for row in rows] == ["2/2", "1/1"]
     assert "| htmldate original_date | 1/1 |" in done.stdout
     assert "| trafilatura (metadata) |" in done.stdout
+
+
+@pytest.mark.usefixtures("chromium")
+def test_render_benchmark_renders_what_plain_http_cannot() -> None:
+    output = run_benchmark("benchmarks/render.py", "--articles", "3")
+    rows = {
+        cells[0]: cells
+        for line in output.splitlines()
+        if line.startswith("| ") and (cells := [c.strip() for c in line.strip("|").split("|")])
+    }
+    # columns: mode, pages, with article text, wall, pages/s, browser MiB, starts, RSS
+    assert rows["http"][1:3] == ["4", "0"]
+    assert rows["browser"][1:3] == ["4", "3"]
+    assert int(rows["browser"][6]) == 1

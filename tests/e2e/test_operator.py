@@ -75,4 +75,6 @@ async def test_listing_that_stops_yielding_links_raises_failing_then_recovers(
     assert near.ok  # the fetch worked: this is not a transport failure
     assert [e.type for e in events] == ["source.failing", "source.recovered"]
     assert "listing structure changed?" in events[0].payload["reason"]
+    # The redesign is a page its scripts fill in: the reason says what to do about it.
+    assert "try render: browser" in events[0].payload["reason"]
     assert events[0].payload["source"] == "near-news"
