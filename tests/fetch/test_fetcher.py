@@ -294,8 +294,8 @@ def test_public_surface() -> None:
     import scraper.fetch
 
     assert sorted(scraper.fetch.__all__) == [
-        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "RobotsMemory", "Validators",
-        "decode_page", "host_key",
+        "DeadlineExceeded", "FetchSettings", "Fetcher", "Page", "PageFetcher", "RobotsMemory",
+        "Validators", "decode_page", "host_key",
     ]  # fmt: skip
     assert sorted(scraper.discover.__all__) == [
         "Discovery", "DocumentKind", "Link", "discover", "sniff_kind"
