@@ -96,8 +96,9 @@ class StoreBase:
     @asynccontextmanager
     async def operator_reads(self) -> AsyncIterator[OperatorReads]:
         """The statements of ``scraper status`` and ``scraper articles``
-        (:mod:`storage.operator_reads`), sent through one of this store's connections."""
-        async with self.connection() as connection:
+        (:mod:`storage.operator_reads`), sent through one of this store's connections: a
+        reading one, which never waits for the write turn (the daemon's backlog metric)."""
+        async with self.reading() as connection:
 
             async def fetch(sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
                 result = await connection.exec_driver_sql(sql, tuple(params))

@@ -295,7 +295,7 @@ def test_public_surface() -> None:
 
     assert sorted(scraper.fetch.__all__) == [
         "BrowserSettings", "BrowserStats", "DeadlineExceeded", "FetchSettings", "Fetcher",
-        "Page", "RobotsMemory", "Validators", "decode_page", "host_key",
+        "Page", "PageFetcher", "RobotsMemory", "Validators", "decode_page", "host_key",
     ]  # fmt: skip
     assert sorted(scraper.discover.__all__) == [
         "Discovery", "DocumentKind", "Link", "discover", "looks_scripted", "sniff_kind"
