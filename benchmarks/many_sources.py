@@ -580,6 +580,7 @@ def print_result(result: Result) -> None:
         + (f" (first: {result.errors[0][:160]})" if result.errors else "")
     )
     print(f"- farm: {result.farm}")
+    print(f"- load average at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 def main() -> None:
