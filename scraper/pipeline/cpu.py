@@ -4,7 +4,10 @@ Pages from ``offload_bytes`` on go to a process pool: one huge page never stalls
 scheduling and delivery for everyone else, and in a busy crawl the event loop's process
 and the pool share the work across two cores (``benchmarks/cpu_offload.py``: the pool
 adds about 0.4 ms of latency to a 40 KB page; ``benchmarks/crawl.py``: 29 % more pages per
-second). Tiny pages are parsed inline, where a round trip would cost more than the parse.
+second). Tiny pages are parsed inline, where a round trip would cost more than the parse,
+except work that loads a large model (article extraction classifies the language with a
+75 MB model): that always goes to the pool when there is one, so the model lives in one
+process, not in the daemon and in each worker.
 
 The pool uses ``spawn``: forking a process that runs threads (the SQLite driver has one)
 is unsafe, and spawned workers are this process's own children, so their CPU time is
@@ -60,11 +63,12 @@ class CpuPool:
             self._executor().submit(_ready)
 
     async def run(
-        self, size: int, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+        self, size: int | None, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``function`` inline, or in the pool when the input is ``size`` bytes or more.
-        The function and its arguments must be picklable (module-level, plain data)."""
-        if self._workers <= 0 or size < self.offload_bytes:
+        """Run ``function`` inline, or in the pool when the input is ``size`` bytes or more
+        (``None``: in the pool whenever there is one). The function and its arguments must
+        be picklable (module-level, plain data)."""
+        if self._workers <= 0 or (size is not None and size < self.offload_bytes):
             return function(*args, **kwargs)
         loop = asyncio.get_running_loop()
         pool = self._executor()
@@ -83,13 +87,13 @@ class CpuPool:
 
 
 def _prepare(parent: int) -> None:
-    """Import what parsing needs (selectolax, numpy, the extractor) once per worker, and
-    make the worker go when the daemon does. A worker blocks on its task queue, which a
-    daemon killed by SIGKILL (or the OOM killer) never closes: without this it would
-    live on as an orphan."""
-    importlib.import_module("scraper.pipeline.articles")
+    """Import what parsing needs (selectolax, numpy, the extractor) and load its tables
+    and model once per worker, and make the worker go when the daemon does. A worker
+    blocks on its task queue, which a daemon killed by SIGKILL (or the OOM killer) never
+    closes: without this it would live on as an orphan."""
     watch = threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True)
     watch.start()
+    importlib.import_module("scraper.pipeline.articles").warm_up()
 
 
 def _exit_with(parent: int) -> None:
