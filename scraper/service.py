@@ -103,8 +103,8 @@ class Service:
             # poll, where it would stall every other poll and their lease renewals. With
             # a parsing process every article is extracted there (it warms up itself), so
             # this process never loads the language model.
-            warm = asyncio.create_task(
-                asyncio.to_thread(warm_up, articles=cpu_workers <= 0), name="warm-up"
+            warm = asyncio.gather(
+                asyncio.to_thread(warm_up, articles=cpu_workers <= 0), cpu.ready()
             )
             if migrate:
                 await upgrade(engine)

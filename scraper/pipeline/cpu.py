@@ -17,13 +17,14 @@ parser) fails only the pages it had: the next page gets a fresh pool."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import ParamSpec, TypeVar
 
@@ -42,6 +43,7 @@ class CpuPool:
         self.offload_bytes = offload_bytes
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._started: Future[None] | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -56,11 +58,18 @@ class CpuPool:
 
     def start(self) -> None:
         """Start the workers now rather than at the first big page: a spawned worker
-        takes about a second to import the parsers, which can then overlap start-up
-        (migrations, robots.txt, the first listings) instead of delaying the first
-        articles."""
+        takes seconds to import the parsers and load the language model, which can then
+        overlap start-up (migrations) instead of delaying the first articles."""
         if self._workers > 0:
-            self._executor().submit(_ready)
+            self._started = self._executor().submit(_ready)
+
+    async def ready(self) -> None:
+        """Wait until the worker started by ``start`` has warmed up (at once without one)."""
+        if self._started is not None:
+            # A worker that died warming up fails no start-up: the first page that needs
+            # the pool starts a fresh one (and fails alone if that one dies too).
+            with contextlib.suppress(BrokenProcessPool):
+                await asyncio.wrap_future(self._started)
 
     async def run(
         self, size: int | None, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
