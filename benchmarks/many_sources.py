@@ -314,7 +314,8 @@ class Daemon:
         self._log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "scraper", "run", "--config", str(config), "--db", db,
-             "--metrics-port", str(self.metrics_port), "--max-polls", str(max_polls)],
+             "--metrics-port", str(self.metrics_port), "--max-polls", str(max_polls),
+             "--workers", str(args.workers)],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=str(config.parent),
             env={**os.environ, **env},
         )  # fmt: skip
@@ -616,6 +617,9 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.05, help="per_host_delay, seconds")
     parser.add_argument("--max-polls", type=int, default=64)
     parser.add_argument(
+        "--workers", type=int, default=1, help="scraper run --workers: parsing processes"
+    )
+    parser.add_argument(
         "--metrics-every", type=float, default=15.0, help="seconds between /metrics scrapes"
     )
     parser.add_argument("--idle-seconds", type=float, default=30.0)
@@ -632,7 +636,7 @@ def main() -> None:
         serve_farm(args.serve_farm.split(","), args.port)
         return
     print(f"# many_sources: {args.sources} sources, interval {args.interval:g} s, "
-          f"--max-polls {args.max_polls}, {os.cpu_count()} cores, "
+          f"--max-polls {args.max_polls}, --workers {args.workers}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f} at start")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="nea-many-") as tmp:
         workdir = Path(args.workdir or tmp)
