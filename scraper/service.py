@@ -95,7 +95,7 @@ class Service:
     ) -> Self:
         """Connect, migrate (serialized across workers), and sync sources with the config."""
         engine = create_engine(db_url)
-        cpu = CpuPool(workers=cpu_workers)
+        cpu = CpuPool(workers=cpu_workers, warm=True)
         cpu.start()  # the workers boot while the database is migrated
         try:
             # The first discovery and extraction load their models and tables (seconds

@@ -38,10 +38,15 @@ PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that its daemon is gone
 
 
 class CpuPool:
-    def __init__(self, *, workers: int = 0, offload_bytes: int = DEFAULT_OFFLOAD_BYTES) -> None:
-        """``workers=0`` runs everything inline (tests, ``scraper extract``)."""
+    def __init__(
+        self, *, workers: int = 0, offload_bytes: int = DEFAULT_OFFLOAD_BYTES, warm: bool = False
+    ) -> None:
+        """``workers=0`` runs everything inline (tests, ``scraper extract``). ``warm``: each
+        worker loads the parsers' tables and the language model as it starts (the
+        daemon), not at its first page."""
         self.offload_bytes = offload_bytes
         self._workers = workers
+        self._warm = warm
         self._pool: ProcessPoolExecutor | None = None
         self._started: Future[None] | None = None
 
@@ -52,7 +57,7 @@ class CpuPool:
                 max_workers=self._workers,
                 mp_context=context,
                 initializer=_prepare,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), self._warm),
             )
         return self._pool
 
@@ -95,14 +100,16 @@ class CpuPool:
             self._pool = None
 
 
-def _prepare(parent: int) -> None:
-    """Import what parsing needs (selectolax, numpy, the extractor) and load its tables
-    and model once per worker, and make the worker go when the daemon does. A worker
-    blocks on its task queue, which a daemon killed by SIGKILL (or the OOM killer) never
-    closes: without this it would live on as an orphan."""
+def _prepare(parent: int, warm: bool) -> None:
+    """Import what parsing needs (selectolax, numpy, the extractor), with ``warm`` load its
+    tables and model, once per worker; and make the worker go when the daemon does. A
+    worker blocks on its task queue, which a daemon killed by SIGKILL (or the OOM killer)
+    never closes: without this it would live on as an orphan."""
     watch = threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True)
     watch.start()
-    importlib.import_module("scraper.pipeline.articles").warm_up()
+    articles = importlib.import_module("scraper.pipeline.articles")
+    if warm:
+        articles.warm_up()
 
 
 def _exit_with(parent: int) -> None:

@@ -108,7 +108,7 @@ PAGE = (b"<html><body><article><p>" + b"The regional governments met today to di
         b"</body></html>")
 
 async def main():
-    pool = CpuPool(workers=1)
+    pool = CpuPool(workers=1, warm=True)  # as the daemon's
     pool.start()
     warm_up(articles=False)  # what the daemon does when it has a parsing process
     url = "http://127.0.0.1/a.html"
@@ -123,6 +123,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.timeout(600)  # a spawned worker loading the model: minutes on a loaded machine
 def test_the_language_model_lives_in_the_parsing_process_only() -> None:
     """75 MB that the daemon would otherwise hold a second time: articles of any size
     are extracted (and their language classified) in the worker, which warmed up itself."""
