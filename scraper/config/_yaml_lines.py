@@ -136,9 +136,12 @@ class _FastLoader(_Bounded, *((_CParser,) if _CParser else ()), SafeConstructor,
         self._start_bounds()
 
 
+_REFUSED = "YAML refused:"
+
+
 def _refused(line: int, problem: str) -> YamlSyntaxError:
     # Not a yaml.YAMLError: it passes through PyYAML's own handlers as it is.
-    return YamlSyntaxError(line, f"YAML refused: {problem}")
+    return YamlSyntaxError(line, f"{_REFUSED} {problem}")
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -178,8 +181,10 @@ def load_yaml(text: str) -> YamlDocument:
     if _CParser is not None:
         try:
             return _load(text, _FastLoader)
-        except (YamlSyntaxError, yaml.YAMLError):
-            pass  # read it again below, for the pure-Python loader's words and lines
+        except YamlSyntaxError as exc:
+            if exc.message.startswith(_REFUSED):
+                raise  # our own bounds: the same composer, the same words and line
+            # libyaml's syntax errors: read it again below, for the pure loader's words
     return _load(text, _Loader)
 
 
