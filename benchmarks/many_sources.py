@@ -266,6 +266,21 @@ def rss_bytes(pids: list[int]) -> int:
     return total
 
 
+def pss_bytes(pids: list[int]) -> int:
+    """Proportional set size: pages shared between the daemon and its children (the
+    interpreter, libraries) counted once in the sum, not once per process as RSS does."""
+    total = 0
+    for pid in pids:
+        try:
+            rollup = (Path("/proc") / str(pid) / "smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
 def pg_cpu_seconds(cluster: Cluster) -> float:
     postmaster = int((cluster.datadir / "data" / "postmaster.pid").read_text().split()[0])
     return cpu_seconds(tree(postmaster))
@@ -299,19 +314,23 @@ class Daemon:
         self._log = log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "scraper", "run", "--config", str(config), "--db", db,
-             "--metrics-port", str(self.metrics_port), "--max-polls", str(max_polls)],
+             "--metrics-port", str(self.metrics_port), "--max-polls", str(max_polls),
+             "--workers", str(args.workers)],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=str(config.parent),
             env={**os.environ, **env},
         )  # fmt: skip
         self.peak_rss = 0
         self.peak_rss_main = 0
+        self.peak_pss = 0
         self.cpu_at_ready: float | None = None
         self.peak_connections = 0.0
         self.peak_in_flight = 0.0
         self.peak_due = 0.0
 
     def sample(self, force: bool = False) -> None:
-        self.peak_rss = max(self.peak_rss, rss_bytes(tree(self.process.pid)))
+        pids = tree(self.process.pid)
+        self.peak_rss = max(self.peak_rss, rss_bytes(pids))
+        self.peak_pss = max(self.peak_pss, pss_bytes(pids))
         self.peak_rss_main = max(self.peak_rss_main, rss_bytes([self.process.pid]))
         if self.cpu_at_ready is None and "daemon running" in self.log_path.read_text():
             self.cpu_at_ready = self.cpu()  # start-up (imports, migration) is not polling
@@ -373,6 +392,7 @@ class Result:
     pg_cpu: float = 0.0
     peak_rss_mb: list[float] = field(default_factory=list)
     peak_rss_main_mb: list[float] = field(default_factory=list)
+    peak_pss_mb: list[float] = field(default_factory=list)
     peak_connections: list[float] = field(default_factory=list)
     peak_in_flight: list[float] = field(default_factory=list)
     idle_cpu: list[float] = field(default_factory=list)
@@ -454,6 +474,7 @@ def run_scenario(
         result.stop_codes = [c for _, c in stops]
         result.peak_rss_mb = [d.peak_rss / 2**20 for d in daemons]
         result.peak_rss_main_mb = [d.peak_rss_main / 2**20 for d in daemons]
+        result.peak_pss_mb = [d.peak_pss / 2**20 for d in daemons]
         result.peak_connections = [d.peak_connections for d in daemons]
         result.peak_in_flight = [d.peak_in_flight for d in daemons]
         result.errors = [line for d in daemons for line in d.errors()]
@@ -566,7 +587,10 @@ def print_result(result: Result) -> None:
     )
     print(
         f"- peak RSS per daemon: {', '.join(f'{v:.0f} MB' for v in result.peak_rss_main_mb)}"
-        f"; with its parsing child: {', '.join(f'{v:.0f} MB' for v in result.peak_rss_mb)}"
+        f"; with its children (parsing process, resource tracker): "
+        f"{', '.join(f'{v:.0f} MB' for v in result.peak_rss_mb)}"
+        f" (PSS, shared pages counted once: "
+        f"{', '.join(f'{v:.0f} MB' for v in result.peak_pss_mb)})"
     )
     print(f"- idle daemon CPU: {', '.join(f'{100 * v:.2f} % of a core' for v in result.idle_cpu)}")
     print(f"- peak DB connections in use: {result.peak_connections}; "
@@ -580,6 +604,7 @@ def print_result(result: Result) -> None:
         + (f" (first: {result.errors[0][:160]})" if result.errors else "")
     )
     print(f"- farm: {result.farm}")
+    print(f"- load average at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 def main() -> None:
@@ -591,6 +616,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=180.0, help="seconds")
     parser.add_argument("--delay", type=float, default=0.05, help="per_host_delay, seconds")
     parser.add_argument("--max-polls", type=int, default=64)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="scraper run --workers: parsing processes"
+    )
     parser.add_argument(
         "--metrics-every", type=float, default=15.0, help="seconds between /metrics scrapes"
     )
@@ -608,7 +636,7 @@ def main() -> None:
         serve_farm(args.serve_farm.split(","), args.port)
         return
     print(f"# many_sources: {args.sources} sources, interval {args.interval:g} s, "
-          f"--max-polls {args.max_polls}, {os.cpu_count()} cores, "
+          f"--max-polls {args.max_polls}, --workers {args.workers}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f} at start")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="nea-many-") as tmp:
         workdir = Path(args.workdir or tmp)

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     run.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
     run.add_argument(
-        "--workers", type=int, default=1, help="processes parsing pages of 16 KB or more (0: none)"
+        "--workers", type=int, default=1, help="processes parsing articles, big listings (0: none)"
     )
     run.add_argument(
         "--max-polls", type=_positive_int, default=None, metavar="N",

@@ -16,13 +16,12 @@ from typing import Self
 import httpx
 
 from scraper.config.types import Config, Source
-from scraper.discover import discover
 from scraper.errors import StorageError
-from scraper.fetch import Fetcher, Page, decode_page, host_key
+from scraper.fetch import Fetcher, host_key
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
 from scraper.notify.routing import channels_for
-from scraper.pipeline.articles import extract_page
+from scraper.pipeline.articles import warm_up
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
 from scraper.pipeline.schedule import first_run, interval_of, next_recheck, next_run
@@ -96,13 +95,17 @@ class Service:
     ) -> Self:
         """Connect, migrate (serialized across workers), and sync sources with the config."""
         engine = create_engine(db_url)
-        cpu = CpuPool(workers=cpu_workers)
+        cpu = CpuPool(workers=cpu_workers, warm=True)
         cpu.start()  # the workers boot while the database is migrated
         try:
-            # The first extraction loads its models and tables (seconds on a busy
-            # machine): done here, off the event loop, not inline in the first poll,
-            # where it would stall every other poll and their lease renewals.
-            warm = asyncio.create_task(asyncio.to_thread(_warm_up), name="warm-up")
+            # The first discovery and extraction load their models and tables (seconds
+            # on a busy machine): done here, off the event loop, not inline in the first
+            # poll, where it would stall every other poll and their lease renewals. With
+            # a parsing process every article is extracted there (it warms up itself), so
+            # this process never loads the language model.
+            warm = asyncio.gather(
+                asyncio.to_thread(warm_up, articles=cpu_workers <= 0), cpu.ready()
+            )
             if migrate:
                 await upgrade(engine)
             await warm
@@ -272,28 +275,6 @@ class Service:
         await self._http.aclose()
         self.cpu.shutdown()
         await self.store.aclose()
-
-
-_WARM_UP_PAGE = (
-    b"<html><head><meta charset='utf-8'><title>Warm-up</title></head><body><ul>"
-    b"<li><a href='https://news.example.org/news/view/1'>First news of the day</a></li>"
-    b"</ul><article><p>The regional governments met to discuss cooperation on trade, "
-    b"transport and the environment along the river, and agreed to meet again.</p>"
-    b"</article></body></html>"
-)
-
-
-def _warm_up() -> None:
-    """Discover and extract a small page once: the first call loads the public suffix
-    list, the parsers' tables and the language profiles (seconds on a busy machine)."""
-    url = "https://news.example.org/news/list"
-    page = Page(
-        url=url, final_url=url, status=200, content_type="text/html", content=_WARM_UP_PAGE,
-        text="", encoding="utf-8", decoded=False,
-    )  # fmt: skip
-    source = Source(name="warm-up", url=url)
-    discover(decode_page(page, None), source)
-    extract_page(page, source, url)
 
 
 def _next_wait(source: Source, slot: datetime | None, consecutive_failures: int) -> float:

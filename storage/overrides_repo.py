@@ -66,18 +66,24 @@ class OverrideQueries(StoreBase):
                     .where(SourceRow.name.in_(list(schedules)))
                 )
             ).all()  # fmt: skip
+        # Sources without stored articles to plan again (new ones: 10,000 at the first
+        # start) only record their schedule: in one statement, not a transaction each.
+        record: list[dict[str, object]] = []
         for source_id, name, kind, stored in rows:
             wanted = [float(offset) for offset in schedules[name]]
             if stored == wanted:
                 continue
+            if stored is None or kind == "page":
+                record.append({"_id": source_id, "_wanted": wanted})
+                continue
             async with self.connection() as connection:
-                if stored is not None and kind != "page":
-                    replanned[name] = await self._replan(
-                        connection, source_id, len(stored), tuple(wanted), plan
-                    )
-                await connection.execute(
-                    update(SourceRow).where(SourceRow.id == source_id).values(recheck_after=wanted)
+                replanned[name] = await self._replan(
+                    connection, source_id, len(stored), tuple(wanted), plan
                 )
+                await connection.execute(_RECORD, [{"_id": source_id, "_wanted": wanted}])
+        for start in range(0, len(record), _BATCH):
+            async with self.connection() as connection:
+                await connection.execute(_RECORD, record[start : start + _BATCH])
         return replanned
 
     async def _replan(
@@ -114,6 +120,11 @@ class OverrideQueries(StoreBase):
             last_id = batch[-1][0]
 
 
+_RECORD: Update = (
+    update(SourceRow)
+    .where(SourceRow.id == bindparam("_id"))
+    .values(recheck_after=bindparam("_wanted", type_=SourceRow.recheck_after.type))
+)
 _REPLAN: Update = (
     update(ArticleRow)
     .where(ArticleRow.id == bindparam("_id"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from scraper import __version__
@@ -104,10 +105,16 @@ class Config:
     path: str = "sources.yaml"
 
     def source(self, name: str) -> Source:
+        """The source called ``name`` (``KeyError`` if none): a dictionary look-up, as
+        the daemon asks once per poll and a config may hold 10,000 sources."""
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Source]:
+        index: dict[str, Source] = {}
         for source in self.sources:
-            if source.name == name:
-                return source
-        raise KeyError(name)
+            index.setdefault(source.name, source)  # the first, as a scan would find
+        return index
 
     @property
     def enabled_sources(self) -> tuple[Source, ...]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from scraper import dedup
 from scraper.config.types import Source
+from scraper.discover import discover
 from scraper.discover.types import Link
 from scraper.encoding import looks_binary
 from scraper.extract import extract
@@ -57,6 +58,31 @@ def extract_page(
         simhash_bands=fingerprint.keys,
     )
     return Extracted(article, item, undecodable)
+
+
+_WARM_UP_URL = "https://news.example.org/news/list"
+_WARM_UP_PAGE = (
+    b"<html><head><meta charset='utf-8'><title>Warm-up</title></head><body><ul>"
+    b"<li><a href='https://news.example.org/news/view/1'>First news of the day</a></li>"
+    b"</ul><article><p>The regional governments met to discuss cooperation on trade, "
+    b"transport and the environment along the river, and agreed to meet again.</p>"
+    b"</article></body></html>"
+)
+
+
+def warm_up(*, articles: bool = True) -> None:
+    """Discover (and with ``articles``, extract) a small page once: the first call loads
+    the public suffix list, the parsers' tables and the language model (seconds on a
+    busy machine; the model alone is about 75 MB, so it is loaded only in the process
+    that extracts articles)."""
+    page = Page(
+        url=_WARM_UP_URL, final_url=_WARM_UP_URL, status=200, content_type="text/html",
+        content=_WARM_UP_PAGE, text="", encoding="utf-8", decoded=False,
+    )  # fmt: skip
+    source = Source(name="warm-up", url=_WARM_UP_URL)
+    discover(decode_page(page, None), source)
+    if articles:
+        extract_page(page, source, _WARM_UP_URL)
 
 
 def publisher_date(value: date | None) -> dict[str, Any]:

@@ -267,7 +267,7 @@ class Poller:
                     report.not_modified += 1
                     continue
                 discovery: Discovery = await self._parse(
-                    page, source, discover, page, source, learned
+                    len(page.content), page, source, discover, page, source, learned
                 )
             except FetchError as exc:  # discovery refuses hostile XML the same way
                 if url == source.url:
@@ -506,12 +506,15 @@ class Poller:
     async def _extract(self, page: Page, source: Source, url: str) -> Extracted:
         """Extract an article, titled with what the source's other pages taught."""
         names = self.titles.site_names(source.name)
-        extracted = await self._parse(page, source, extract_page, page, source, url, names)
+        # Any size goes to the parsing process: extraction loads the language model, which
+        # then lives there only (see scraper.pipeline.cpu).
+        extracted = await self._parse(None, page, source, extract_page, page, source, url, names)
         self.titles.remember(source.name, extracted.article.page_title)
         return extracted
 
     async def _parse(
         self,
+        size: int | None,
         page: Page,
         source: Source,
         function: Callable[P, T],
@@ -519,9 +522,10 @@ class Poller:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Parse ``page`` with ``function``, in the CPU pool when it is big enough."""
+        """Parse ``page`` with ``function``, in the CPU pool when ``size`` is big enough
+        (``None``: whenever there is a pool)."""
         try:
-            return await self.cpu.run(len(page.content), function, *args, **kwargs)
+            return await self.cpu.run(size, function, *args, **kwargs)
         except WorkerCrashed as exc:
             raise ParserCrashed(str(exc), url=page.final_url, source=source.name) from None
 

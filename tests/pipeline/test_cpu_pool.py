@@ -9,10 +9,12 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from scraper.errors import WorkerCrashed
+from scraper.extract import _language
 from scraper.pipeline.cpu import CpuPool
 
 
@@ -82,3 +84,52 @@ def test_a_worker_does_not_outlive_a_killed_daemon() -> None:
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(worker)
+
+
+async def test_work_of_any_size_goes_to_the_worker_when_asked(pool: CpuPool) -> None:
+    assert await pool.run(None, process_id, b"x") != os.getpid()
+    assert await CpuPool(workers=0).run(None, process_id, b"x") == os.getpid()
+
+
+def classifier_loaded() -> int:
+    return _language._classifier.cache_info().currsize
+
+
+ONE_MODEL = """
+import asyncio, os
+from scraper.config.types import Source
+from tests.pipeline.test_cpu_pool import classifier_loaded
+from scraper.fetch import Page
+from scraper.pipeline.articles import extract_page, warm_up
+from scraper.pipeline.cpu import CpuPool
+
+PAGE = (b"<html><body><article><p>" + b"The regional governments met today to discuss "
+        b"trade, transport and the environment along the river. " * 4 + b"</p></article>"
+        b"</body></html>")
+
+async def main():
+    pool = CpuPool(workers=1, warm=True)  # as the daemon's
+    pool.start()
+    warm_up(articles=False)  # what the daemon does when it has a parsing process
+    url = "http://127.0.0.1/a.html"
+    page = Page(url=url, final_url=url, status=200, content_type="text/html", content=PAGE,
+                text="", encoding="utf-8", decoded=False)
+    extracted = await pool.run(None, extract_page, page, Source(name="s", url=url), url)
+    in_worker = await pool.run(None, classifier_loaded)
+    print(extracted.item.language, classifier_loaded(), in_worker)
+    pool.shutdown()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.timeout(600)  # a spawned worker loading the model: minutes on a loaded machine
+def test_the_language_model_lives_in_the_parsing_process_only() -> None:
+    """75 MB that the daemon would otherwise hold a second time: articles of any size
+    are extracted (and their language classified) in the worker, which warmed up itself."""
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_MODEL], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    language, in_daemon, in_worker = done.stdout.split()
+    assert (language, in_daemon, in_worker) == ("en", "0", "1")
