@@ -193,6 +193,7 @@ def lsh_keys(folded: str, sequence: NDArray[np.uint64]) -> tuple[int, ...]:
 KEY_BANDS = 2 * BANDS + 1
 
 
+@cache  # called for every key of every lookup
 def matching_bands(band: int) -> tuple[int, ...]:
     """The stored bands a probe key of ``band`` is looked up in: the same band over the
     whole text and over the first half (whole against lede finds excerpts both ways);

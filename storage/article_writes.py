@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,12 +33,10 @@ from sqlalchemy import (
     Integer,
     Table,
     bindparam,
-    column,
     delete,
     insert,
     select,
     text,
-    values,
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -48,7 +47,7 @@ from scraper.dedup import matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
 from storage.check_plans import PLAN_UPDATE, plan_values
-from storage.driver_sql import DriverSQL, driver_sql
+from storage.driver_sql import driver_sql
 from storage.events import article_payload, change_summary, new_event
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
 
@@ -61,15 +60,13 @@ _DELIVERIES = cast(Table, DeliveryRow.__table__)
 # Rows read or keys bound per statement: keeps IN lists and parameter counts bounded
 # (SQLite allows 32766 parameters; PostgreSQL 32767).
 _CHUNK = 400
-# Near-duplicate probes per statement (3 parameters each); a short chunk is padded with
-# probes of a band that does not exist, so that every statement has the same shape.
-_PROBES = 600
-_PROBE_TYPES: tuple[tuple[str, Any], ...] = (
-    ("idx", Integer), ("band", Integer), ("value", Integer),
-)  # fmt: skip
-_PROBE_FIELDS = tuple(name for name, _ in _PROBE_TYPES)
-_PROBE_NAMES = [tuple(f"{name}{n}" for name in _PROBE_FIELDS) for n in range(_PROBES)]
-_NO_PROBE = (-1, -1, 0)
+# Stored holders of one key value that a lookup reads: the most recent ones. A value held
+# by more articles than this is the key of a whole family of texts (every weekly notice
+# cut from one template shares its frame's keys); an older member is still found through
+# its other keys, which a copy of it shares too (its facts, its folded text). Without the
+# bound the rows a lookup reads grow with what is stored. Four times the candidates
+# verified, so that ranking them by shared keys still has a choice.
+_KEY_HOLDERS = 32
 # Candidates verified per new text: those sharing the most index keys with it. Copies of
 # one story point at one original, so a few suffice; the bound keeps a text that shares
 # keys with many stored ones (a weekly notice) from costing a verification each.
@@ -264,22 +261,18 @@ class _Batch:
                 self.exact[row.content_hash].append(original)
         if not self.near_duplicates:
             return
-        probes = [
-            (index, match, value)
-            for index, item in items.items()
-            for band, value in enumerate(item.simhash_bands)
-            for match in matching_bands(band)
-        ]
+        # Every distinct key value of the batch is looked up once, in one statement; a
+        # stored row counts for each of a text's keys with that value whose bands match.
+        probes: dict[int, list[tuple[int, int]]] = defaultdict(list)  # value -> (index, band)
+        for index, item in items.items():
+            for band, value in enumerate(item.simhash_bands):
+                probes[value].append((index, band))
         hits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        probe_sql = self._near_probe()
-        for start in range(0, len(probes), _PROBES):
-            chunk = probes[start : start + _PROBES]
-            chunk += [_NO_PROBE] * (_PROBES - len(chunk))
-            bound: dict[str, int] = {}
-            for n, probe in enumerate(chunk):
-                bound.update(zip(_PROBE_NAMES[n], probe, strict=True))
-            for hit in await self.connection.exec_driver_sql(probe_sql.sql, probe_sql.row(bound)):
-                hits[hit.idx][hit.article_id] += 1
+        if probes:
+            for holder in await self._key_holders(sorted(probes)):
+                for index, probe_band in probes[holder.value]:
+                    if holder.band in matching_bands(probe_band):
+                        hits[index][holder.article_id] += 1
         # The candidates sharing the most keys with each text, then their stored texts.
         chosen = {
             index: sorted(by_id, key=lambda i: (-by_id[i], i))[:_VERIFY]
@@ -325,28 +318,32 @@ class _Batch:
             return False
         return row.duplicate_of is not None or candidate.id < row.id
 
-    def _near_probe(self) -> DriverSQL:
-        """SQL for the stored articles sharing an index key with a probe (idx, band,
-        value), for ``_PROBES`` probes bound as positional parameters: one row per shared
-        key. SQLAlchemy does not cache statements with a VALUES list, and compiling one
-        afresh for every batch was over half of the store's CPU in a crawl."""
-
-        def build() -> ClauseElement:
-            types = [kind for _, kind in _PROBE_TYPES]
-            rows = [
-                tuple(bindparam(name, type_=kind) for name, kind in zip(names, types, strict=True))
-                for names in _PROBE_NAMES
-            ]
-            probe = values(
-                *(column(name, kind) for name, kind in _PROBE_TYPES), name="probe"
-            ).data(rows).cte("probe")  # fmt: skip
-            return (
-                select(probe.c.idx, _BANDS.c.article_id)
-                .select_from(probe)
-                .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
+    async def _key_holders(self, keys: list[int]) -> Sequence[Row[Any]]:
+        """(value, band, article_id) of the stored index keys with these values: for each
+        value its :data:`_KEY_HOLDERS` most recent holders at most. One statement for any
+        number of keys (an array on PostgreSQL, a JSON list on SQLite), each value an
+        index range read from its newest entry back; the index holds the band, so the
+        table is not read."""
+        if self.is_postgres:
+            statement = text(
+                "SELECT p.value, k.band, k.article_id "
+                "FROM unnest(:keys) AS p(value) CROSS JOIN LATERAL ("
+                " SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                " ORDER BY s.article_id DESC LIMIT :holders) AS k"
+            ).bindparams(bindparam("keys", type_=ARRAY(Integer)))
+            bound: dict[str, Any] = {"keys": keys, "holders": _KEY_HOLDERS}
+        else:
+            # No LATERAL in SQLite: the oldest id to read is found first (a seek and at
+            # most _KEY_HOLDERS steps back in the index), then the range from it.
+            statement = text(
+                "SELECT p.value, k.band, k.article_id "
+                "FROM (SELECT DISTINCT value FROM json_each(:keys)) AS p "
+                "JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
+                " SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                " ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
             )
-
-        return driver_sql(self.connection.dialect, "near-probe", build)
+            bound = {"keys": json.dumps(keys), "skip": _KEY_HOLDERS - 1}
+        return (await self.connection.execute(statement, bound)).all()
 
     def _find_original(
         self, index: int, item: ArticleInput, exclude: int | None = None, before: int | None = None
