@@ -433,14 +433,14 @@ async def store_recall(db_url: str) -> None:
 
     rows_read: list[int] = []
     holders = article_writes._KEY_HOLDERS
-    original_lookup = _Batch._key_holders
+    original_lookup = _Batch._shared_keys
 
-    async def counted(self: Any, keys: list[int]) -> Any:
-        found = await original_lookup(self, keys)
-        rows_read.append(len(found))
+    async def counted(self: Any, probes: list[tuple[int, int, int, int]]) -> Any:
+        found = await original_lookup(self, probes)
+        rows_read.append(sum(row.shared for row in found))
         return found
 
-    _Batch._key_holders = counted  # type: ignore[method-assign]
+    _Batch._shared_keys = counted  # type: ignore[method-assign]
     found: dict[str, dict[int, bool]] = {}
     reads: dict[str, list[int]] = {}
     try:
@@ -461,7 +461,7 @@ async def store_recall(db_url: str) -> None:
             reads[label] = list(rows_read)
     finally:
         article_writes._KEY_HOLDERS = holders
-        _Batch._key_holders = original_lookup  # type: ignore[method-assign]
+        _Batch._shared_keys = original_lookup  # type: ignore[method-assign]
     await store.aclose()
     kinds = sorted({p.kind for p in pairs})
     bounded = f"store, bound {holders}"

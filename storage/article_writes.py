@@ -261,18 +261,17 @@ class _Batch:
                 self.exact[row.content_hash].append(original)
         if not self.near_duplicates:
             return
-        # Every distinct key value of the batch is looked up once, in one statement; a
-        # stored row counts for each of a text's keys with that value whose bands match.
-        probes: dict[int, list[tuple[int, int]]] = defaultdict(list)  # value -> (index, band)
-        for index, item in items.items():
-            for band, value in enumerate(item.simhash_bands):
-                probes[value].append((index, band))
-        hits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        # Every key of the batch is looked up in one statement, which counts the keys
+        # each stored article shares with each text: a few rows per text come back.
+        probes = [
+            (index, *_twin_bands(band), value)
+            for index, item in items.items()
+            for band, value in enumerate(item.simhash_bands)
+        ]
+        hits: dict[int, dict[int, int]] = defaultdict(dict)
         if probes:
-            for holder in await self._key_holders(sorted(probes)):
-                for index, probe_band in probes[holder.value]:
-                    if holder.band in matching_bands(probe_band):
-                        hits[index][holder.article_id] += 1
+            for count in await self._shared_keys(probes):
+                hits[count.idx][count.article_id] = count.shared
         # The candidates sharing the most keys with each text, then their stored texts.
         chosen = {
             index: sorted(by_id, key=lambda i: (-by_id[i], i))[:_VERIFY]
@@ -318,31 +317,45 @@ class _Batch:
             return False
         return row.duplicate_of is not None or candidate.id < row.id
 
-    async def _key_holders(self, keys: list[int]) -> Sequence[Row[Any]]:
-        """(value, band, article_id) of the stored index keys with these values: for each
-        value its :data:`_KEY_HOLDERS` most recent holders at most. One statement for any
-        number of keys (an array on PostgreSQL, a JSON list on SQLite), each value an
-        index range read from its newest entry back; the index holds the band, so the
-        table is not read."""
+    async def _shared_keys(self, probes: list[tuple[int, int, int, int]]) -> Sequence[Row[Any]]:
+        """(idx, article_id, shared): how many of the probes (idx, band, twin band, value)
+        of each text a stored article holds, reading at most the :data:`_KEY_HOLDERS` most
+        recent holders of any value. One statement for any number of probes (arrays on
+        PostgreSQL, a JSON list on SQLite); each probe is an index range read from the
+        value's newest entry back, and the index holds the band: the table is not read."""
         if self.is_postgres:
             statement = text(
-                "SELECT p.value, k.band, k.article_id "
-                "FROM unnest(:keys) AS p(value) CROSS JOIN LATERAL ("
+                "SELECT p.idx, k.article_id, count(*) AS shared "
+                "FROM unnest(:idx, :band, :twin, :value) AS p(idx, band, twin, value) "
+                "CROSS JOIN LATERAL ("
                 " SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
-                " ORDER BY s.article_id DESC LIMIT :holders) AS k"
-            ).bindparams(bindparam("keys", type_=ARRAY(Integer)))
-            bound: dict[str, Any] = {"keys": keys, "holders": _KEY_HOLDERS}
+                " ORDER BY s.article_id DESC LIMIT :holders) AS k "
+                "WHERE k.band IN (p.band, p.twin) GROUP BY p.idx, k.article_id"
+            ).bindparams(
+                *(
+                    bindparam(name, type_=ARRAY(Integer))
+                    for name in ("idx", "band", "twin", "value")
+                )
+            )
+            columns = list(zip(*probes, strict=True))
+            bound: dict[str, Any] = dict(
+                zip(("idx", "band", "twin", "value"), columns, strict=True)
+            )
+            bound["holders"] = _KEY_HOLDERS
         else:
             # No LATERAL in SQLite: the oldest id to read is found first (a seek and at
             # most _KEY_HOLDERS steps back in the index), then the range from it.
             statement = text(
-                "SELECT p.value, k.band, k.article_id "
-                "FROM (SELECT DISTINCT value FROM json_each(:keys)) AS p "
+                "WITH p(idx, band, twin, value) AS (SELECT json_extract(j.value, '$[0]'),"
+                " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
+                " json_extract(j.value, '$[3]') FROM json_each(:probes) AS j) "
+                "SELECT p.idx, k.article_id, count(*) AS shared FROM p "
                 "JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
                 " SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
-                " ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+                " ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0) "
+                "WHERE k.band IN (p.band, p.twin) GROUP BY p.idx, k.article_id"
             )
-            bound = {"keys": json.dumps(keys), "skip": _KEY_HOLDERS - 1}
+            bound = {"probes": json.dumps(probes), "skip": _KEY_HOLDERS - 1}
         return (await self.connection.execute(statement, bound)).all()
 
     def _find_original(
@@ -633,6 +646,13 @@ def _first_copied(
                 if row.id not in edited:
                     break
     return found
+
+
+def _twin_bands(band: int) -> tuple[int, int]:
+    """The two stored bands a key of ``band`` is looked up in (the same twice for a band
+    without a twin)."""
+    bands = matching_bands(band)
+    return bands[0], bands[-1]
 
 
 def _lock_key(content_hash: str) -> int:
