@@ -268,13 +268,17 @@ class _Batch:
             for index, item in items.items()
             for band, value in enumerate(item.simhash_bands)
         ]
-        hits: dict[int, dict[int, int]] = defaultdict(dict)
+        # Ranked by the rare keys shared first: a key that every notice cut from one
+        # template holds says little about which of them a text copies; then by all keys
+        # shared (a story copied by many sites: every key has many holders, the most
+        # recent copies are found, and they point at its original).
+        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
         if probes:
             for count in await self._shared_keys(probes):
-                hits[count.idx][count.article_id] = count.shared
+                hits[count.idx][count.article_id] = (-count.rare, -count.shared)
         # The candidates sharing the most keys with each text, then their stored texts.
         chosen = {
-            index: sorted(by_id, key=lambda i: (-by_id[i], i))[:_VERIFY]
+            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
             for index, by_id in hits.items()
         }
         ids = sorted({i for candidates in chosen.values() for i in candidates})
@@ -318,19 +322,24 @@ class _Batch:
         return row.duplicate_of is not None or candidate.id < row.id
 
     async def _shared_keys(self, probes: list[tuple[int, int, int, int]]) -> Sequence[Row[Any]]:
-        """(idx, article_id, shared): how many of the probes (idx, band, twin band, value)
-        of each text a stored article holds, reading at most the :data:`_KEY_HOLDERS` most
-        recent holders of any value. One statement for any number of probes (arrays on
+        """(idx, article_id, shared, rare): how many of the probes (idx, band, twin band,
+        value) of each text a stored article holds, reading at most the
+        :data:`_KEY_HOLDERS` most recent holders of any value; ``rare``, how many of those
+        have fewer holders than that. One statement for any number of probes (arrays on
         PostgreSQL, a JSON list on SQLite); each probe is an index range read from the
         value's newest entry back, and the index holds the band: the table is not read."""
         if self.is_postgres:
             statement = text(
-                "SELECT p.idx, k.article_id, count(*) AS shared "
-                "FROM unnest(:idx, :band, :twin, :value) AS p(idx, band, twin, value) "
-                "CROSS JOIN LATERAL ("
-                " SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
-                " ORDER BY s.article_id DESC LIMIT :holders) AS k "
-                "WHERE k.band IN (p.band, p.twin) GROUP BY p.idx, k.article_id"
+                "SELECT idx, article_id, count(*) AS shared,"
+                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
+                " SELECT p.idx, k.article_id,"
+                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders"
+                " FROM unnest(:idx, :band, :twin, :value) AS p(idx, band, twin, value)"
+                " CROSS JOIN LATERAL ("
+                "  SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                "  ORDER BY s.article_id DESC LIMIT :holders) AS k"
+                " WHERE k.band IN (p.band, p.twin)) AS m "
+                "GROUP BY idx, article_id"
             ).bindparams(
                 *(
                     bindparam(name, type_=ARRAY(Integer))
@@ -349,13 +358,21 @@ class _Batch:
                 "WITH p(idx, band, twin, value) AS (SELECT json_extract(j.value, '$[0]'),"
                 " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
                 " json_extract(j.value, '$[3]') FROM json_each(:probes) AS j) "
-                "SELECT p.idx, k.article_id, count(*) AS shared FROM p "
-                "JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
-                " SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
-                " ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0) "
-                "WHERE k.band IN (p.band, p.twin) GROUP BY p.idx, k.article_id"
+                "SELECT idx, article_id, count(*) AS shared,"
+                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
+                " SELECT p.idx, k.article_id,"
+                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders FROM p"
+                " JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
+                "  SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                "  ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+                " WHERE k.band IN (p.band, p.twin)) AS m "
+                "GROUP BY idx, article_id"
             )
-            bound = {"probes": json.dumps(probes), "skip": _KEY_HOLDERS - 1}
+            bound = {
+                "probes": json.dumps(probes),
+                "skip": _KEY_HOLDERS - 1,
+                "holders": _KEY_HOLDERS,
+            }
         return (await self.connection.execute(statement, bound)).all()
 
     def _find_original(
