@@ -106,3 +106,19 @@ def test_metadata_benchmark(tmp_path: Path) -> None:
     assert [row.split("|")[2].strip() for row in rows] == ["2/2", "1/1"]
     assert "| htmldate original_date | 1/1 |" in done.stdout
     assert "| trafilatura (metadata) |" in done.stdout
+
+
+@pytest.mark.timeout(600)  # fingerprints the labelled set's real texts: slow on a busy machine
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_dedup_scale_benchmark(backend: str, request: pytest.FixtureRequest) -> None:
+    """The bulk loader, the store's lookup timed alone and the cost report, on a database
+    of a few hundred articles (a second run reuses it: nothing is loaded again)."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    args = ("benchmarks/dedup.py", "--scale", "300", "--db", url, "--rounds", "1")
+    first = run_benchmark(*args)
+    assert "loading 300 filler articles" in first
+    assert "(32 of 32 found)" in first  # every copy in the batch found its original
+    assert "ms CPU of this process" in first
+    again = run_benchmark(*args)
+    assert "loading" not in again
+    assert "(32 of 32 found)" in again
