@@ -6,6 +6,7 @@ cost of the store's lookup plus verification with many articles stored.
     .venv/bin/python benchmarks/dedup.py --speed         # fingerprint and verification cost
     .venv/bin/python benchmarks/dedup.py --scale 100000 --db sqlite:////tmp/dedup.db
     .venv/bin/python benchmarks/dedup.py --scale 1000000 --db postgresql://…/db
+    .venv/bin/python benchmarks/dedup.py --store-recall --db sqlite:////tmp/recall.db
 
 Quality: the pairs of ``tests/dedup/pairs`` (hand-written articles in six languages, the
 real English article bodies of ``shared/benchmarks/extraction`` when present, template
@@ -14,16 +15,21 @@ training half only (``--derive`` prints them; ``scraper/dedup_verify.py`` must h
 same, which ``tests/dedup/test_quality.py`` checks), and precision and recall are reported
 with counts on both halves, the held-out one being the measurement.
 
-Scale: the database is filled by a bulk loader (multi-row inserts in one transaction;
-COPY-free so that it runs on both backends) with N filler articles, each with a short
-text and 49 index keys drawn at random (distinct texts share no key but by chance, which
-is what random keys model), plus the real texts of the labelled set with their real keys.
-Then batches of 64 new articles are stored through the real write path
-(``Store.save_articles``, near duplicates on): half unrelated to anything stored, half
-copies of stored texts (reflowed, other chrome), so every other article is verified
-against at least one candidate. Reported: milliseconds per article for the whole store
-(lookup, verification, insert of the row, version, keys and event), and the bytes the
-index takes per article.
+Scale: the database is filled once by a bulk loader (SQLite: the sqlite3 module on the
+file, one transaction; PostgreSQL: COPY, then VACUUM ANALYZE; the key index built after
+the rows) with N filler articles, each with a short text and 49 index keys drawn at random
+(distinct texts share no key but by chance, which is what random keys model), plus the
+real texts of the labelled set with their real keys; later runs reuse it. Then batches of
+64 new articles (new on every run), half unrelated to anything stored, half copies of
+stored texts (reflowed, with a source line), go through the store's own lookup
+(``_Batch._load_originals``), timed alone, then through the whole store. Reported per
+article: CPU of this process (SQLite runs in it) and of the PostgreSQL backend, wall time
+inside database statements, wall time, the load average, and the bytes the key index
+takes.
+
+Store recall (``--store-recall --db URL``): the held-out near duplicates looked up through
+the store with every template notice filling stored, with and without the bound on the
+holders a key lookup reads.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from tests.dedup.pairs.generate import (
     reflow,
     with_chrome,
 )
+from tests.support.texts import article
 
 # Quality -------------------------------------------------------------------------------
 
@@ -143,7 +150,7 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
 
     from storage.engine import create_engine, is_sqlite
     from storage.migrate import upgrade
-    from storage.repository import ArticleInput, ArticleWrite, CheckPlan, SourceSpec, Store
+    from storage.repository import ArticleWrite, CheckPlan, SourceSpec, Store
 
     engine = create_engine(db_url)
     await upgrade(engine)
@@ -163,16 +170,11 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
         await bulk_load(engine, db_url, sid, existing, count)
         print(f"  loaded in {time.perf_counter() - start:.0f} s", flush=True)
 
-    def item(url: str, body: str) -> ArticleInput:
-        found = fingerprint(body)
-        return ArticleInput(url=url, title="t", text=body, content_hash=content_hash(body),
-                            simhash=found.simhash, simhash_bands=found.keys)  # fmt: skip
-
     plan = CheckPlan(next_check_at=None)
     tag = rng.randrange(10**9)
     # The real texts, stored once per database (their copies are what the batches verify
     # against): a rerun finds them unchanged.
-    originals = [item(f"https://b.org/real/{i}", body) for i, body in enumerate(real)]
+    originals = [article(f"https://b.org/real/{i}", body) for i, body in enumerate(real)]
     for first in range(0, len(originals), BATCH):
         writes = [ArticleWrite(sid, "bench", it, plan, lambda _t: ())
                   for it in originals[first : first + BATCH]]  # fmt: skip
@@ -194,7 +196,7 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
                 body = reflow(rng.choice(real), rng) + "\n\nSource: wire"
             else:
                 body = " ".join(f"w{rng.randrange(10**6)}" for _ in range(300))
-            batch.append(item(f"https://b.org/new/{tag}/{r}/{i}", body))
+            batch.append(article(f"https://b.org/new/{tag}/{r}/{i}", body))
         writes = [ArticleWrite(sid, "bench", it, plan, lambda _t: ()) for it in batch]
         # Lookup + verification: the candidates' keys, texts and verdicts, nothing written.
         async with engine.connect() as connection:
@@ -412,11 +414,6 @@ async def store_recall(db_url: str) -> None:
     sid = (await store.sync_sources([SourceSpec(name="r", url="https://r.org/", kind="auto")]))["r"]
     plan = CheckPlan(next_check_at=None)
 
-    def item(url: str, body: str) -> ArticleInput:
-        found = fingerprint(body)
-        return ArticleInput(url=url, title="t", text=body, content_hash=content_hash(body),
-                            simhash=found.simhash, simhash_bands=found.keys)  # fmt: skip
-
     def writes(items: list[ArticleInput]) -> list[ArticleWrite]:
         return [ArticleWrite(sid, "r", it, plan, lambda _t: ()) for it in items]
 
@@ -425,7 +422,7 @@ async def store_recall(db_url: str) -> None:
     roots: dict[str, int] = {}
     for first in range(0, len(stored), BATCH):
         chunk = stored[first : first + BATCH]
-        items = [item(f"https://r.org/{first + n}", body) for n, body in enumerate(chunk)]
+        items = [article(f"https://r.org/{first + n}", body) for n, body in enumerate(chunk)]
         for body, result in zip(
             chunk, await store.save_articles(writes(items), near_duplicates=True), strict=True
         ):
@@ -452,7 +449,7 @@ async def store_recall(db_url: str) -> None:
             found[label] = {}
             for first in range(0, len(pairs), BATCH):
                 batch = pairs[first : first + BATCH]
-                new = [item(f"https://r.org/new/{first + n}", p.b) for n, p in enumerate(batch)]
+                new = [article(f"https://r.org/new/{first + n}", p.b) for n, p in enumerate(batch)]
                 async with engine.connect() as connection:
                     lookup = _Batch(connection, writes(new), datetime.now(UTC), True,
                                     not is_sqlite(db_url))  # fmt: skip
