@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,12 +33,10 @@ from sqlalchemy import (
     Integer,
     Table,
     bindparam,
-    column,
     delete,
     insert,
     select,
     text,
-    values,
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -48,7 +47,7 @@ from scraper.dedup import matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
 from storage.check_plans import PLAN_UPDATE, plan_values
-from storage.driver_sql import DriverSQL, driver_sql
+from storage.driver_sql import driver_sql
 from storage.events import article_payload, change_summary, new_event
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
 
@@ -61,15 +60,13 @@ _DELIVERIES = cast(Table, DeliveryRow.__table__)
 # Rows read or keys bound per statement: keeps IN lists and parameter counts bounded
 # (SQLite allows 32766 parameters; PostgreSQL 32767).
 _CHUNK = 400
-# Near-duplicate probes per statement (3 parameters each); a short chunk is padded with
-# probes of a band that does not exist, so that every statement has the same shape.
-_PROBES = 600
-_PROBE_TYPES: tuple[tuple[str, Any], ...] = (
-    ("idx", Integer), ("band", Integer), ("value", Integer),
-)  # fmt: skip
-_PROBE_FIELDS = tuple(name for name, _ in _PROBE_TYPES)
-_PROBE_NAMES = [tuple(f"{name}{n}" for name in _PROBE_FIELDS) for n in range(_PROBES)]
-_NO_PROBE = (-1, -1, 0)
+# Stored holders of one key value that a lookup reads: the most recent ones. A value held
+# by more articles than this is the key of a whole family of texts (every weekly notice
+# cut from one template shares its frame's keys); an older member is still found through
+# its other keys, which a copy of it shares too (its facts, its folded text). Without the
+# bound the rows a lookup reads grow with what is stored. Four times the candidates
+# verified, so that ranking them by shared keys still has a choice.
+_KEY_HOLDERS = 32
 # Candidates verified per new text: those sharing the most index keys with it. Copies of
 # one story point at one original, so a few suffice; the bound keeps a text that shares
 # keys with many stored ones (a weekly notice) from costing a verification each.
@@ -264,25 +261,24 @@ class _Batch:
                 self.exact[row.content_hash].append(original)
         if not self.near_duplicates:
             return
+        # Every key of the batch is looked up in one statement, which counts the keys
+        # each stored article shares with each text: a few rows per text come back.
         probes = [
-            (index, match, value)
+            (index, *_twin_bands(band), value)
             for index, item in items.items()
             for band, value in enumerate(item.simhash_bands)
-            for match in matching_bands(band)
         ]
-        hits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        probe_sql = self._near_probe()
-        for start in range(0, len(probes), _PROBES):
-            chunk = probes[start : start + _PROBES]
-            chunk += [_NO_PROBE] * (_PROBES - len(chunk))
-            bound: dict[str, int] = {}
-            for n, probe in enumerate(chunk):
-                bound.update(zip(_PROBE_NAMES[n], probe, strict=True))
-            for hit in await self.connection.exec_driver_sql(probe_sql.sql, probe_sql.row(bound)):
-                hits[hit.idx][hit.article_id] += 1
+        # Ranked by the rare keys shared first: a key that every notice cut from one
+        # template holds says little about which of them a text copies; then by all keys
+        # shared (a story copied by many sites: every key has many holders, the most
+        # recent copies are found, and they point at its original).
+        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+        if probes:
+            for count in await self._shared_keys(probes):
+                hits[count.idx][count.article_id] = (-count.rare, -count.shared)
         # The candidates sharing the most keys with each text, then their stored texts.
         chosen = {
-            index: sorted(by_id, key=lambda i: (-by_id[i], i))[:_VERIFY]
+            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
             for index, by_id in hits.items()
         }
         ids = sorted({i for candidates in chosen.values() for i in candidates})
@@ -325,28 +321,59 @@ class _Batch:
             return False
         return row.duplicate_of is not None or candidate.id < row.id
 
-    def _near_probe(self) -> DriverSQL:
-        """SQL for the stored articles sharing an index key with a probe (idx, band,
-        value), for ``_PROBES`` probes bound as positional parameters: one row per shared
-        key. SQLAlchemy does not cache statements with a VALUES list, and compiling one
-        afresh for every batch was over half of the store's CPU in a crawl."""
-
-        def build() -> ClauseElement:
-            types = [kind for _, kind in _PROBE_TYPES]
-            rows = [
-                tuple(bindparam(name, type_=kind) for name, kind in zip(names, types, strict=True))
-                for names in _PROBE_NAMES
-            ]
-            probe = values(
-                *(column(name, kind) for name, kind in _PROBE_TYPES), name="probe"
-            ).data(rows).cte("probe")  # fmt: skip
-            return (
-                select(probe.c.idx, _BANDS.c.article_id)
-                .select_from(probe)
-                .join(_BANDS, (_BANDS.c.band == probe.c.band) & (_BANDS.c.value == probe.c.value))
+    async def _shared_keys(self, probes: list[tuple[int, int, int, int]]) -> Sequence[Row[Any]]:
+        """(idx, article_id, shared, rare): how many of the probes (idx, band, twin band,
+        value) of each text a stored article holds, reading at most the
+        :data:`_KEY_HOLDERS` most recent holders of any value; ``rare``, how many of those
+        have fewer holders than that. One statement for any number of probes (arrays on
+        PostgreSQL, a JSON list on SQLite); each probe is an index range read from the
+        value's newest entry back, and the index holds the band: the table is not read."""
+        if self.is_postgres:
+            statement = text(
+                "SELECT idx, article_id, count(*) AS shared,"
+                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
+                " SELECT p.idx, k.article_id,"
+                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders"
+                " FROM unnest(:idx, :band, :twin, :value) AS p(idx, band, twin, value)"
+                " CROSS JOIN LATERAL ("
+                "  SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                "  ORDER BY s.article_id DESC LIMIT :holders) AS k"
+                " WHERE k.band IN (p.band, p.twin)) AS m "
+                "GROUP BY idx, article_id"
+            ).bindparams(
+                *(
+                    bindparam(name, type_=ARRAY(Integer))
+                    for name in ("idx", "band", "twin", "value")
+                )
             )
-
-        return driver_sql(self.connection.dialect, "near-probe", build)
+            columns = list(zip(*probes, strict=True))
+            bound: dict[str, Any] = dict(
+                zip(("idx", "band", "twin", "value"), columns, strict=True)
+            )
+            bound["holders"] = _KEY_HOLDERS
+        else:
+            # No LATERAL in SQLite: the oldest id to read is found first (a seek and at
+            # most _KEY_HOLDERS steps back in the index), then the range from it.
+            statement = text(
+                "WITH p(idx, band, twin, value) AS (SELECT json_extract(j.value, '$[0]'),"
+                " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
+                " json_extract(j.value, '$[3]') FROM json_each(:probes) AS j) "
+                "SELECT idx, article_id, count(*) AS shared,"
+                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
+                " SELECT p.idx, k.article_id,"
+                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders FROM p"
+                " JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
+                "  SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
+                "  ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+                " WHERE k.band IN (p.band, p.twin)) AS m "
+                "GROUP BY idx, article_id"
+            )
+            bound = {
+                "probes": json.dumps(probes),
+                "skip": _KEY_HOLDERS - 1,
+                "holders": _KEY_HOLDERS,
+            }
+        return (await self.connection.execute(statement, bound)).all()
 
     def _find_original(
         self, index: int, item: ArticleInput, exclude: int | None = None, before: int | None = None
@@ -636,6 +663,13 @@ def _first_copied(
                 if row.id not in edited:
                     break
     return found
+
+
+def _twin_bands(band: int) -> tuple[int, int]:
+    """The two stored bands a key of ``band`` is looked up in (the same twice for a band
+    without a twin)."""
+    bands = matching_bands(band)
+    return bands[0], bands[-1]
 
 
 def _lock_key(content_hash: str) -> int:

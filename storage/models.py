@@ -122,7 +122,9 @@ class ArticleVersionRow(Base):
 
 class SimhashBandRow(Base):
     """One row per article and near-duplicate index key (scraper.dedup.lsh_keys): articles
-    sharing a (band, value) are candidates, verified on their texts before any link."""
+    sharing a value in matching bands are candidates, verified on their texts before any
+    link. Indexed by value, then article id (the most recent holders of a key first), with
+    the band: the store's lookup reads the index alone."""
 
     __tablename__ = "simhash_bands"
 
@@ -132,7 +134,7 @@ class SimhashBandRow(Base):
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_simhash_bands_band_value", "band", "value"),)
+    __table_args__ = (Index("ix_simhash_bands_value", "value", "article_id", "band"),)
 
 
 class EventRow(Base):

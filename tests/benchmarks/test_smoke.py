@@ -120,3 +120,17 @@ def test_render_benchmark_renders_what_plain_http_cannot() -> None:
     assert rows["http"][1:3] == ["4", "0"]
     assert rows["browser"][1:3] == ["4", "3"]
     assert int(rows["browser"][6]) == 1
+@pytest.mark.timeout(600)  # fingerprints the labelled set's real texts: slow on a busy machine
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_dedup_scale_benchmark(backend: str, request: pytest.FixtureRequest) -> None:
+    """The bulk loader, the store's lookup timed alone and the cost report, on a database
+    of a few hundred articles (a second run reuses it: nothing is loaded again)."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    args = ("benchmarks/dedup.py", "--scale", "300", "--db", url, "--rounds", "1")
+    first = run_benchmark(*args)
+    assert "loading 300 filler articles" in first
+    assert "(32 of 32 found)" in first  # every copy in the batch found its original
+    assert "ms CPU of this process" in first
+    again = run_benchmark(*args)
+    assert "loading" not in again
+    assert "(32 of 32 found)" in again

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,6 +72,14 @@ REFLOWED = ARTICLE.replace("\n\n", "").replace("，", "，\n\n", 2).replace("23"
 
 def test_fold_drops_punctuation_whitespace_width_and_case() -> None:
     assert fold("Seoul, KOREA.\n\n２０２５ —  ok") == "seoulkorea2025ok"
+
+
+def test_fold_keeps_exactly_the_word_characters_but_underscore() -> None:
+    # fold filters by str.isalnum: the same characters as the regular expression
+    # [^\W_] (letters, digits, CJK, kana, hangul), over every code point; what the stored
+    # keys were computed with (migration 0009) must not change.
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert fold(every) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", every).casefold())
 
 
 def test_fingerprint_does_not_depend_on_paragraph_breaks() -> None:
