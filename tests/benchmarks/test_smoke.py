@@ -120,6 +120,8 @@ def test_render_benchmark_renders_what_plain_http_cannot() -> None:
     assert rows["http"][1:3] == ["4", "0"]
     assert rows["browser"][1:3] == ["4", "3"]
     assert int(rows["browser"][6]) == 1
+
+
 @pytest.mark.timeout(600)  # fingerprints the labelled set's real texts: slow on a busy machine
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_dedup_scale_benchmark(backend: str, request: pytest.FixtureRequest) -> None:
