@@ -46,11 +46,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scraper.dedup import matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
+from scraper.topics import document
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
 from storage.check_plans import PLAN_UPDATE, plan_values
 from storage.driver_sql import DriverSQL, driver_sql
-from storage.events import article_payload, change_summary, new_event
+from storage.events import article_payload, change_summary, new_event, topics_of
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
+from storage.search_repo import body_of, write_index
 
 _ARTICLES = cast(Table, ArticleRow.__table__)
 _VERSIONS = cast(Table, ArticleVersionRow.__table__)
@@ -131,6 +133,9 @@ class _Rows:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
+    # Search index rows: of new articles by batch index, of edited ones by article id.
+    search_new: dict[int, str] = field(default_factory=dict)
+    search_edited: dict[int, str] = field(default_factory=dict)
 
 
 class _Batch:
@@ -160,6 +165,8 @@ class _Batch:
         self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
         # Stored copies of the stored articles this batch edits: (copy, its original).
         self.copies: list[tuple[int, int]] = []
+        # Normalized title and text by URL (scraper.topics.document): for topics and search.
+        self.documents: dict[str, str] = {}
 
     async def run(self) -> list[SaveResult]:
         stored = await self._stored_rows()
@@ -470,6 +477,7 @@ class _Batch:
             | {f"_{key}": value for key, value in _content(item).items()}
         )
         self._keep_version(row.id, version, item)
+        self.rows.search_edited[row.id] = body_of(self._document(item))
         self.rows.stale_bands.append(row.id)
         self._index_bands(row.id, item)
         if duplicate_of is not None and row.duplicate_of is None:
@@ -489,6 +497,7 @@ class _Batch:
         write, article_id = self.writes[index], self.ids[index]
         duplicate_of = row["duplicate_of"]
         self._keep_version(article_id, 1, write.item)
+        self.rows.search_new[index] = body_of(self._document(write.item))
         self._index_bands(article_id, write.item)
         if write.page_watch:  # the first capture of a watched page is a baseline, not a change
             return SaveResult("new", article_id, 1)
@@ -548,6 +557,9 @@ class _Batch:
             await connection.exec_driver_sql(
                 insert_sql.sql, insert_sql.rows_of(_BAND_FIELDS, rows.bands)
             )
+        search = {self.ids[index]: body for index, body in rows.search_new.items()}
+        search.update(rows.search_edited)
+        await write_index(connection, search, replace=rows.search_edited)
         for table, new_rows in (
             (_VERSIONS, rows.versions),
             (_EVENTS, rows.events),
@@ -561,6 +573,11 @@ class _Batch:
             {"article_id": article_id, "version": version, "title": item.title,
              "text": item.text, "content_hash": item.content_hash, "fetched_at": self.now}
         )  # fmt: skip
+
+    def _document(self, item: ArticleInput) -> str:
+        if item.url not in self.documents:
+            self.documents[item.url] = document(item.title, item.text)
+        return self.documents[item.url]
 
     def _index_bands(self, article_id: int, item: ArticleInput) -> None:
         self.rows.bands.extend(
@@ -584,7 +601,7 @@ class _Batch:
         event, deliveries = new_event(
             event_type=event_type, occurred_at=self.now, source_id=write.source_id,
             source_name=write.source_name, router=write.router, article_id=article_id,
-            article=article, extra=extra,
+            article=article, extra=extra, topics=topics_of(write.router, self._document(item)),
         )  # fmt: skip
         self.rows.events.append(event)
         self.rows.deliveries.extend(deliveries)

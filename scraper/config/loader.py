@@ -27,11 +27,12 @@ from scraper.config._models import (
     FetchSettings,
     JsonlModel,
     SourceModel,
+    TopicModel,
     WebhookModel,
     keys_of,
 )
 from scraper.config._yaml_lines import KeyPath, YamlDocument, load_yaml
-from scraper.config.types import ALL_EVENT_TYPES, Channel, Config, Source
+from scraper.config.types import ALL_EVENT_TYPES, Channel, Config, Source, Topic
 from scraper.errors import ConfigError, YamlSyntaxError
 
 T = TypeVar("T")
@@ -166,7 +167,7 @@ def _where(loc: KeyPath, data: object) -> str:
         return ""
     head, rest = loc[0], loc[1:]
     label: str
-    if head in ("sources", "notifications") and rest and isinstance(rest[0], int):
+    if head in ("sources", "notifications", "topics") and rest and isinstance(rest[0], int):
         label = _item_label(str(head), rest[0], data)
         rest = rest[1:]
     else:
@@ -180,9 +181,10 @@ def _item_label(section: str, index: int, data: object) -> str:
 
 
 def _label(section: str, item: Mapping[str, Any], index: int) -> str:
-    if section == "sources":
+    if section in ("sources", "topics"):
         name = item.get("name")
-        return f"source {name!r}" if isinstance(name, str) else f"sources[{index}]"
+        singular = section[:-1]
+        return f"{singular} {name!r}" if isinstance(name, str) else f"{section}[{index}]"
     name = _channel_name(item, index)
     return name if name.startswith("notifications[") else f"notification {name!r}"
 
@@ -249,6 +251,9 @@ def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Pr
             first_line[name] = line
     for index, item in _items(sources):
         yield from _check_params(item, index, document)
+    topic_names = list(_unique_topics(data, document))
+    yield from (problem for problem in topic_names if isinstance(problem, tuple))
+    known_topics = [name for name in topic_names if isinstance(name, str)]
     channel_lines: dict[str, int] = {}
     for index, item in _items(data.get("notifications")):
         name = _channel_name(item, index)
@@ -263,24 +268,43 @@ def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Pr
             )
         else:
             channel_lines[name] = line
-        yield from _check_channel_sources(item, index, source_names, document)
+        yield from _check_channel_names(item, index, "sources", source_names, document)
+        yield from _check_channel_names(item, index, "topics", known_topics, document)
 
 
-def _check_channel_sources(
-    item: Mapping[str, Any], index: int, known: list[str], document: YamlDocument
+def _unique_topics(data: Mapping[str, Any], document: YamlDocument) -> Iterator[str | Problem]:
+    """Each topic's name, and a problem for each name used twice."""
+    first_line: dict[str, int] = {}
+    for index, item in _items(data.get("topics")):
+        name = item.get("name")
+        if not isinstance(name, str):
+            continue
+        line = document.line_of(("topics", index, "name"))
+        if name in first_line:
+            yield line, f"duplicate topic name {name!r} (first used on line {first_line[name]})"
+        else:
+            first_line[name] = line
+            yield name
+
+
+def _check_channel_names(
+    item: Mapping[str, Any], index: int, key: str, known: list[str], document: YamlDocument
 ) -> Iterator[Problem]:
-    wanted = item.get("sources")
+    """A channel's ``sources`` or ``topics`` must name sources or topics of the file."""
+    wanted = item.get(key)
     if not isinstance(wanted, list):
         return
     for position, name in enumerate(wanted):
         if isinstance(name, str) and name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            line = document.line_of(("notifications", index, "sources", position))
+            if key == "topics" and not known:
+                hint = " (define it under the top-level `topics:`)"
+            line = document.line_of(("notifications", index, key, position))
             label = _channel_name(item, index)
             yield (
                 line,
-                f"notification {label!r}: sources[{position}]: unknown source {name!r}{hint}",
+                f"notification {label!r}: {key}[{position}]: unknown {key[:-1]} {name!r}{hint}",
             )
 
 
@@ -316,7 +340,15 @@ def _build(model: ConfigModel, document: YamlDocument, path: str) -> Config:
     channels = tuple(
         _channel(item, index, base_dir) for index, item in enumerate(model.notifications or ())
     )
-    return Config(sources=sources, channels=channels, path=path)
+    topics = tuple(
+        _topic(item, document.line_of(("topics", index)))
+        for index, item in enumerate(model.topics or ())
+    )
+    return Config(sources=sources, channels=channels, topics=topics, path=path)
+
+
+def _topic(item: TopicModel, line: int) -> Topic:
+    return Topic(name=item.name, terms=tuple(item.terms), line=line)
 
 
 def _pick(*values: T | None) -> T:
@@ -380,6 +412,7 @@ def _channel(item: AnyChannelModel, index: int, base_dir: str) -> Channel:
         events=tuple(item.events) if item.events is not None else ALL_EVENT_TYPES,
         sources=tuple(item.sources),
         tags=tuple(item.tags),
+        topics=tuple(item.topics),
         template=item.template if isinstance(item, AppriseModel) else None,
         digest=item.digest if isinstance(item, AppriseModel) else None,
         timeout=_pick(item.timeout, _CHANNEL_BASE.timeout),
