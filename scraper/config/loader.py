@@ -217,6 +217,8 @@ def _unknown_key(loc: KeyPath, data: object) -> str:
             hint = f" ({key!r} can only be set per source)"
     elif parent[0] == "sources":
         known = keys_of(SourceModel)
+    elif parent[0] == "topics":
+        known = keys_of(TopicModel)
     else:
         kind = _raw_item(data, "notifications", int(parent[1])).get("type")
         model = CHANNEL_MODELS.get(kind) if isinstance(kind, str) else None
