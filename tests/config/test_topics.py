@@ -30,12 +30,13 @@ VALID = textwrap.dedent("""\
     """)
 
 
+TUMEN = ("Tumen", "图们江", "두만강", "豆満江", "Туманная")
+
+
 def test_topics_are_read_with_their_lines_and_channels_name_them() -> None:
     config = parse_config(VALID, PATH)
     assert config.topics == (
-        Topic(
-            "tumen", ("Tumen", "图们江", "두만강", "豆満江", "Туманная"), line_of(VALID, "  - name: tumen")
-        ),
+        Topic("tumen", TUMEN, line_of(VALID, "  - name: tumen")),
         Topic("expo-2025", ("博览会",), line_of(VALID, "expo-2025")),
     )
     assert [c.topics for c in config.channels] == [(), ("tumen",)]
