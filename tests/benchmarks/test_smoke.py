@@ -106,3 +106,13 @@ def test_metadata_benchmark(tmp_path: Path) -> None:
     assert [row.split("|")[2].strip() for row in rows] == ["2/2", "1/1"]
     assert "| htmldate original_date | 1/1 |" in done.stdout
     assert "| trafilatura (metadata) |" in done.stdout
+
+
+def test_search_benchmark(db_url: str, tmp_path: Path) -> None:
+    output = run_benchmark(
+        "benchmarks/search.py", "--db", db_url, "--articles", "300", "--queries", "3",
+        "--paragraphs", "60",
+    )  # fmt: skip
+    rows = {line.split()[0]: line.split() for line in output.splitlines() if line.strip()}
+    assert rows["all"][1] == "15"  # 3 queries of each of the 5 kinds
+    assert "bytes per article" in output
