@@ -17,18 +17,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the config package validates terms with ``normalize``: no cycle
     from scraper.config.types import Topic
 
-_SPACE = re.compile(r"\s+")
-# Dropped: control characters (PostgreSQL text cannot even hold NUL) and private-use
-# characters (the search index uses one as a marker of its own).
-_DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff]")
+# Dropped: control characters (PostgreSQL text cannot even hold NUL), invisible format
+# characters that pages put inside words (soft hyphen, zero-width space and joiners, BOM)
+# and private-use characters (the search index uses one as a marker of its own).
+_DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f\xad\u200b-\u200f\u2060-\u2064\ufeff\ue000-\uf8ff]")
 
 
 def normalize(text: str) -> str:
     """NFKC, case folding (NFKC again: folding can leave a non-normalized string), runs of
     white space as one space. Full-width ``ＴＵＭＥＮ`` and ``tumen`` come out the same, as
-    do half-width ``ｶﾀｶﾅ`` and ``カタカナ``, ``Straße`` and ``STRASSE``."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return _SPACE.sub(" ", _DROPPED.sub("", folded)).strip()
+    do half-width ``ｶﾀｶﾅ`` and ``カタカナ``, ``Straße`` and ``STRASSE``. (It runs on every
+    stored article: the costly steps are skipped when they would change nothing.)"""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", folded):
+        folded = unicodedata.normalize("NFKC", folded)
+    flat = " ".join(folded.split())
+    if not flat.isprintable():  # rare: something to drop, perhaps (or just a format char)
+        flat = " ".join(_DROPPED.sub("", flat).split())
+    return flat
 
 
 def document(title: str, text: str) -> str:

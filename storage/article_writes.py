@@ -165,8 +165,9 @@ class _Batch:
         self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
         # Stored copies of the stored articles this batch edits: (copy, its original).
         self.copies: list[tuple[int, int]] = []
-        # Normalized title and text by URL (scraper.topics.document): for topics and search.
-        self.documents: dict[str, str] = {}
+        # By URL: the normalized title and text (scraper.topics.document), for topics, and
+        # the search index row made of it.
+        self.documents: dict[str, tuple[str, str]] = {}
 
     async def run(self) -> list[SaveResult]:
         stored = await self._stored_rows()
@@ -181,6 +182,14 @@ class _Batch:
             if w.item.url in stored and _edited(stored[w.item.url], w.item)
         ]
         self.stored = stored
+        # Normalizing is CPU work (about a millisecond per text): in a worker thread.
+        changed = [
+            w.item
+            for w in self.writes
+            if w.item.url not in stored or _edited(stored[w.item.url], w.item)
+        ]
+        if changed:
+            self.documents = await asyncio.to_thread(_documents, changed)
         await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
         await self._load_copied([stored[self.writes[i].item.url].id for i in recheck])
         results: dict[int, SaveResult | _Updated] = {}
@@ -477,7 +486,7 @@ class _Batch:
             | {f"_{key}": value for key, value in _content(item).items()}
         )
         self._keep_version(row.id, version, item)
-        self.rows.search_edited[row.id] = body_of(self._document(item))
+        self.rows.search_edited[row.id] = self._document(item)[1]
         self.rows.stale_bands.append(row.id)
         self._index_bands(row.id, item)
         if duplicate_of is not None and row.duplicate_of is None:
@@ -497,7 +506,7 @@ class _Batch:
         write, article_id = self.writes[index], self.ids[index]
         duplicate_of = row["duplicate_of"]
         self._keep_version(article_id, 1, write.item)
-        self.rows.search_new[index] = body_of(self._document(write.item))
+        self.rows.search_new[index] = self._document(write.item)[1]
         self._index_bands(article_id, write.item)
         if write.page_watch:  # the first capture of a watched page is a baseline, not a change
             return SaveResult("new", article_id, 1)
@@ -574,9 +583,10 @@ class _Batch:
              "text": item.text, "content_hash": item.content_hash, "fetched_at": self.now}
         )  # fmt: skip
 
-    def _document(self, item: ArticleInput) -> str:
+    def _document(self, item: ArticleInput) -> tuple[str, str]:
+        """The article's normalized title and text, and its search index row."""
         if item.url not in self.documents:
-            self.documents[item.url] = document(item.title, item.text)
+            self.documents.update(_documents([item]))
         return self.documents[item.url]
 
     def _index_bands(self, article_id: int, item: ArticleInput) -> None:
@@ -601,7 +611,7 @@ class _Batch:
         event, deliveries = new_event(
             event_type=event_type, occurred_at=self.now, source_id=write.source_id,
             source_name=write.source_name, router=write.router, article_id=article_id,
-            article=article, extra=extra, topics=topics_of(write.router, self._document(item)),
+            article=article, extra=extra, topics=topics_of(write.router, self._document(item)[0]),
         )  # fmt: skip
         self.rows.events.append(event)
         self.rows.deliveries.extend(deliveries)
@@ -652,6 +662,15 @@ def _first_copied(
                 found.setdefault(index, []).append(row)
                 if row.id not in edited:
                     break
+    return found
+
+
+def _documents(items: Iterable[ArticleInput]) -> dict[str, tuple[str, str]]:
+    """By URL: the normalized title and text, and the search index row."""
+    found = {}
+    for item in items:
+        normalized = document(item.title, item.text)
+        found[item.url] = (normalized, body_of(normalized))
     return found
 
 

@@ -81,9 +81,9 @@ def index_body(title: str, text: str) -> str:
 
 def body_of(normalized: str) -> str:
     """``index_body`` for a text already normalized by ``scraper.topics.document``."""
-    pairs = dict.fromkeys(
-        run[i : i + 2] for run in _CJK_RUN.findall(normalized) for i in range(len(run) - 1)
-    )
+    pairs: dict[str, None] = {}
+    for run in _CJK_RUN.findall(normalized):
+        pairs.update(dict.fromkeys(map(str.__add__, run[:-1], run[1:])))
     if not pairs:
         return normalized
     return normalized + "\n" + MARK + MARK.join(pairs) + MARK

@@ -103,6 +103,9 @@ def test_normalize_folds_case_width_and_compatibility_forms() -> None:
     assert normalize("㈱ ①") == "(株) 1"
     assert normalize(" a \n\n b\t") == "a b"
     assert normalize("a\x00b\ue000c") == "abc"
+    assert (
+        normalize("图们\u200b江 Tu\xadmen") == "图们江 tumen"
+    )  # invisible characters inside words
 
 
 def test_matching_needs_no_word_boundaries_and_lists_topics_in_order() -> None:
