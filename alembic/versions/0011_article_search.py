@@ -8,6 +8,7 @@ Create Date: 2026-12-02 00:40:00.000000
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -23,12 +24,14 @@ depends_on: str | Sequence[str] | None = None
 
 # Articles read and indexed per round of the back-fill.
 _BATCH = 500
+log = logging.getLogger("storage.migrate")
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         _require_pg_trgm(bind)
+        _warn_unless_cjk_is_indexed(bind)
         op.execute(
             f"CREATE TABLE {SEARCH_TABLE} ("
             "article_id INTEGER NOT NULL PRIMARY KEY"
@@ -73,6 +76,19 @@ def _require_pg_trgm(bind: sa.Connection) -> None:
             f"({reason}): have a superuser or the database owner run "
             f"`CREATE EXTENSION pg_trgm;` in this database, then run the upgrade again"
         ) from exc
+
+
+def _warn_unless_cjk_is_indexed(bind: sa.Connection) -> None:
+    """pg_trgm makes trigrams of what the database's LC_CTYPE calls letters: under the C
+    locale, Han, kana and Hangul are not, and searches for them scan instead."""
+    grams = bind.execute(sa.text("SELECT cardinality(show_trgm('图们江 두만강'))")).scalar()
+    if not grams:
+        log.warning(
+            "this database's LC_CTYPE (%s) does not count CJK characters as letters: "
+            "Chinese, Japanese and Korean searches will be correct but slow (a scan); "
+            "a database created with a UTF-8 locale (e.g. C.UTF-8) indexes them",
+            bind.execute(sa.text("SHOW lc_ctype")).scalar(),
+        )
 
 
 def _back_fill(bind: sa.Connection, key: str) -> None:

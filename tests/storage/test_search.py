@@ -327,3 +327,33 @@ async def test_migration_0011_back_fills_stored_articles_and_downgrades(db_url: 
         assert await found("们江") == {1}
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_c_locale_database_warns_and_still_finds_cjk(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Under LC_CTYPE C, pg_trgm sees no letters in Han or Hangul: the migration says so,
+    and searches still answer correctly (by scanning)."""
+    import uuid
+
+    from tests.conftest import _admin, postgres_server_url
+
+    server = postgres_server_url()
+    name = f"nea_test_c_{uuid.uuid4().hex[:10]}"
+    await _admin(
+        server, f"CREATE DATABASE \"{name}\" LC_CTYPE 'C' LC_COLLATE 'C' TEMPLATE template0"
+    )
+    engine = create_engine(f"{server.rpartition('/')[0]}/{name}")
+    try:
+        with caplog.at_level("WARNING", logger="storage.migrate"):
+            await upgrade(engine)
+        assert "does not count CJK characters as letters" in caplog.text
+        store = Store(engine)
+        ids = await _stories(store)
+        found = await _ids(store, search_condition("postgresql", "们江"))
+        assert found == {ids["zh"]}
+        assert await _ids(store, search_condition("postgresql", "만강")) == {ids["ko"]}
+    finally:
+        await engine.dispose()
+        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
