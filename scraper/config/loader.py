@@ -238,24 +238,12 @@ def _unknown_key(loc: KeyPath, data: object) -> str:
 
 
 def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Problem]:
-    sources = data.get("sources")
     source_names: list[str] = []
-    first_line: dict[str, int] = {}
-    for index, item in _items(sources):
-        name = item.get("name")
-        if not isinstance(name, str):
-            continue
-        source_names.append(name)
-        line = document.line_of(("sources", index, "name"))
-        if name in first_line:
-            yield line, f"duplicate source name {name!r} (first used on line {first_line[name]})"
-        else:
-            first_line[name] = line
-    for index, item in _items(sources):
+    yield from _unique_names(data, "sources", document, source_names)
+    for index, item in _items(data.get("sources")):
         yield from _check_params(item, index, document)
-    topic_names = list(_unique_topics(data, document))
-    yield from (problem for problem in topic_names if isinstance(problem, tuple))
-    known_topics = [name for name in topic_names if isinstance(name, str)]
+    known_topics: list[str] = []
+    yield from _unique_names(data, "topics", document, known_topics)
     channel_lines: dict[str, int] = {}
     for index, item in _items(data.get("notifications")):
         name = _channel_name(item, index)
@@ -274,19 +262,25 @@ def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Pr
         yield from _check_channel_names(item, index, "topics", known_topics, document)
 
 
-def _unique_topics(data: Mapping[str, Any], document: YamlDocument) -> Iterator[str | Problem]:
-    """Each topic's name, and a problem for each name used twice."""
+def _unique_names(
+    data: Mapping[str, Any], section: str, document: YamlDocument, names: list[str]
+) -> Iterator[Problem]:
+    """A problem for each name of a ``sources`` or ``topics`` item used twice; every name
+    is appended to ``names``."""
     first_line: dict[str, int] = {}
-    for index, item in _items(data.get("topics")):
+    for index, item in _items(data.get(section)):
         name = item.get("name")
         if not isinstance(name, str):
             continue
-        line = document.line_of(("topics", index, "name"))
+        names.append(name)
+        line = document.line_of((section, index, "name"))
         if name in first_line:
-            yield line, f"duplicate topic name {name!r} (first used on line {first_line[name]})"
+            yield (
+                line,
+                f"duplicate {section[:-1]} name {name!r} (first used on line {first_line[name]})",
+            )
         else:
             first_line[name] = line
-            yield name
 
 
 def _check_channel_names(
