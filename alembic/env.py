@@ -12,9 +12,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from alembic import context
 from storage.engine import async_url, resolve_database_url
 from storage.models import Base
+from storage.search_repo import SEARCH_TABLE
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """The search index (and, on SQLite, the FTS5 tables behind it) is the migrations'
+    own, outside the models' metadata: autogenerate leaves it alone."""
+    return not (type_ == "table" and (name or "").startswith(SEARCH_TABLE))
 
 
 def run_migrations(connection: Connection) -> None:
@@ -23,6 +30,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

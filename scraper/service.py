@@ -20,12 +20,13 @@ from scraper.errors import StorageError
 from scraper.fetch import Fetcher, host_key
 from scraper.metrics import MeasuredFetcher, Metrics
 from scraper.notify.dispatcher import Dispatcher, DispatchReport
-from scraper.notify.routing import channels_for
+from scraper.notify.routing import SourceRouter
 from scraper.pipeline.articles import warm_up
 from scraper.pipeline.cpu import CpuPool
 from scraper.pipeline.poll import Handback, Poller, PollReport
 from scraper.pipeline.schedule import first_run, interval_of, next_recheck, next_run
 from scraper.pipeline.writer import ArticleWriter
+from scraper.topics import TopicMatcher
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.repository import Router, SourceSpec, SourceState, Store
@@ -68,6 +69,7 @@ class Service:
         metrics: Metrics | None = None,
     ) -> None:
         self.config = config
+        self._matcher = (config, TopicMatcher(config.topics))
         self.store = store
         self.fetcher = fetcher
         self.cpu = cpu
@@ -176,12 +178,10 @@ class Service:
         )  # fmt: skip
 
     def router_for(self, source: Source) -> Router:
-        channels = self.config.channels
-
-        def route(event_type: str) -> list[str]:
-            return channels_for(channels, event_type, source.name, source.tags)
-
-        return route
+        config = self.config
+        if self._matcher[0] is not config:  # topics normalized once per (re)loaded config
+            self._matcher = (config, TopicMatcher(config.topics))
+        return SourceRouter(config.channels, source.name, source.tags, self._matcher[1])
 
     async def poll_source(self, source: Source, *, force: bool = False) -> PollReport | None:
         """Poll ``source`` if this worker wins its lease (and, unless ``force``, it is due).

@@ -45,11 +45,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scraper.dedup import matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
+from scraper.topics import document
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
 from storage.check_plans import PLAN_UPDATE, plan_values
-from storage.driver_sql import driver_sql
-from storage.events import article_payload, change_summary, new_event
+from storage.driver_sql import DriverSQL, driver_sql
+from storage.events import article_payload, change_summary, new_event, topics_of
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
+from storage.search_repo import body_of, write_index
 
 _ARTICLES = cast(Table, ArticleRow.__table__)
 _VERSIONS = cast(Table, ArticleVersionRow.__table__)
@@ -128,6 +130,9 @@ class _Rows:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
+    # Search index rows: of new articles by batch index, of edited ones by article id.
+    search_new: dict[int, str] = field(default_factory=dict)
+    search_edited: dict[int, str] = field(default_factory=dict)
 
 
 class _Batch:
@@ -157,6 +162,9 @@ class _Batch:
         self.prepared: dict[int, Prepared] = {}  # batch index -> its text, for verifying
         # Stored copies of the stored articles this batch edits: (copy, its original).
         self.copies: list[tuple[int, int]] = []
+        # By URL: the normalized title and text (scraper.topics.document), for topics, and
+        # the search index row made of it.
+        self.documents: dict[str, tuple[str, str]] = {}
 
     async def run(self) -> list[SaveResult]:
         stored = await self._stored_rows()
@@ -171,6 +179,14 @@ class _Batch:
             if w.item.url in stored and _edited(stored[w.item.url], w.item)
         ]
         self.stored = stored
+        # Normalizing is CPU work (about a millisecond per text): in a worker thread.
+        changed = [
+            w.item
+            for w in self.writes
+            if w.item.url not in stored or _edited(stored[w.item.url], w.item)
+        ]
+        if changed:
+            self.documents = await asyncio.to_thread(_documents, changed)
         await self._load_originals([i for i in fresh + recheck if _deduplicates(self.writes[i])])
         await self._load_copied([stored[self.writes[i].item.url].id for i in recheck])
         results: dict[int, SaveResult | _Updated] = {}
@@ -497,6 +513,7 @@ class _Batch:
             | {f"_{key}": value for key, value in _content(item).items()}
         )
         self._keep_version(row.id, version, item)
+        self.rows.search_edited[row.id] = self._document(item)[1]
         self.rows.stale_bands.append(row.id)
         self._index_bands(row.id, item)
         if duplicate_of is not None and row.duplicate_of is None:
@@ -516,6 +533,7 @@ class _Batch:
         write, article_id = self.writes[index], self.ids[index]
         duplicate_of = row["duplicate_of"]
         self._keep_version(article_id, 1, write.item)
+        self.rows.search_new[index] = self._document(write.item)[1]
         self._index_bands(article_id, write.item)
         if write.page_watch:  # the first capture of a watched page is a baseline, not a change
             return SaveResult("new", article_id, 1)
@@ -575,6 +593,9 @@ class _Batch:
             await connection.exec_driver_sql(
                 insert_sql.sql, insert_sql.rows_of(_BAND_FIELDS, rows.bands)
             )
+        search = {self.ids[index]: body for index, body in rows.search_new.items()}
+        search.update(rows.search_edited)
+        await write_index(connection, search, replace=rows.search_edited)
         for table, new_rows in (
             (_VERSIONS, rows.versions),
             (_EVENTS, rows.events),
@@ -588,6 +609,12 @@ class _Batch:
             {"article_id": article_id, "version": version, "title": item.title,
              "text": item.text, "content_hash": item.content_hash, "fetched_at": self.now}
         )  # fmt: skip
+
+    def _document(self, item: ArticleInput) -> tuple[str, str]:
+        """The article's normalized title and text, and its search index row."""
+        if item.url not in self.documents:
+            self.documents.update(_documents([item]))
+        return self.documents[item.url]
 
     def _index_bands(self, article_id: int, item: ArticleInput) -> None:
         self.rows.bands.extend(
@@ -611,7 +638,7 @@ class _Batch:
         event, deliveries = new_event(
             event_type=event_type, occurred_at=self.now, source_id=write.source_id,
             source_name=write.source_name, router=write.router, article_id=article_id,
-            article=article, extra=extra,
+            article=article, extra=extra, topics=topics_of(write.router, self._document(item)[0]),
         )  # fmt: skip
         self.rows.events.append(event)
         self.rows.deliveries.extend(deliveries)
@@ -670,6 +697,15 @@ def _twin_bands(band: int) -> tuple[int, int]:
     without a twin)."""
     bands = matching_bands(band)
     return bands[0], bands[-1]
+
+
+def _documents(items: Iterable[ArticleInput]) -> dict[str, tuple[str, str]]:
+    """By URL: the normalized title and text, and the search index row."""
+    found = {}
+    for item in items:
+        normalized = document(item.title, item.text)
+        found[item.url] = (normalized, body_of(normalized))
+    return found
 
 
 def _lock_key(content_hash: str) -> int:

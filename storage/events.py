@@ -7,7 +7,7 @@ import difflib
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,25 @@ from storage.records import iso
 
 # Given an event type, the names of the channels that should receive it.
 Router = Callable[[str], Sequence[str]]
+
+
+@runtime_checkable
+class TopicRouter(Protocol):
+    """A router that knows the configured topics (scraper.notify.routing.SourceRouter):
+    which topics an article matches, and which channels want an event about an article
+    matching them. A plain ``Router`` knows no topics: its articles match none."""
+
+    def __call__(self, event_type: str, topics: Sequence[str] = (), /) -> Sequence[str]: ...
+
+    def topics_of(self, normalized: str) -> list[str]:
+        """The topics matched by an article's title and text as normalized by
+        ``scraper.topics.document``."""
+        ...
+
+
+def topics_of(router: Router, normalized: str) -> list[str]:
+    return router.topics_of(normalized) if isinstance(router, TopicRouter) else []
+
 
 EXCERPT_CHARS = 280
 
@@ -85,9 +104,11 @@ def new_event(
     article_id: int | None = None,
     article: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    topics: Sequence[str] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The row of one event and the rows of its pending deliveries, one per channel that
-    wants it, ready for a multi-row insert."""
+    wants it, ready for a multi-row insert. An article event's payload lists the
+    ``topics`` its article matches, and channels are chosen knowing them."""
     event_id = str(uuid.uuid4())
     payload: dict[str, Any] = {
         "id": event_id,
@@ -97,6 +118,7 @@ def new_event(
     }
     if article is not None:
         payload["article"] = article
+        payload["topics"] = list(topics)
     payload.update(extra or {})
     event = {
         "id": event_id,
@@ -114,7 +136,9 @@ def new_event(
             "attempts": 0,
             "next_attempt_at": occurred_at,
         }
-        for channel in dict.fromkeys(router(event_type))
+        for channel in dict.fromkeys(
+            router(event_type, topics) if isinstance(router, TopicRouter) else router(event_type)
+        )
     ]
     return event, deliveries
 

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidato
 
 from scraper.config.durations import parse_duration, parse_schedule, parse_size
 from scraper.config.types import EventType, Schedule, SourceKind
+from scraper.topics import normalize
 
 NAME_PATTERN = re.compile(r"[a-z0-9-]+")
 ENV_NAME_PATTERN = re.compile(r"[A-Z_][A-Z0-9_]*")
@@ -180,6 +181,12 @@ def _non_empty(value: str) -> str:
     return value
 
 
+def _term(value: str) -> str:
+    if not normalize(value):
+        raise ValueError("a topic term may not be empty (nor only spaces)")
+    return value
+
+
 def _template(value: str) -> str:
     _non_empty(value)
     try:
@@ -224,6 +231,7 @@ CssSelector = Annotated[str, AfterValidator(_css_selector)]
 UserAgent = Annotated[str, AfterValidator(_user_agent)]
 Tag = Annotated[str, AfterValidator(_tag)]
 NonEmpty = Annotated[str, AfterValidator(_non_empty)]
+Term = Annotated[str, AfterValidator(_term)]
 Template = Annotated[str, AfterValidator(_template)]
 EnvName = Annotated[str, AfterValidator(_env_name)]
 Concurrency = Annotated[int, Field(ge=1, le=64)]
@@ -283,6 +291,7 @@ class _ChannelModel(_Model):
     events: Annotated[list[EventType], Field(min_length=1)] | None = None
     sources: list[str] = []
     tags: list[str] = []
+    topics: list[str] = []
     timeout: Timeout | None = None
     max_attempts: Attempts | None = None
 
@@ -319,10 +328,16 @@ CHANNEL_MODELS: dict[str, type[_ChannelModel]] = {
 }
 
 
+class TopicModel(_Model):
+    name: Name
+    terms: Annotated[list[Term], Field(min_length=1)]
+
+
 class ConfigModel(_Model):
     defaults: DefaultsModel | None = None
     notifications: list[ChannelModel] | None = None
     sources: list[SourceModel] | None = None
+    topics: list[TopicModel] | None = None
 
 
 def keys_of(model: type[BaseModel]) -> tuple[str, ...]:

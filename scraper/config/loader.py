@@ -28,11 +28,12 @@ from scraper.config._models import (
     FetchSettings,
     JsonlModel,
     SourceModel,
+    TopicModel,
     WebhookModel,
     keys_of,
 )
 from scraper.config._yaml_lines import KeyPath, YamlDocument, load_yaml
-from scraper.config.types import ALL_EVENT_TYPES, Channel, Config, Source
+from scraper.config.types import ALL_EVENT_TYPES, Channel, Config, Source, Topic
 from scraper.errors import ConfigError, YamlSyntaxError
 
 T = TypeVar("T")
@@ -186,7 +187,7 @@ def _where(loc: KeyPath, data: object) -> str:
         return ""
     head, rest = loc[0], loc[1:]
     label: str
-    if head in ("sources", "notifications") and rest and isinstance(rest[0], int):
+    if head in ("sources", "notifications", "topics") and rest and isinstance(rest[0], int):
         label = _item_label(str(head), rest[0], data)
         rest = rest[1:]
     else:
@@ -200,9 +201,10 @@ def _item_label(section: str, index: int, data: object) -> str:
 
 
 def _label(section: str, item: Mapping[str, Any], index: int) -> str:
-    if section == "sources":
+    if section in ("sources", "topics"):
         name = item.get("name")
-        return f"source {name!r}" if isinstance(name, str) else f"sources[{index}]"
+        singular = section[:-1]
+        return f"{singular} {name!r}" if isinstance(name, str) else f"{section}[{index}]"
     name = _channel_name(item, index)
     return name if name.startswith("notifications[") else f"notification {name!r}"
 
@@ -235,6 +237,8 @@ def _unknown_key(loc: KeyPath, data: object) -> str:
             hint = f" ({key!r} can only be set per source)"
     elif parent[0] == "sources":
         known = keys_of(SourceModel)
+    elif parent[0] == "topics":
+        known = keys_of(TopicModel)
     else:
         kind = _raw_item(data, "notifications", int(parent[1])).get("type")
         model = CHANNEL_MODELS.get(kind) if isinstance(kind, str) else None
@@ -254,21 +258,12 @@ def _unknown_key(loc: KeyPath, data: object) -> str:
 
 
 def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Problem]:
-    sources = data.get("sources")
     source_names: list[str] = []
-    first_line: dict[str, int] = {}
-    for index, item in _items(sources):
-        name = item.get("name")
-        if not isinstance(name, str):
-            continue
-        source_names.append(name)
-        line = document.line_of(("sources", index, "name"))
-        if name in first_line:
-            yield line, f"duplicate source name {name!r} (first used on line {first_line[name]})"
-        else:
-            first_line[name] = line
-    for index, item in _items(sources):
+    yield from _unique_names(data, "sources", document, source_names)
+    for index, item in _items(data.get("sources")):
         yield from _check_params(item, index, document)
+    known_topics: list[str] = []
+    yield from _unique_names(data, "topics", document, known_topics)
     channel_lines: dict[str, int] = {}
     for index, item in _items(data.get("notifications")):
         name = _channel_name(item, index)
@@ -283,24 +278,49 @@ def _cross_check(data: Mapping[str, Any], document: YamlDocument) -> Iterator[Pr
             )
         else:
             channel_lines[name] = line
-        yield from _check_channel_sources(item, index, source_names, document)
+        yield from _check_channel_names(item, index, "sources", source_names, document)
+        yield from _check_channel_names(item, index, "topics", known_topics, document)
 
 
-def _check_channel_sources(
-    item: Mapping[str, Any], index: int, known: list[str], document: YamlDocument
+def _unique_names(
+    data: Mapping[str, Any], section: str, document: YamlDocument, names: list[str]
 ) -> Iterator[Problem]:
-    wanted = item.get("sources")
+    """A problem for each name of a ``sources`` or ``topics`` item used twice; every name
+    is appended to ``names``."""
+    first_line: dict[str, int] = {}
+    for index, item in _items(data.get(section)):
+        name = item.get("name")
+        if not isinstance(name, str):
+            continue
+        names.append(name)
+        line = document.line_of((section, index, "name"))
+        if name in first_line:
+            yield (
+                line,
+                f"duplicate {section[:-1]} name {name!r} (first used on line {first_line[name]})",
+            )
+        else:
+            first_line[name] = line
+
+
+def _check_channel_names(
+    item: Mapping[str, Any], index: int, key: str, known: list[str], document: YamlDocument
+) -> Iterator[Problem]:
+    """A channel's ``sources`` or ``topics`` must name sources or topics of the file."""
+    wanted = item.get(key)
     if not isinstance(wanted, list):
         return
     for position, name in enumerate(wanted):
         if isinstance(name, str) and name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            line = document.line_of(("notifications", index, "sources", position))
+            if key == "topics" and not known:
+                hint = " (define it under the top-level `topics:`)"
+            line = document.line_of(("notifications", index, key, position))
             label = _channel_name(item, index)
             yield (
                 line,
-                f"notification {label!r}: sources[{position}]: unknown source {name!r}{hint}",
+                f"notification {label!r}: {key}[{position}]: unknown {key[:-1]} {name!r}{hint}",
             )
 
 
@@ -336,7 +356,15 @@ def _build(model: ConfigModel, document: YamlDocument, path: str) -> Config:
     channels = tuple(
         _channel(item, index, base_dir) for index, item in enumerate(model.notifications or ())
     )
-    return Config(sources=sources, channels=channels, path=path)
+    topics = tuple(
+        _topic(item, document.line_of(("topics", index)))
+        for index, item in enumerate(model.topics or ())
+    )
+    return Config(sources=sources, channels=channels, topics=topics, path=path)
+
+
+def _topic(item: TopicModel, line: int) -> Topic:
+    return Topic(name=item.name, terms=tuple(item.terms), line=line)
 
 
 def _pick(*values: T | None) -> T:
@@ -401,6 +429,7 @@ def _channel(item: AnyChannelModel, index: int, base_dir: str) -> Channel:
         events=tuple(item.events) if item.events is not None else ALL_EVENT_TYPES,
         sources=tuple(item.sources),
         tags=tuple(item.tags),
+        topics=tuple(item.topics),
         template=item.template if isinstance(item, AppriseModel) else None,
         digest=item.digest if isinstance(item, AppriseModel) else None,
         timeout=_pick(item.timeout, _CHANNEL_BASE.timeout),

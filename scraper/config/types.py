@@ -92,6 +92,7 @@ class Channel:
     events: tuple[EventType, ...] = ALL_EVENT_TYPES
     sources: tuple[str, ...] = ()  # empty: every source
     tags: tuple[str, ...] = ()  # empty: every tag
+    topics: tuple[str, ...] = ()  # empty: every article
     template: str | None = None
     digest: float | None = None  # seconds between digest messages (human channels)
     timeout: float = 10.0
@@ -99,9 +100,17 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Topic:
+    name: str
+    terms: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     sources: tuple[Source, ...] = ()
     channels: tuple[Channel, ...] = ()
+    topics: tuple[Topic, ...] = ()
     path: str = "sources.yaml"
 
     def source(self, name: str) -> Source:
@@ -133,4 +142,5 @@ __all__ = [
     "Schedule",
     "Source",
     "SourceKind",
+    "Topic",
 ]

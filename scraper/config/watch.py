@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scraper.config.loader import parse_bytes, read_bounded, unreadable
-from scraper.config.types import Config, Source
+from scraper.config.types import Config, Source, Topic
 from scraper.errors import ConfigError, ScraperError
 
 logger = logging.getLogger("scraper.config")
@@ -35,15 +35,20 @@ OnChange = Callable[[Config], Awaitable[None]]
 class ConfigDiff:
     """Source names, in file order, that a reload added, removed or changed.
 
-    ``channels_changed`` is true when the notification channels differ."""
+    ``channels_changed`` is true when the notification channels differ, ``topics_changed``
+    when the topics do (they apply to the events written after the reload)."""
 
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     channels_changed: bool = False
+    topics_changed: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.channels_changed)
+        return bool(
+            self.added or self.removed or self.changed or self.channels_changed
+            or self.topics_changed
+        )  # fmt: skip
 
 
 def diff_configs(old: Config, new: Config) -> ConfigDiff:
@@ -60,7 +65,12 @@ def diff_configs(old: Config, new: Config) -> ConfigDiff:
             if name in before and _comparable(before[name]) != _comparable(source)
         ),
         channels_changed=old.channels != new.channels,
+        topics_changed=_comparable_topics(old) != _comparable_topics(new),
     )
+
+
+def _comparable_topics(config: Config) -> tuple[Topic, ...]:
+    return tuple(dataclasses.replace(topic, line=0) for topic in config.topics)
 
 
 def _comparable(source: Source) -> Source:

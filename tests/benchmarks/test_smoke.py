@@ -136,3 +136,13 @@ def test_dedup_scale_benchmark(backend: str, request: pytest.FixtureRequest) -> 
     again = run_benchmark(*args)
     assert "loading" not in again
     assert "(32 of 32 found)" in again
+
+
+def test_search_benchmark(db_url: str, tmp_path: Path) -> None:
+    output = run_benchmark(
+        "benchmarks/search.py", "--db", db_url, "--articles", "300", "--queries", "3",
+        "--paragraphs", "60",
+    )  # fmt: skip
+    rows = {line.split()[0]: line.split() for line in output.splitlines() if line.strip()}
+    assert rows["all"][1] == "15"  # 3 queries of each of the 5 kinds
+    assert "bytes per article" in output

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, inspect
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
 from storage.models import Base
+from storage.search_repo import SEARCH_TABLE
 
 CONTRACT_COLUMNS = {
     "sources": {"id", "name", "url", "kind", "enabled", "last_run_at", "last_status",
@@ -27,8 +28,14 @@ CONTRACT_COLUMNS = {
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": include_name}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """The search index is the migrations' own (alembic/env.py), not the models'."""
+    return not (type_ == "table" and (name or "").startswith(SEARCH_TABLE))
 
 
 def _columns(connection: Connection) -> dict[str, set[str]]:

@@ -1,0 +1,346 @@
+"""Full-text search latency and index cost with many articles stored.
+
+    .venv/bin/python benchmarks/search.py --articles 100000 --db sqlite:////tmp/search.db
+    .venv/bin/python benchmarks/search.py --articles 1000000 --db postgresql://…/db
+
+The database is migrated, then filled once by a bulk loader with N articles (a database
+that already holds N articles is reused as it is: build once, measure many times). Texts
+are generated per language from the hand-written articles of ``tests/dedup/pairs`` (six
+languages) and, for English, the real article bodies of ``shared/benchmarks/extraction``
+when present: a character Markov chain (order 2) for Chinese and Japanese, a word chain
+(order 1) for Korean, Russian, Mongolian and English, so that texts are all different but
+their character and word statistics are those of real news. Mix: zh 25%, ko 20%, ja 15%,
+ru 15%, mn 5%, en 20%; lengths log-normal around 1,200 characters. Each article's index
+row is ``storage.search_repo.index_body`` of its title and text, as the write path
+stores it.
+
+Queries are what a reader types: a two-character Chinese, Japanese or Korean word cut from
+a stored text, a longer word or a two-word phrase, a rare string (cut from one text), and
+a string found nowhere. Each runs as the read side runs it: ``search_condition`` in
+``SELECT … ORDER BY first_seen_at DESC, id DESC LIMIT 50`` (the newest page). Reported:
+p50 and p95 per kind and overall, and the index's bytes per article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import random
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scraper.dedup import content_hash
+from storage.search_repo import SEARCH_TABLE, index_body, search_condition
+from tests.dedup.pairs.generate import load, sentences_of
+
+MIX = {"zh": 0.25, "ko": 0.20, "ja": 0.15, "ru": 0.15, "mn": 0.05, "en": 0.20}
+CHAR_CHAINS = frozenset({"zh", "ja"})
+EXTRACTION = Path(__file__).resolve().parents[2] / "shared/benchmarks/extraction/dev"
+PAGE = 50
+_WORD = re.compile(r"\S+")
+
+
+# Texts ------------------------------------------------------------------------------------
+
+
+class Chain:
+    """A Markov chain over characters (order 2) or words (order 1) of one language."""
+
+    def __init__(self, language: str, texts: list[str]) -> None:
+        self.by_char = language in CHAR_CHAINS
+        self.next: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self.starts: list[tuple[str, ...]] = []
+        order = 2 if self.by_char else 1
+        for text in texts:
+            units = list(text) if self.by_char else _WORD.findall(text)
+            for i in range(len(units) - order):
+                key = tuple(units[i : i + order])
+                if i == 0 or units[i - 1] in "。.!?！？":
+                    self.starts.append(key)
+                self.next[key].append(units[i + order])
+        self.order = order
+
+    def text(self, length: int, rng: random.Random) -> str:
+        units = list(rng.choice(self.starts))
+        size = sum(map(len, units))
+        while size < length:
+            options = self.next.get(tuple(units[-self.order :]))
+            unit = rng.choice(options) if options else "\n\n"
+            if not options:
+                units += list(rng.choice(self.starts))
+            units.append(unit)
+            size += len(unit) + (0 if self.by_char else 1)
+        return ("" if self.by_char else " ").join(units).strip()
+
+
+def corpora() -> dict[str, Chain]:
+    chains = {}
+    for language in MIX:
+        corpus = load(language)
+        texts = [text for _, text in corpus.articles.values()] + corpus.sentences + corpus.short
+        if language == "en" and (EXTRACTION / "ground-truth.json").exists():
+            import json
+
+            truth = json.loads((EXTRACTION / "ground-truth.json").read_text())
+            texts += [str(v.get("articleBody", "")) for v in truth.values() if isinstance(v, dict)]
+        chains[language] = Chain(language, [t for t in texts if t])
+    return chains
+
+
+PARAGRAPHS = 4000  # generated per language; an article joins a few of them
+
+
+class Texts:
+    """Paragraphs generated once per language (the chains are slow), joined a few at a
+    time into articles: every article differs, paragraphs repeat like boilerplate does."""
+
+    def __init__(self, rng: random.Random, paragraphs: int = PARAGRAPHS) -> None:
+        self.pools: dict[str, list[str]] = {}
+        self.titles: dict[str, list[str]] = {}
+        for language, chain in corpora().items():
+            size = 160 if chain.by_char else 320
+            self.pools[language] = [chain.text(size, rng) for _ in range(paragraphs)]
+            self.titles[language] = [
+                sentences_of(chain.text(size // 5, rng))[0][:120] for _ in range(paragraphs)
+            ]
+
+    def article(self, language: str, rng: random.Random) -> tuple[str, str]:
+        length = int(min(8000, max(200, rng.lognormvariate(math.log(1200), 0.6))))
+        pool = self.pools[language]
+        count = max(1, round(length / (len(pool[0]) * (2 if language in CHAR_CHAINS else 1))))
+        body = "\n\n".join(rng.sample(pool, min(count, 24)))
+        return rng.choice(self.titles[language]), body
+
+
+# Loading ----------------------------------------------------------------------------------
+
+_COLUMNS = ("id", "source_id", "url", "title", "text", "language", "content_hash", "version",
+            "first_seen_at", "updated_at", "check_count")  # fmt: skip
+_GIN = f"ix_{SEARCH_TABLE}_body"
+
+
+async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> None:
+    from sqlalchemy import text
+
+    sqlite = engine.dialect.name == "sqlite"
+    texts = Texts(rng, paragraphs)
+    languages, weights = zip(*MIX.items(), strict=True)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    chunk = 5_000
+    async with engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO sources (id, name, url, kind, enabled, tags, consecutive_failures, "
+            "failing, created_at) VALUES (1, 'bench', 'https://b.org/', 'auto', true, '[]', 0, "
+            "false, :now)"
+        ), {"now": start})  # fmt: skip
+        if not sqlite:
+            await connection.execute(text(f"DROP INDEX IF EXISTS {_GIN}"))
+            await connection.execute(text("SET LOCAL session_replication_role = replica"))
+        raw = (await connection.get_raw_connection()).driver_connection
+        for first in range(0, count, chunk):
+            rows, index = [], []
+            for n in range(first, min(count, first + chunk)):
+                language = rng.choices(languages, weights)[0]
+                title, body = texts.article(language, rng)
+                seen = start + timedelta(seconds=n * 30)
+                rows.append((n + 1, 1, f"https://b.org/{n}", title, body, language,
+                             content_hash(body), 1, seen, seen, 0))  # fmt: skip
+                index.append((n + 1, index_body(title, body)))
+            if sqlite:
+                marks = ", ".join("?" * len(_COLUMNS))
+                await raw.executemany(
+                    f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                    [(*r[:8], r[8].isoformat(), r[9].isoformat(), r[10]) for r in rows],
+                )
+                await raw.executemany(
+                    f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index
+                )
+            else:
+                await raw.copy_records_to_table("articles", records=rows, columns=_COLUMNS)
+                await raw.copy_records_to_table(
+                    SEARCH_TABLE, records=index, columns=("article_id", "body")
+                )
+            print(f"  {min(count, first + chunk):,} articles", end="\r", flush=True)
+        print()
+        if not sqlite:
+            await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+            await connection.execute(
+                text(f"CREATE INDEX {_GIN} ON {SEARCH_TABLE} USING gin (body gin_trgm_ops)")
+            )
+            await connection.execute(text(
+                "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
+                "(SELECT max(id) FROM articles))"
+            ))  # fmt: skip
+    if sqlite:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')")
+            )
+    else:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text("VACUUM ANALYZE"))
+
+
+async def index_bytes(engine: Any) -> tuple[int, int]:
+    """(bytes of the search index, of everything else) in the database."""
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = (
+                await connection.execute(text("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+            ).all()
+            search = sum(int(size) for name, size in rows if name.startswith(SEARCH_TABLE))
+            return search, sum(int(size) for _, size in rows) - search
+        search = (await connection.execute(
+            text(f"SELECT pg_total_relation_size('{SEARCH_TABLE}')")
+        )).scalar_one()  # fmt: skip
+        articles = (await connection.execute(
+            text("SELECT pg_total_relation_size('articles')")
+        )).scalar_one()  # fmt: skip
+        return int(search), int(articles)
+
+
+# Queries ----------------------------------------------------------------------------------
+
+
+async def queries(
+    engine: Any, count: int, rng: random.Random, per_kind: int
+) -> dict[str, list[str]]:
+    """Queries of each kind, cut from texts stored at random."""
+    from sqlalchemy import text
+
+    picked: dict[str, list[str]] = defaultdict(list)
+    async with engine.connect() as connection:
+        while min((len(picked[k]) for k in KINDS), default=0) < per_kind:
+            row = (await connection.execute(
+                text("SELECT text, language FROM articles WHERE id = :id"),
+                {"id": rng.randint(1, count)},
+            )).one()  # fmt: skip
+            body, language = row.text, row.language
+            if language in ("zh", "ja", "ko"):
+                runs = re.findall(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,}", body)
+                if runs:
+                    run = rng.choice(runs)
+                    i = rng.randrange(len(run) - 1)
+                    _add(picked, "cjk-2", run[i : i + 2], per_kind)
+                    if len(run) >= 6:
+                        i = rng.randrange(len(run) - 5)
+                        _add(picked, "rare", run[i : i + 6], per_kind)
+            words = [w.strip(".,;:()\"'") for w in body.split()]
+            words = [w for w in words if len(w) >= 4]
+            if len(words) >= 2 and language not in ("zh", "ja"):
+                _add(picked, "word", rng.choice(words), per_kind)
+                i = rng.randrange(len(words) - 1)
+                _add(picked, "two-words", f"{words[i]} {words[i + 1]}", per_kind)
+            absent = "".join(rng.choice("qxzjvkw") for _ in range(7))
+            _add(picked, "absent", absent, per_kind)
+    return picked
+
+
+KINDS = ("cjk-2", "word", "two-words", "rare", "absent")
+
+
+def _add(picked: dict[str, list[str]], kind: str, query: str, limit: int) -> None:
+    if len(picked[kind]) < limit and query.strip():
+        picked[kind].append(query)
+
+
+async def measure(engine: Any, picked: dict[str, list[str]]) -> dict[str, list[float]]:
+    from sqlalchemy import Table, select
+
+    from storage.models import ArticleRow
+
+    articles: Table = ArticleRow.__table__  # type: ignore[assignment]
+    dialect = engine.dialect.name
+    timings: dict[str, list[float]] = defaultdict(list)
+    async with engine.connect() as connection:
+        for kind, batch in picked.items():
+            for query in batch:
+                statement = (
+                    select(articles.c.id, articles.c.title, articles.c.first_seen_at)
+                    .where(search_condition(dialect, query))
+                    .order_by(articles.c.first_seen_at.desc(), articles.c.id.desc())
+                    .limit(PAGE)
+                )
+                began = time.perf_counter()
+                (await connection.execute(statement)).all()
+                timings[kind].append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+async def run(db: str, count: int, per_kind: int, seed: int, paragraphs: int) -> None:
+    from sqlalchemy import func, select
+
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+    from storage.models import ArticleRow
+
+    engine = create_engine(db)
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        stored = (
+            await connection.execute(select(func.count()).select_from(ArticleRow))
+        ).scalar_one()
+    if stored not in (0, count):
+        raise SystemExit(f"{db} holds {stored:,} articles, not {count:,}: use another database")
+    if stored == 0:
+        began = time.perf_counter()
+        await fill(engine, count, random.Random(seed), paragraphs)
+        print(f"loaded {count:,} articles in {time.perf_counter() - began:.0f} s")
+    rng = random.Random(seed + 1)
+    picked = await queries(engine, count, rng, per_kind)
+    await measure(engine, {k: v[:3] for k, v in picked.items()})  # warm the caches a little
+    timings = await measure(engine, picked)
+    search, rest = await index_bytes(engine)
+    print(f"{engine.dialect.name}, {count:,} articles, newest {PAGE} matches per query")
+    print(f"{'kind':<10} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  example")
+    everything = []
+    for kind in KINDS:
+        values = timings.get(kind, [])
+        if not values:
+            continue
+        everything += values
+        example = picked[kind][0]
+        print(f"{kind:<10} {len(values):>4} {statistics.median(values):>8.1f} "
+              f"{percentile(values, 0.95):>8.1f} {max(values):>8.1f}  {example!r}")  # fmt: skip
+    print(f"{'all':<10} {len(everything):>4} {statistics.median(everything):>8.1f} "
+          f"{percentile(everything, 0.95):>8.1f} {max(everything):>8.1f}")  # fmt: skip
+    other = "articles table" if engine.dialect.name == "postgresql" else "rest of the file"
+    print(
+        f"index: {search / count:,.0f} bytes per article ({search / 2**20:,.0f} MiB); "
+        f"{other}: {rest / count:,.0f} bytes per article"
+    )
+    await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="database URL (filled once, then reused)")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=40, help="queries of each kind")
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--paragraphs", type=int, default=PARAGRAPHS, help="paragraphs generated per language"
+    )
+    args = parser.parse_args()
+    asyncio.run(run(args.db, args.articles, args.queries, args.seed, args.paragraphs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Full-text search over articles, in any language, on SQLite and PostgreSQL.
+
+The index holds one row per article (``article_search``, written in the transaction that
+writes the article, by ``storage.article_writes``): its title and text normalized as
+topics see them (``scraper.topics.normalize``: NFKC, case folded), followed by the
+distinct two-character pairs of its runs of Chinese, Japanese and Korean script, each
+between two ``MARK`` characters. A search word matches where it occurs anywhere in the
+normalized text; no word boundaries are needed, so a Chinese word is found inside a
+sentence that has no spaces.
+
+- SQLite: an FTS5 table with the ``trigram`` tokenizer, which answers "contains this
+  string" for strings of three or more characters from its index. A two-character CJK
+  word ``ab`` is looked up as the four-character string MARK a b MARK (one of the
+  marked pairs); any other one- or two-character word is checked with ``instr`` on the
+  stored normalized text (a scan: the index has nothing shorter than three characters).
+- PostgreSQL: a table with a ``pg_trgm`` GIN index; each word is a ``LIKE`` pattern
+  (substring), which the index answers from three characters up, and a two-character
+  CJK word through its marked pair. Shorter words scan.
+
+See docs/explanation/search-and-topics.md for why this design and what it costs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    TableClause,
+    Text,
+    and_,
+    bindparam,
+    column,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from scraper.topics import document, normalize, normalized_terms
+from storage.models import ArticleRow
+
+SEARCH_TABLE = "article_search"
+# A private-use character: normalize() removes these from texts and queries, so it never
+# occurs in the index except as the marker of a CJK pair.
+MARK = "\ue000"
+# Scripts written without spaces between words (and Hangul, whose words carry particles):
+# Han (with its extensions and 々〆), kana, Hangul syllables and jamo.
+_CJK = (
+    "\u3005\u3006\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\U00020000-\U0003134f"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]{{2,}}")
+_CJK_PAIR = re.compile(f"[{_CJK}]{{2}}")
+# Statements bind at most this many rows (bounded parameter counts, as elsewhere).
+_CHUNK = 400
+
+_ARTICLES = cast(Table, ArticleRow.__table__)
+# Not in the models' metadata: migration 0011 owns this table, which on SQLite is an FTS5
+# virtual table that the ORM cannot describe.
+_FTS = table(SEARCH_TABLE, column("rowid", Integer), column("body", Text))
+_TRGM = table(SEARCH_TABLE, column("article_id", Integer), column("body", Text))
+
+
+def index_body(title: str, text: str) -> str:
+    """What the index stores for an article: its normalized text, then its marked CJK
+    pairs (each once)."""
+    return body_of(document(title, text))
+
+
+def body_of(normalized: str) -> str:
+    """``index_body`` for a text already normalized by ``scraper.topics.document``."""
+    pairs: dict[str, None] = {}
+    for run in _CJK_RUN.findall(normalized):
+        pairs.update(dict.fromkeys(map(str.__add__, run[:-1], run[1:])))
+    if not pairs:
+        return normalized
+    return normalized + "\n" + MARK + MARK.join(pairs) + MARK
+
+
+def search_condition(dialect: str, query: str) -> ColumnElement[bool]:
+    """Rows of `articles` whose title or text contains every whitespace-separated word of query."""
+    words = normalized_terms(normalize(query).split(" "))
+    if not words:
+        return true()
+    return _condition(dialect, words, every=True)
+
+
+def topic_condition(dialect: str, terms: Sequence[str]) -> ColumnElement[bool]:
+    """Rows of `articles` whose title or text contains any of the terms."""
+    needles = normalized_terms(terms)
+    if not needles:
+        return false()
+    return _condition(dialect, needles, every=False)
+
+
+def _condition(dialect: str, needles: Sequence[str], *, every: bool) -> ColumnElement[bool]:
+    """Articles whose index row contains every (or any) needle: normalized, non-empty."""
+    join = and_ if every else or_
+    if dialect == "postgresql":
+        patterns = [_like_pattern(needle) for needle in needles]
+        # No ESCAPE clause: PostgreSQL's LIKE escapes with a backslash by default.
+        matches = [_TRGM.c.body.like(_bound(p)) for p in patterns]
+        rows = select(_TRGM.c.article_id).where(join(*matches))
+        return _ARTICLES.c.id.in_(rows)
+    if dialect != "sqlite":
+        raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
+    indexed = [_fts_phrase(n) for n in needles if _fts_phrase(n) is not None]
+    scanned = [n for n in needles if _fts_phrase(n) is None]
+    conditions: list[ColumnElement[bool]] = []
+    if indexed:
+        expression = (" AND " if every else " OR ").join(p for p in indexed if p)
+        conditions.append(_FTS.c.body.op("MATCH")(_bound(expression)))
+    conditions += [func.instr(_FTS.c.body, _bound(n)) > 0 for n in scanned]
+    if every:
+        return _ARTICLES.c.id.in_(select(_FTS.c.rowid).where(and_(*conditions)))
+    # Any: each branch its own subquery, so that the MATCH branch keeps its index.
+    return or_(*(_ARTICLES.c.id.in_(select(_FTS.c.rowid).where(c)) for c in conditions))
+
+
+def _bound(value: str) -> Any:
+    return bindparam(None, value, type_=String, unique=True)
+
+
+def _is_cjk_pair(needle: str) -> bool:
+    return _CJK_PAIR.fullmatch(needle) is not None
+
+
+def _fts_phrase(needle: str) -> str | None:
+    """An FTS5 string (a quoted phrase: no operator inside it means anything) that the
+    trigram index answers, or None when the needle is too short for it."""
+    if _is_cjk_pair(needle):
+        needle = MARK + needle + MARK
+    elif len(needle) < 3:
+        return None
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _like_pattern(needle: str) -> str:
+    if _is_cjk_pair(needle):
+        needle = MARK + needle + MARK
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# Writes (inside the article's own transaction) -------------------------------------------
+
+
+async def write_index(
+    connection: AsyncConnection, bodies: dict[int, str], *, replace: Iterable[int] = ()
+) -> None:
+    """Store the index rows ``bodies`` (article id: ``index_body``), first removing those
+    of the articles ``replace`` (edited articles: search finds their current text)."""
+    index, key = _index_of(connection.dialect.name)
+    stale = sorted(set(replace))
+    for start in range(0, len(stale), _CHUNK):
+        await connection.execute(delete(index).where(key.in_(stale[start : start + _CHUNK])))
+    rows = [{key.name: article_id, "body": body} for article_id, body in bodies.items()]
+    for start in range(0, len(rows), _CHUNK):
+        await connection.execute(insert(index), rows[start : start + _CHUNK])
+
+
+def _index_of(dialect: str) -> tuple[TableClause, ColumnClause[Any]]:
+    """The index table and its article id column: FTS5 keys its rows by ``rowid``."""
+    index = _FTS if dialect == "sqlite" else _TRGM
+    return index, index.c.rowid if dialect == "sqlite" else index.c.article_id
