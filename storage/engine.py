@@ -69,10 +69,10 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
-def open_existing(url: str) -> AsyncEngine:
+def open_existing(url: str, *, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
     """An engine on a database that must exist already: for the commands that read or
     repair one, so a mistyped path is an error rather than a new, empty database (and no
-    directory is created on the way)."""
+    directory is created on the way). ``read_only``: see ``create_engine``."""
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         what = "is not a file" if path.exists() else "does not exist"
@@ -80,14 +80,18 @@ def open_existing(url: str) -> AsyncEngine:
             f"no database at {path} ({what}; check --db or ${ENV_DATABASE_URL}, or start "
             "the daemon once to create it)"
         )
-    return create_engine(url, create=False)
+    return create_engine(url, create=False, read_only=read_only, pool_size=pool_size)
 
 
-def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 5, create: bool = True, read_only: bool = False
+) -> AsyncEngine:
     """An async engine for ``url``; with ``create``, a SQLite file's directory is made if
     missing. On SQLite every transaction starts with BEGIN IMMEDIATE: a deferred
     transaction that later writes can fail with SQLITE_BUSY at once, whatever the busy
-    timeout, when another connection writes first."""
+    timeout, when another connection writes first. With ``read_only`` the database itself
+    refuses writes through this engine (SQLite ``query_only``, PostgreSQL
+    ``default_transaction_read_only``): the read side cannot change what it shows."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         path = sqlite_path(target)
@@ -99,10 +103,14 @@ def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Async
                     f"cannot create the directory of the database {path}: {exc.strerror or exc}"
                 ) from None
         engine = create_async_engine(target, connect_args={"timeout": 30})
-        _configure_sqlite(engine, DatabaseFile(path) if path is not None else None)
+        _configure_sqlite(
+            engine, DatabaseFile(path) if path is not None else None, read_only=read_only
+        )
         return engine
+    settings = {"server_settings": {"default_transaction_read_only": "on"}} if read_only else {}
     return create_async_engine(
         target,
+        connect_args=settings,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -149,7 +157,9 @@ def verify_database_file(engine: AsyncEngine) -> None:
         database.verify()
 
 
-def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine, database: DatabaseFile | None, *, read_only: bool = False
+) -> None:
     if database is not None:
         _FILES[engine.sync_engine] = database
 
@@ -170,6 +180,8 @@ def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> Non
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
         # The near-duplicate lookup compares simhashes in SQL (PostgreSQL has bit ops).
         dbapi_connection.create_function("nea_hamming", 2, sqlite_hamming, deterministic=True)

@@ -95,9 +95,17 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Topic:
+    name: str
+    terms: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     sources: tuple[Source, ...] = ()
     channels: tuple[Channel, ...] = ()
+    topics: tuple[Topic, ...] = ()
     path: str = "sources.yaml"
 
     def source(self, name: str) -> Source:
@@ -122,4 +130,5 @@ __all__ = [
     "Schedule",
     "Source",
     "SourceKind",
+    "Topic",
 ]
