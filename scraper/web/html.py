@@ -6,7 +6,7 @@ stored data pass ``http_href``, which lets http and https through and nothing el
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from starlette.requests import Request
@@ -87,9 +87,11 @@ async def index(request: Request) -> Response:
     filters = {name: value for name, value in form.items() if value}
     next_url = None
     if more and page:
-        next_url = str(request.url_for("index").include_query_params(
-            **filters, cursor=encode_cursor(page[-1].key)))  # fmt: skip
-    feed_query = str(request.url_for("index").include_query_params(**filters).query)
+        carried = (
+            {**filters, "limit": str(listing.limit)} if "limit" in request.query_params else filters
+        )
+        next_url = "/?" + urlencode({**carried, "cursor": encode_cursor(page[-1].key)})
+    feed_query = urlencode(filters)
     return _render(
         request, "index.html",
         articles=[(a, published(a), a.text[:EXCERPT_CHARS]) for a in page],

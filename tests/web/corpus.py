@@ -91,8 +91,18 @@ async def fill(store: Store, clock: Clock) -> Corpus:
     # A second version of the English article.
     clock.now = T0 + timedelta(hours=6)
     source, language, url, title, text = ARTICLES[0]
-    await save(source, item(url, title + " (updated)", text.replace("discussed", "approved")
-                            + "\n\nA new paragraph.", language="en"))  # fmt: skip
+    changed = text.replace("discussed", "approved") + "\n\nA new paragraph."
+    await save(
+        source,
+        item(
+            url,
+            title + " (updated)",
+            changed,
+            language="en",
+            author="Press office",
+            published_at=T0 - timedelta(days=1),
+        ),
+    )
     # An exact copy on another site: a duplicate.
     clock.now = T0 + timedelta(hours=7)
     corpus.ids["copy"] = await save("primorsky", item(
