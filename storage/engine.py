@@ -177,7 +177,8 @@ def _configure_sqlite(
         # Wait for other writers first: switching a new database to WAL needs its lock, and
         # several daemons (or a migration) may be starting on it at the same moment.
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
+        if not read_only:  # (switching an empty file to WAL would write its header)
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         if read_only:
@@ -191,8 +192,9 @@ def _configure_sqlite(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Reads (StoreBase.reading) begin deferred: WAL readers never wait for the lock.
-        read_only = connection.get_execution_options().get("nea_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A read-only engine never takes the write lock (query_only refuses it anyway).
+        reading = read_only or connection.get_execution_options().get("nea_read_only", False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class DaemonLock:
