@@ -5,6 +5,7 @@ stored data pass ``http_href``, which lets http and https through and nothing el
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -18,6 +19,7 @@ from scraper.web.api import known_source, stored_article
 from scraper.web.context import read_side
 from scraper.web.feeds import published
 from scraper.web.params import encode_cursor, parse_listing, positive_id
+from storage.read_repo import ArticleSummary
 
 PAGE_SIZE, MAX_PAGE_SIZE = 30, 100
 DEAD_SHOWN = 50
@@ -62,11 +64,21 @@ def http_href(url: str | None) -> str | None:
     return url.strip()
 
 
-def _when(moment: object) -> str:
-    if moment is None:
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def published_label(article: ArticleSummary) -> str:
+    """When the page says it was published: the instant when it gave one, else its own
+    calendar day (and wall-clock time, if given), as the publisher wrote it."""
+    if article.published_at is not None:
+        return _when(article.published_at)
+    if article.published_date is None:
         return ""
-    text = moment.isoformat() if hasattr(moment, "isoformat") else str(moment)
-    return text.replace("+00:00", " UTC").replace("T", " ")[:20].rstrip()
+    label = article.published_date.isoformat()
+    if article.published_time is not None:
+        label += f" {article.published_time:%H:%M}"
+    return label
 
 
 def _render(request: Request, name: str, **context: object) -> Response:
@@ -94,7 +106,7 @@ async def index(request: Request) -> Response:
     feed_query = urlencode(filters)
     return _render(
         request, "index.html",
-        articles=[(a, published(a), a.text[:EXCERPT_CHARS]) for a in page],
+        articles=[(a, published(a), published_label(a), a.text[:EXCERPT_CHARS]) for a in page],
         form=form, filters=filters, next_url=next_url, feed_query=feed_query,
         sources=await read.repo.source_names(), languages=await read.repo.languages(),
         topics=[t.name for t in config.topics], first_page=listing.after is None,
@@ -114,7 +126,8 @@ async def article(request: Request) -> Response:
         paragraphs = await diffs.off_loop_if_large(len(old) + len(new),
                                                    lambda: diffs.readable(old, new))  # fmt: skip
     return _render(
-        request, "article.html", article=found, published=published(found), versions=versions,
+        request, "article.html", article=found, published=published(found),
+        published_label=published_label(found), versions=versions,
         current=current, previous=previous, paragraphs=paragraphs,
         paragraphs_of_text=[p for p in found.text.split("\n\n") if p.strip()],
     )  # fmt: skip

@@ -13,12 +13,14 @@ from storage.repository import ArticleInput, CheckPlan, RunOutcome, SourceSpec, 
 
 PLAN = CheckPlan(next_check_at=datetime(2030, 1, 1, tzinfo=UTC))
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-HOSTILE_TITLE = '<script>alert("title")</script><img src=x onerror="alert(1)">'
+# Each payload, if it ever ran in a browser, would mark the page (test_browser.py looks).
+PWN = "document.documentElement.setAttribute('data-pwned', '{}')"
+HOSTILE_TITLE = f'<script>{PWN.format("title")}</script><img src=x onerror="{PWN.format("img")}">'
 HOSTILE_TEXT = (
-    'Click <a href="javascript:alert(2)">here</a> <svg onload=alert(3)>\n\n'
-    '<iframe src="data:text/html,<script>alert(4)</script>"></iframe> end.'
+    f'Click <a href="javascript:{PWN.format("link")}">here</a> <svg onload="{PWN.format("svg")}">'
+    f'\n\n<iframe src="data:text/html,<script>{PWN.format("frame")}</script>"></iframe> end.'
 )
-HOSTILE_AUTHOR = '"><script>alert(5)</script>'
+HOSTILE_AUTHOR = f'"><script>{PWN.format("author")}</script>'
 TOPICS = (Topic("tumen", ("Tumen", "图们江", "두만강", "豆満江", "Туманная")),
           Topic("expo", ("Expo", "博览会", "博覧会")))  # fmt: skip
 CONFIG = Config(topics=TOPICS)
@@ -112,7 +114,8 @@ async def fill(store: Store, clock: Clock) -> Corpus:
     clock.now = T0 + timedelta(hours=8)
     corpus.ids["hostile"] = await save("near-news", item(
         "https://near.example.org/news/evil", HOSTILE_TITLE, HOSTILE_TEXT + "\x0b\x1f\ufffe",
-        language="en", author=HOSTILE_AUTHOR, canonical_url="javascript:alert(6)"))  # fmt: skip
+        language="en", author=HOSTILE_AUTHOR,
+        canonical_url=f"javascript:{PWN.format('canonical')}"))  # fmt: skip
     # A failing source and an undeliverable notification.
     for _ in range(3):
         await store.record_run(ids["broken-site"], RunOutcome(ok=False, error="HTTP 503 <b>x</b>"),
