@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.base import StoreBase
@@ -139,13 +139,12 @@ class ReadRepo(StoreBase):
             if conditions is None:
                 return []
             if after is not None:
+                # The first clause alone is what an index range can start from.
+                conditions.append(ArticleRow.first_seen_at <= after.first_seen_at)
                 conditions.append(
                     or_(
                         ArticleRow.first_seen_at < after.first_seen_at,
-                        and_(
-                            ArticleRow.first_seen_at == after.first_seen_at,
-                            ArticleRow.id < after.id,
-                        ),
+                        ArticleRow.id < after.id,
                     )
                 )
             rows = await connection.execute(query.where(*conditions))
@@ -159,7 +158,9 @@ class ReadRepo(StoreBase):
         dialect = self.engine.dialect.name
         conditions: list[ColumnElement[bool]] = []
         if not where.duplicates:
-            conditions.append(ArticleRow.duplicate_of.is_(None))
+            # Not ``duplicate_of IS NULL``: SQLite would pick that column's index (nearly
+            # every row is NULL) and sort them all, instead of walking first_seen_at's.
+            conditions.append(func.coalesce(ArticleRow.duplicate_of, 0) == 0)
         if where.source is not None:
             conditions.append(SourceRow.name == where.source)
         if where.tag is not None:
