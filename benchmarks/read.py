@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import itertools
 import random
 import statistics
 import sys
@@ -65,8 +66,8 @@ def vocabulary(rng: random.Random) -> dict[str, list[str]]:
 
 
 def zipf_picker(units: list[str], rng: random.Random) -> Callable[[int], list[str]]:
-    weights = [1 / (rank + 1) for rank in range(len(units))]
-    return lambda k: rng.choices(units, weights=weights, k=k)
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(units))))
+    return lambda k: rng.choices(units, cum_weights=cumulative, k=k)
 
 
 def rows(count: int, rng: random.Random, vocab: dict[str, list[str]]) -> list[tuple[Any, ...]]:

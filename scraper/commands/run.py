@@ -14,8 +14,6 @@ from scraper.httpd import Route, StatusServer
 from scraper.metrics import Metrics
 from scraper.once import run_once
 from scraper.service import Service
-from scraper.web.daemon_side import WebSide
-from scraper.web.serving import parse_bind
 from storage.engine import DaemonLock, is_sqlite, resolve_database_url, verify_database_file
 
 WATCH_DATABASE_EVERY = 2.0  # seconds between checks that the SQLite file is still ours
@@ -27,11 +25,15 @@ async def run(args: argparse.Namespace) -> int:
     lock = DaemonLock(url)
     lock.acquire()
     try:
-        web_bind = parse_bind(args.http) if args.http else None
+        web_bind = None
+        if args.http:  # the web stack is imported only when asked for
+            from scraper.web.serving import parse_bind
+
+            web_bind = parse_bind(args.http)
         metrics = Metrics() if args.metrics_port is not None or web_bind else None
         service = await Service.open(config, url, cpu_workers=max(args.workers, 0), metrics=metrics)
         status_server = None
-        web: WebSide | None = None
+        web = None
         try:
             if is_sqlite(url):  # we hold the file lock: leases found now are a dead daemon's
                 await service.store.clear_leases()
@@ -41,6 +43,8 @@ async def run(args: argparse.Namespace) -> int:
                 )
                 await status_server.start()
             if web_bind is not None and metrics is not None:
+                from scraper.web.daemon_side import WebSide
+
                 web = await WebSide.start(service, url, status_routes(service, metrics), web_bind)
             if args.once:
                 reports = await run_once(service)

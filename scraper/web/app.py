@@ -8,7 +8,7 @@ Every error leaves as a plain-text 4xx/5xx: never a traceback."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -45,7 +45,11 @@ def create_app(
         *html.routes(),
         *syndication.routes(),
         *api.routes(),
-        Route("/static/style.css", _stylesheet, methods=["GET", "HEAD"]),
+        Route(
+            "/static/style.css",
+            _stylesheet((TEMPLATES / "style.css").read_bytes()),
+            methods=["GET", "HEAD"],
+        ),
         *extra_routes,
     ]
     app = Starlette(
@@ -62,11 +66,11 @@ def create_app(
     return app
 
 
-_CSS = (TEMPLATES / "style.css").read_bytes()
+def _stylesheet(css: bytes) -> Callable[[Request], Awaitable[Response]]:
+    async def stylesheet(request: Request) -> Response:
+        return Response(css, media_type="text/css", headers={"cache-control": "max-age=3600"})
 
-
-async def _stylesheet(request: Request) -> Response:
-    return Response(_CSS, media_type="text/css", headers={"cache-control": "max-age=3600"})
+    return stylesheet
 
 
 async def _bad_request(request: Request, exc: Exception) -> Response:
