@@ -15,7 +15,7 @@ from scraper.web import diffs
 from scraper.web.context import read_side
 from scraper.web.openapi import SCHEMA
 from scraper.web.params import encode_cursor, parse_listing, positive_id
-from storage.read_repo import ArticleSummary, SourceStatus
+from storage.read_repo import ArticleSummary, SourceStatus, VersionText
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 EXCERPT_CHARS = 300
@@ -75,12 +75,18 @@ async def stored_article(request: Request) -> ArticleSummary:
     return found
 
 
-async def version(request: Request) -> Response:
+async def stored_version(request: Request) -> tuple[int, VersionText, VersionText | None]:
+    """The article id, the version the path names and the stored version before it."""
     article_id = positive_id(request.path_params["id"], "article")
     number = positive_id(request.path_params["version"], "version")
-    current, _ = await read_side(request).repo.version_pair(article_id, number)
+    current, previous = await read_side(request).repo.version_pair(article_id, number)
     if current is None:
         raise BadRequest(f"no version {number} of article {article_id}", status=404)
+    return article_id, current, previous
+
+
+async def version(request: Request) -> Response:
+    article_id, current, _ = await stored_version(request)
     return JSONResponse({
         "article_id": article_id, "version": current.version, "title": current.title,
         "text": current.text, "content_hash": current.content_hash,
@@ -89,11 +95,7 @@ async def version(request: Request) -> Response:
 
 
 async def diff(request: Request) -> Response:
-    article_id = positive_id(request.path_params["id"], "article")
-    number = positive_id(request.path_params["version"], "version")
-    current, previous = await read_side(request).repo.version_pair(article_id, number)
-    if current is None:
-        raise BadRequest(f"no version {number} of article {article_id}", status=404)
+    article_id, current, previous = await stored_version(request)
     old = previous.text if previous is not None else ""
     old_name = f"version {previous.version}" if previous is not None else "nothing"
     text = await diffs.off_loop_if_large(

@@ -109,7 +109,21 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_FEED_HEADERS = "ETag and Last-Modified; If-None-Match / If-Modified-Since give 304"
+def _feed(kind: str, schema: dict[str, Any], media: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": f"{kind} feed of the newest articles (ETag and Last-Modified; "
+            "If-None-Match / If-Modified-Since give 304)",
+            "parameters": [*FILTERS, LIMIT],
+            "responses": {
+                "200": _ok(schema, media),
+                "304": {"description": "not modified"},
+                **ERRORS,
+            },
+        }
+    }
+
+
 SCHEMA: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -186,28 +200,8 @@ SCHEMA: dict[str, Any] = {
                 },
             }
         },
-        "/feeds/atom.xml": {
-            "get": {
-                "summary": f"Atom 1.0 feed of the newest articles ({_FEED_HEADERS})",
-                "parameters": [*FILTERS, LIMIT],
-                "responses": {
-                    "200": _ok({"type": "string"}, "application/atom+xml"),
-                    "304": {"description": "not modified"},
-                    **ERRORS,
-                },
-            }
-        },
-        "/feeds/feed.json": {
-            "get": {
-                "summary": f"JSON Feed 1.1 of the newest articles ({_FEED_HEADERS})",
-                "parameters": [*FILTERS, LIMIT],
-                "responses": {
-                    "200": _ok({"type": "object"}, "application/feed+json"),
-                    "304": {"description": "not modified"},
-                    **ERRORS,
-                },
-            }
-        },
+        "/feeds/atom.xml": _feed("Atom 1.0", {"type": "string"}, "application/atom+xml"),
+        "/feeds/feed.json": _feed("JSON Feed 1.1", {"type": "object"}, "application/feed+json"),
         "/openapi.json": {
             "get": {
                 "summary": "this document",
