@@ -70,11 +70,14 @@ def zipf_picker(units: list[str], rng: random.Random) -> Callable[[int], list[st
     return lambda k: rng.choices(units, cum_weights=cumulative, k=k)
 
 
-def rows(count: int, rng: random.Random, vocab: dict[str, list[str]]) -> list[tuple[Any, ...]]:
+def rows(
+    first: int, last: int, rng: random.Random, vocab: dict[str, list[str]]
+) -> list[tuple[Any, ...]]:
+    """Articles ``first`` to ``last - 1`` (ids from ``first + 1``)."""
     pickers = {language: zipf_picker(units, rng) for language, units in vocab.items()}
     start = datetime(2025, 12, 1, tzinfo=UTC)
     out = []
-    for n in range(count):
+    for n in range(first, last):
         language = LANGUAGES[n % len(LANGUAGES)]
         sep = " " if language in ("en", "ru") else ""
         pick = pickers[language]
@@ -123,9 +126,7 @@ async def fill(db_url: str, count: int) -> None:
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
         for first in range(0, count, chunk):
-            batch = rows(min(chunk, count - first), rng, vocab)
-            batch = [(r[0] + first, *r[1:]) for r in batch]
-            batch = [(*r[:11], r[11] + first if r[11] is not None else None) for r in batch]
+            batch = rows(first, min(count, first + chunk), rng, vocab)
             if sqlite:
                 marks = ", ".join("?" * len(_COLUMNS))
                 await raw.executemany(
@@ -209,8 +210,10 @@ async def measure(db_url: str, requests: int) -> None:
 
 async def _deep_cursor(client: Any, pages: int) -> str:
     path = "/api/articles?limit=50"
-    for _ in range(pages - 1):
+    for _ in range(pages - 1):  # (or the last page, with fewer articles)
         cursor = (await client.get(path)).json()["next_cursor"]
+        if cursor is None:
+            break
         path = f"/api/articles?limit=50&cursor={cursor}"
     return path
 

@@ -106,3 +106,10 @@ def test_metadata_benchmark(tmp_path: Path) -> None:
     assert [row.split("|")[2].strip() for row in rows] == ["2/2", "1/1"]
     assert "| htmldate original_date | 1/1 |" in done.stdout
     assert "| trafilatura (metadata) |" in done.stdout
+
+
+def test_read_benchmark() -> None:
+    output = run_benchmark("benchmarks/read.py", "--articles", "300", "--requests", "2")
+    cases = ("| feed", "| API", "| search", "| topic")
+    rows = [line for line in output.splitlines() if line.startswith(cases)]
+    assert len(rows) == 10, output  # every case answered 200 (else the benchmark exits 1)
