@@ -6,6 +6,7 @@ topic matching come from ``storage.search_repo``."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -135,7 +136,7 @@ class ReadRepo(StoreBase):
             .limit(limit)
         )
         async with self.reading() as connection:
-            conditions = await self._conditions(connection, where)
+            conditions = await self._conditions(connection, where, limit)
             if conditions is None:
                 return []
             if after is not None:
@@ -151,31 +152,30 @@ class ReadRepo(StoreBase):
             return [_summary(row) for row in rows]
 
     async def _conditions(
-        self, connection: AsyncConnection, where: ArticleFilter
+        self, connection: AsyncConnection, where: ArticleFilter, limit: int
     ) -> list[ColumnElement[bool]] | None:
         """The WHERE clauses of ``where``; None when nothing can match (a tag no source
-        carries)."""
+        carries, a source unknown)."""
         dialect = self.engine.dialect.name
         conditions: list[ColumnElement[bool]] = []
         if not where.duplicates:
             # Not ``duplicate_of IS NULL``: SQLite would pick that column's index (nearly
             # every row is NULL) and sort them all, instead of walking first_seen_at's.
             conditions.append(func.coalesce(ArticleRow.duplicate_of, 0) == 0)
-        if where.source is not None:
-            conditions.append(SourceRow.name == where.source)
-        if where.tag is not None:
-            # Tags are a JSON list per source (a handful of rows): matched here, the same
-            # way on both databases, then applied as a list of source ids.
-            tagged = [
+        if where.source is not None or where.tag is not None:
+            # Sources are few rows: the filter becomes a list of source ids. Tags are a
+            # JSON list per source, matched here the same way on both databases.
+            ids = [
                 source_id
-                for source_id, tags in await connection.execute(
-                    select(SourceRow.id, SourceRow.tags)
+                for source_id, name, tags in await connection.execute(
+                    select(SourceRow.id, SourceRow.name, SourceRow.tags)
                 )
-                if where.tag in (tags or [])
+                if (where.source is None or name == where.source)
+                and (where.tag is None or where.tag in (tags or []))
             ]
-            if not tagged:
+            if not ids:
                 return None
-            conditions.append(ArticleRow.source_id.in_(tagged))
+            conditions.append(await self._of_sources(connection, ids, limit))
         if where.language is not None:
             conditions.append(ArticleRow.language == where.language)
         if where.query is not None:
@@ -183,6 +183,27 @@ class ReadRepo(StoreBase):
         if where.topic_terms is not None:
             conditions.append(topic_condition(dialect, where.topic_terms))
         return conditions
+
+    async def _of_sources(
+        self, connection: AsyncConnection, ids: list[int], limit: int
+    ) -> ColumnElement[bool]:
+        """``source_id IN ids``, written so that SQLite takes the cheaper of two plans.
+
+        SQLite keeps no statistics unless ANALYZE ran, and then always reads the
+        matching rows through the source_id index and sorts them all: cost ~ matching.
+        Walking first_seen_at's index newest first and skipping other sources costs
+        ~ limit × total / matching. The second is cheaper once matching² > limit × total;
+        counting the matches up to that bound (on the index alone) decides, and a
+        column wrapped in ``+ 0`` keeps SQLite off the source_id index. PostgreSQL plans
+        from its own statistics."""
+        condition = ArticleRow.source_id.in_(ids)
+        if self.is_postgres:
+            return condition
+        total = await connection.scalar(select(func.max(ArticleRow.id))) or 0
+        bound = math.isqrt(limit * total) + 1
+        matching = select(ArticleRow.id).where(condition).limit(bound).subquery()
+        found = await connection.scalar(select(func.count()).select_from(matching)) or 0
+        return (ArticleRow.source_id + 0).in_(ids) if found >= bound else condition
 
     async def article(self, article_id: int) -> ArticleSummary | None:
         query = (
