@@ -159,9 +159,15 @@ class ReadRepo(StoreBase):
         dialect = self.engine.dialect.name
         conditions: list[ColumnElement[bool]] = []
         if not where.duplicates:
-            # Not ``duplicate_of IS NULL``: SQLite would pick that column's index (nearly
-            # every row is NULL) and sort them all, instead of walking first_seen_at's.
-            conditions.append(func.coalesce(ArticleRow.duplicate_of, 0) == 0)
+            # On SQLite not ``duplicate_of IS NULL``: it would pick that column's index
+            # (nearly every row is NULL) and sort them all instead of walking
+            # first_seen_at's. PostgreSQL estimates IS NULL from its statistics (and
+            # a COALESCE as very selective, which misleads it into sorting).
+            conditions.append(
+                ArticleRow.duplicate_of.is_(None)
+                if self.is_postgres
+                else func.coalesce(ArticleRow.duplicate_of, 0) == 0
+            )
         if where.source is not None or where.tag is not None:
             # Sources are few rows: the filter becomes a list of source ids. Tags are a
             # JSON list per source, matched here the same way on both databases.
