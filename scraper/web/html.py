@@ -18,13 +18,12 @@ from scraper.web import diffs
 from scraper.web.api import known_source, stored_article
 from scraper.web.context import read_side
 from scraper.web.feeds import published
-from scraper.web.params import encode_cursor, parse_listing, positive_id
+from scraper.web.params import FILTER_NAMES, encode_cursor, parse_listing, positive_id
 from storage.read_repo import ArticleSummary
 
 PAGE_SIZE, MAX_PAGE_SIZE = 30, 100
 DEAD_SHOWN = 50
 EXCERPT_CHARS = 280
-_FILTER_NAMES = ("source", "tag", "topic", "language", "q", "duplicates")
 
 
 def routes() -> list[BaseRoute]:
@@ -95,7 +94,7 @@ async def index(request: Request) -> Response:
     rows = await read.repo.list_articles(listing.where, limit=listing.limit + 1,
                                          after=listing.after)  # fmt: skip
     page, more = rows[: listing.limit], len(rows) > listing.limit
-    form = {name: request.query_params.get(name, "") for name in _FILTER_NAMES}
+    form = {name: request.query_params.get(name, "") for name in FILTER_NAMES}
     filters = {name: value for name, value in form.items() if value}
     next_url = None
     if more and page:

@@ -16,6 +16,7 @@ from scraper.config.types import Config
 from scraper.errors import BadRequest
 from storage.read_repo import ArticleFilter, PageKey
 
+FILTER_NAMES = ("source", "tag", "topic", "language", "q", "duplicates")
 MAX_QUERY_CHARS = 200
 MAX_NAME_CHARS = 100
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})?$")

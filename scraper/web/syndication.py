@@ -13,10 +13,9 @@ from starlette.routing import BaseRoute, Route
 from scraper.web import feeds
 from scraper.web.api import known_source
 from scraper.web.context import public_url, read_side
-from scraper.web.params import Listing, parse_listing
+from scraper.web.params import FILTER_NAMES, Listing, parse_listing
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
-_FILTER_NAMES = ("source", "tag", "topic", "language", "q", "duplicates")
 
 
 def routes() -> list[BaseRoute]:
@@ -65,7 +64,7 @@ async def _feed(request: Request, kind: str) -> Response:
 
 
 def _filters(request: Request) -> dict[str, str]:
-    return {k: v for k, v in request.query_params.items() if k in _FILTER_NAMES and v}
+    return {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
 
 
 def _listing_key(listing: Listing) -> str:
