@@ -18,5 +18,8 @@ setup(
         *MIGRATIONS,
     ],
     package_dir={"storage.alembic": "alembic"},
-    package_data={"storage.alembic": ["script.py.mako"]},
+    package_data={
+        "storage.alembic": ["script.py.mako"],
+        "scraper.web": ["templates/*.html", "templates/*.css"],  # the web view's pages
+    },
 )

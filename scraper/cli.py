@@ -32,6 +32,7 @@ _HANDLERS = {
     "reset": ("scheduling", "reset"),
     "dedup": ("dedup", "explain"),
     "db": ("maintain", "db_upgrade"),
+    "serve": ("serve", "serve"),
 }
 
 
@@ -68,6 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grace", type=_positive_int, default=20, metavar="SECONDS",
         help="on SIGTERM, seconds until exit: polls in flight may finish meanwhile (default 20)",
+    )  # fmt: skip
+
+    run.add_argument(
+        "--http", metavar="HOST:PORT",
+        help="also serve the web view, feeds and API here (with /metrics, /healthz, /readyz)",
+    )  # fmt: skip
+
+    serve = command("serve", "web view, feeds and JSON API over the database (read only)")
+    _db_arg(serve)
+    serve.add_argument(
+        "--config", default=None,
+        help="sources.yaml for the topics (default: ./sources.yaml if present)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--bind", default="127.0.0.1:8080", metavar="HOST:PORT",
+        help="address to listen on (default: 127.0.0.1:8080, loopback only)",
     )  # fmt: skip
 
     check = command("check", "validate sources.yaml")

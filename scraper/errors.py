@@ -4,6 +4,7 @@ boundary of the module that calls them, so callers catch one family::
 
     ScraperError
     ├── UsageError             an operator's bad input: a path, date or name (CLI exit 2)
+    │   └── BadRequest             a bad read-side HTTP request (``status``: 400 or 404)
     ├── ConfigError            sources.yaml is invalid; ``problems`` lists path:line messages
     │   └── YamlSyntaxError        one YAML problem and its ``line`` (internal to the loader)
     ├── FetchError             one URL could not be fetched; carries ``url`` and ``source``
@@ -56,6 +57,15 @@ def _restore(
 class UsageError(ScraperError):
     """Bad input on the command line that the operator can fix: a file that cannot be
     read, a date that cannot be, a source that does not exist. The CLI exits with 2."""
+
+
+class BadRequest(UsageError):
+    """A request to the read side (``scraper serve``) it cannot answer: a bad parameter
+    (``status`` 400) or something that does not exist (404). Answered as plain text."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ConfigError(ScraperError):

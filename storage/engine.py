@@ -69,10 +69,10 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
-def open_existing(url: str) -> AsyncEngine:
+def open_existing(url: str, *, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
     """An engine on a database that must exist already: for the commands that read or
     repair one, so a mistyped path is an error rather than a new, empty database (and no
-    directory is created on the way)."""
+    directory is created on the way). ``read_only``: see ``create_engine``."""
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         what = "is not a file" if path.exists() else "does not exist"
@@ -80,14 +80,18 @@ def open_existing(url: str) -> AsyncEngine:
             f"no database at {path} ({what}; check --db or ${ENV_DATABASE_URL}, or start "
             "the daemon once to create it)"
         )
-    return create_engine(url, create=False)
+    return create_engine(url, create=False, read_only=read_only, pool_size=pool_size)
 
 
-def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 5, create: bool = True, read_only: bool = False
+) -> AsyncEngine:
     """An async engine for ``url``; with ``create``, a SQLite file's directory is made if
     missing. On SQLite every transaction starts with BEGIN IMMEDIATE: a deferred
     transaction that later writes can fail with SQLITE_BUSY at once, whatever the busy
-    timeout, when another connection writes first."""
+    timeout, when another connection writes first. With ``read_only`` the database itself
+    refuses writes through this engine (SQLite ``query_only``, PostgreSQL
+    ``default_transaction_read_only``): the read side cannot change what it shows."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         path = sqlite_path(target)
@@ -99,10 +103,14 @@ def create_engine(url: str, *, pool_size: int = 5, create: bool = True) -> Async
                     f"cannot create the directory of the database {path}: {exc.strerror or exc}"
                 ) from None
         engine = create_async_engine(target, connect_args={"timeout": 30})
-        _configure_sqlite(engine, DatabaseFile(path) if path is not None else None)
+        _configure_sqlite(
+            engine, DatabaseFile(path) if path is not None else None, read_only=read_only
+        )
         return engine
+    settings = {"server_settings": {"default_transaction_read_only": "on"}} if read_only else {}
     return create_async_engine(
         target,
+        connect_args=settings,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -149,7 +157,9 @@ def verify_database_file(engine: AsyncEngine) -> None:
         database.verify()
 
 
-def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine, database: DatabaseFile | None, *, read_only: bool = False
+) -> None:
     if database is not None:
         _FILES[engine.sync_engine] = database
 
@@ -167,9 +177,12 @@ def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> Non
         # Wait for other writers first: switching a new database to WAL needs its lock, and
         # several daemons (or a migration) may be starting on it at the same moment.
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
+        if not read_only:  # (switching an empty file to WAL would write its header)
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the daemon
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
         # The near-duplicate lookup compares simhashes in SQL (PostgreSQL has bit ops).
         dbapi_connection.create_function("nea_hamming", 2, sqlite_hamming, deterministic=True)
@@ -179,8 +192,9 @@ def _configure_sqlite(engine: AsyncEngine, database: DatabaseFile | None) -> Non
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Reads (StoreBase.reading) begin deferred: WAL readers never wait for the lock.
-        read_only = connection.get_execution_options().get("nea_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A read-only engine never takes the write lock (query_only refuses it anyway).
+        reading = read_only or connection.get_execution_options().get("nea_read_only", False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class DaemonLock:

@@ -10,7 +10,7 @@ from scraper.commands import EXIT_OK
 from scraper.config import load_config
 from scraper.daemon import Daemon
 from scraper.errors import DatabaseReplaced
-from scraper.httpd import StatusServer
+from scraper.httpd import Route, StatusServer
 from scraper.metrics import Metrics
 from scraper.once import run_once
 from scraper.service import Service
@@ -25,9 +25,15 @@ async def run(args: argparse.Namespace) -> int:
     lock = DaemonLock(url)
     lock.acquire()
     try:
-        metrics = Metrics() if args.metrics_port is not None else None
+        web_bind = None
+        if args.http:  # the web stack is imported only when asked for
+            from scraper.web.serving import parse_bind
+
+            web_bind = parse_bind(args.http)
+        metrics = Metrics() if args.metrics_port is not None or web_bind else None
         service = await Service.open(config, url, cpu_workers=max(args.workers, 0), metrics=metrics)
         status_server = None
+        web = None
         try:
             if is_sqlite(url):  # we hold the file lock: leases found now are a dead daemon's
                 await service.store.clear_leases()
@@ -36,6 +42,10 @@ async def run(args: argparse.Namespace) -> int:
                     service, metrics, args.metrics_host, args.metrics_port
                 )
                 await status_server.start()
+            if web_bind is not None and metrics is not None:
+                from scraper.web.daemon_side import WebSide
+
+                web = await WebSide.start(service, url, status_routes(service, metrics), web_bind)
             if args.once:
                 reports = await run_once(service)
                 for report in reports:
@@ -58,6 +68,8 @@ async def run(args: argparse.Namespace) -> int:
                     raise error
             return EXIT_OK
         finally:
+            if web is not None:
+                await web.stop()
             if status_server is not None:
                 await status_server.stop()
             await asyncio.shield(service.aclose())
@@ -79,6 +91,10 @@ async def watch_database_file(service: Service, stop: Callable[[], None]) -> Non
 
 
 def status_endpoint(service: Service, metrics: Metrics, host: str, port: int) -> StatusServer:
+    return StatusServer(status_routes(service, metrics), host=host, port=port)
+
+
+def status_routes(service: Service, metrics: Metrics) -> dict[str, Route]:
     async def metrics_route() -> tuple[int, str, bytes]:
         return 200, "text/plain; version=0.0.4; charset=utf-8", metrics.exposition()
 
@@ -90,5 +106,4 @@ def status_endpoint(service: Service, metrics: Metrics, host: str, port: int) ->
             return 200, "text/plain", b"ready\n"
         return 503, "text/plain", b"database unreachable\n"
 
-    routes = {"/metrics": metrics_route, "/healthz": healthz, "/readyz": readyz}
-    return StatusServer(routes, host=host, port=port)
+    return {"/metrics": metrics_route, "/healthz": healthz, "/readyz": readyz}

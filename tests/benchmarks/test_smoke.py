@@ -146,3 +146,10 @@ def test_search_benchmark(db_url: str, tmp_path: Path) -> None:
     rows = {line.split()[0]: line.split() for line in output.splitlines() if line.strip()}
     assert rows["all"][1] == "15"  # 3 queries of each of the 5 kinds
     assert "bytes per article" in output
+
+
+def test_read_benchmark() -> None:
+    output = run_benchmark("benchmarks/read.py", "--articles", "300", "--requests", "2")
+    cases = ("| feed", "| API", "| search", "| topic")
+    rows = [line for line in output.splitlines() if line.startswith(cases)]
+    assert len(rows) == 10, output  # every case answered 200 (else the benchmark exits 1)

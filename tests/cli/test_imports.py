@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-COMMAND_MODULES = ["run", "check", "extract", "preview", "inspect", "maintain", "scheduling"]
+COMMAND_MODULES = [
+    "run", "check", "extract", "preview", "inspect", "maintain", "scheduling", "serve",
+]  # fmt: skip
 # The pipeline, the fetcher, notification channels, migrations, terminal tables.
 HEAVY = ["alembic", "httpx", "rich", "lxml", "selectolax", "apscheduler", "scraper.fetch",
          "scraper.pipeline", "scraper.notify", "scraper.service", "storage.migrate",

@@ -118,3 +118,15 @@ def test_installed_wheel_migrates_elsewhere_and_polls_a_fixture_site(
     types = [json.loads(line)["type"] for line in events.read_text().splitlines()]
     assert "article.new" in types
     assert "article.duplicate" in types  # the mirror's copy: the pipeline ran whole
+
+
+def test_the_wheel_carries_the_web_views_templates(installed: Path, tmp_path: Path) -> None:
+    probe = _run(
+        installed / "python", "-c",
+        "import json, scraper.web.app as app;"
+        "print(json.dumps([str(app.TEMPLATES), sorted(p.name for p in app.TEMPLATES.iterdir())]))",
+        cwd=tmp_path,
+    )  # fmt: skip
+    folder, names = json.loads(probe.stdout)
+    assert Path(folder).is_relative_to(installed.parent)
+    assert {"base.html", "index.html", "article.html", "sources.html", "style.css"} <= set(names)
