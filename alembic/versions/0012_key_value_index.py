@@ -1,7 +1,7 @@
 """near-duplicate key index by value: (value, article_id, band) instead of (band, value)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 00:30:00.000000
 
 The store looks every index key of a new text up once, by value, in the bands it may match
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,7 @@ def _indexes(connection: Connection) -> dict[str, list[str | None]]:
 async def test_upgrade_indexes_keys_by_value_and_downgrade_restores(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
-        await upgrade(engine, "0010")
+        await upgrade(engine, "0011")
         async with engine.begin() as connection:
             await insert_source(connection)
             await insert_article(connection, 1, text="a", simhash=1, bands=[7, -8, 9])
@@ -32,8 +32,8 @@ async def test_upgrade_indexes_keys_by_value_and_downgrade_restores(db_url: str)
         assert await stored_keys(engine) == before
 
         async with engine.begin() as connection:
-            await connection.run_sync(downgrade_on, "0010")
-        assert await current_revision(engine) == "0010"
+            await connection.run_sync(downgrade_on, "0011")
+        assert await current_revision(engine) == "0011"
         async with engine.connect() as connection:
             indexes = await connection.run_sync(_indexes)
         assert indexes == {"ix_simhash_bands_band_value": ["band", "value"]}
