@@ -99,19 +99,21 @@ class Service:
         engine = create_engine(db_url)
         cpu = CpuPool(workers=cpu_workers, warm=True)
         cpu.start()  # the workers boot while the database is migrated
+        # The first discovery and extraction load their models and tables (seconds on a
+        # busy machine): done here, off the event loop, not inline in the first poll,
+        # where it would stall every other poll and their lease renewals. With a parsing
+        # process every article is extracted there (it warms up itself), so this process
+        # never loads the language model.
+        warm = asyncio.gather(asyncio.to_thread(warm_up, articles=cpu_workers <= 0), cpu.ready())
         try:
-            # The first discovery and extraction load their models and tables (seconds
-            # on a busy machine): done here, off the event loop, not inline in the first
-            # poll, where it would stall every other poll and their lease renewals. With
-            # a parsing process every article is extracted there (it warms up itself), so
-            # this process never loads the language model.
-            warm = asyncio.gather(
-                asyncio.to_thread(warm_up, articles=cpu_workers <= 0), cpu.ready()
-            )
             if migrate:
                 await upgrade(engine)
             await warm
         except BaseException:
+            # A failed migration leaves the warm-up running: cancel it and collect its
+            # outcome, or asyncio prints its cancellation as a traceback at exit.
+            warm.cancel()
+            await asyncio.gather(warm, return_exceptions=True)
             cpu.shutdown()
             await engine.dispose()
             raise
