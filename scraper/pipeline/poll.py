@@ -276,7 +276,9 @@ class Poller:
                 continue
             fresh[url] = page.validators
             if url == source.url and not discovery.links and source.render == "http":
-                report.script_shell = await self._parse(page, source, looks_scripted, page.text)
+                report.script_shell = await self._parse(
+                    len(page.content), page, source, looks_scripted, page.text
+                )
             if discovery.cut:
                 report.links_cut += discovery.cut
                 log.warning(
