@@ -22,6 +22,7 @@ from ._patterns import (
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+PANEL_ROLES = frozenset({"tabpanel", "region"})  # hidden until a reader opens them
 HINT_CACHE = 65_536  # class/id strings whose verdicts are remembered
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
 FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
@@ -174,6 +175,8 @@ def clean(
         remove_all(root, selector)
     body_len = max(1, len(root.text()))
     for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
+        if node.attrs.get("role") in PANEL_ROLES:
+            continue  # a closed tab or accordion panel: hidden for layout, not chrome
         if not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:

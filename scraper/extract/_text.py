@@ -22,7 +22,7 @@ MAX_NODES = 200_000
 MAX_OWNER_LEVELS = 64  # inline elements searched above a text node for its block
 HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
 HEAD_CHARS = 400
-REPEAT_CHARS = 40  # a passage this long printed twice is one passage (mobile/desktop copies)
+REPEAT_CHARS = 80  # a passage this long printed twice is one passage (mobile/desktop copies)
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
 BLURB_CHARS = 200  # a teaser's summary line is shorter than this
 TAIL_PROSE = 0.5  # prose after a "Related" label, against prose before it: the article goes on
@@ -228,5 +228,10 @@ def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
 
 
 def _prose_chars(pars: list[Paragraph]) -> int:
-    """Characters in full paragraphs of reading (teaser blurbs are shorter)."""
-    return sum(len(par.text) for par in pars if len(par.text) >= BLURB_CHARS and is_prose(par))
+    """Characters in full paragraphs of reading (teaser blurbs are shorter; a cookie
+    notice is no reading)."""
+    return sum(
+        len(par.text)
+        for par in pars
+        if len(par.text) >= BLURB_CHARS and is_prose(par) and not EDGE_BOILERPLATE.search(par.text)
+    )
