@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -21,6 +22,8 @@ from ._patterns import (
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+PANEL_ROLES = frozenset({"tabpanel", "region"})  # hidden until a reader opens them
+HINT_CACHE = 65_536  # class/id strings whose verdicts are remembered
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
 FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
 MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
@@ -113,14 +116,24 @@ def hint_string(node: LexborNode) -> str:
 def class_weight(node: LexborNode) -> int:
     """+25 for a content-like class/id, -25 for a chrome-like one (both: 0)."""
     hints = hint_string(node)
-    if not hints:
-        return 0
+    return _hint_weight(hints) if hints else 0
+
+
+@lru_cache(maxsize=HINT_CACHE)
+def _hint_weight(hints: str) -> int:
+    # Pages and sites repeat their class strings: each is matched once per process.
     weight = 0
     if POSITIVE_HINT.search(hints):
         weight += 25
     if NEGATIVE_HINT.search(hints):
         weight -= 25
     return weight
+
+
+@lru_cache(maxsize=HINT_CACHE)
+def _chrome_hint(hints: str) -> bool:
+    """A class/id that says chrome (and is not a quoted embed)."""
+    return NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
 
 
 def link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -162,6 +175,8 @@ def clean(
         remove_all(root, selector)
     body_len = max(1, len(root.text()))
     for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
+        if node.attrs.get("role") in PANEL_ROLES:
+            continue  # a closed tab or accordion panel: hidden for layout, not chrome
         if not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
@@ -177,7 +192,6 @@ def remove_by_hints(root: LexborNode) -> None:
     together they are the page.
     """
     body_len = max(1, len(root.text()))
-    verdicts: dict[str, bool] = {}  # pages repeat class names: match each once
     hinted: list[tuple[LexborNode, str, int, str]] = []
     group_chars: dict[str, int] = {}
     group_size: dict[str, int] = {}
@@ -185,12 +199,7 @@ def remove_by_hints(root: LexborNode) -> None:
         if count >= MAX_HINT_NODES:
             break
         hints = hint_string(node)
-        negative = verdicts.get(hints)
-        if negative is None:
-            negative = verdicts[hints] = (
-                NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
-            )
-        if not negative or node.tag in ("html", "body"):
+        if not hints or not _chrome_hint(hints) or node.tag in ("html", "body"):
             continue
         text_len = len(node.text())
         group = _DIGITS.sub("", hints)  # "post post-2143857": one group for all cards

@@ -10,6 +10,7 @@ from ._scoring import text_weight
 
 PRUNE_SELECTOR = "table,ul,ol,dl,div,section,aside,form"
 MAX_PRUNE_NODES = 3_000
+COUNTED_SELECTOR = "p,img,li,input,select,textarea,button"
 
 
 def prune(block: LexborNode) -> None:
@@ -35,10 +36,11 @@ def _is_junk(node: LexborNode) -> bool:
         return False
     weight = class_weight(node)
     tag = node.tag or ""
-    paragraphs = len(node.css("p"))
-    images = len(node.css("img"))
-    items = 0 if tag in ("ul", "ol") else len(node.css("li")) - 100
-    inputs = len(node.css("input,select,textarea,button"))
+    counts = _tag_counts(node)
+    paragraphs = counts.get("p", 0)
+    images = counts.get("img", 0)
+    items = 0 if tag in ("ul", "ol") else counts.get("li", 0) - 100
+    inputs = sum(counts.get(t, 0) for t in ("input", "select", "textarea", "button"))
     if images > 1 and paragraphs / images < 0.5 and text_len < 100 * images:
         return True
     if items > paragraphs or inputs > paragraphs / 3:
@@ -48,6 +50,15 @@ def _is_junk(node: LexborNode) -> bool:
             return density > 0.5 or _linked_list(node)
         return density > 0.5 or text_len < 200
     return weight >= 25 and density > 0.5
+
+
+def _tag_counts(node: LexborNode) -> dict[str, int]:
+    """How many of each counted descendant ``node`` holds: one traversal, not four."""
+    counts: dict[str, int] = {}
+    for found in node.css(COUNTED_SELECTOR):
+        tag = found.tag or ""
+        counts[tag] = counts.get(tag, 0) + 1
+    return counts
 
 
 def _linked_list(node: LexborNode) -> bool:

@@ -22,7 +22,10 @@ MAX_NODES = 200_000
 MAX_OWNER_LEVELS = 64  # inline elements searched above a text node for its block
 HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
 HEAD_CHARS = 400
+REPEAT_CHARS = 80  # a passage this long printed twice is one passage (mobile/desktop copies)
 MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
+BLURB_CHARS = 200  # a teaser's summary line is shorter than this
+TAIL_PROSE = 0.5  # prose after a "Related" label, against prose before it: the article goes on
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
 # Soft hyphens and zero-width characters: line-break hints and joiners, never text.
@@ -179,8 +182,8 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
             continue
         if out and par.text == out[-1]:
             continue  # a caption or heading printed twice in a row
-        if par.link_ratio > 0.5 and par.text in seen:
-            continue  # the same link block repeated (top and bottom of the article)
+        if par.text in seen and (par.link_ratio > 0.5 or len(par.text) >= REPEAT_CHARS):
+            continue  # the same link block or passage again (top and bottom, mobile copy)
         seen.add(par.text)
         out.append(par.text)
     return out
@@ -207,11 +210,28 @@ def _trim_edges(pars: list[Paragraph], title: str) -> list[Paragraph]:
 
 
 def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
-    """Drop a "Related articles"-like heading and everything after it (in the last half)."""
+    """Drop a "Related articles"-like heading and everything after it (in the last half).
+
+    A label that only introduces a box of links inside the article ("Also read:" and
+    three links, then the article goes on) is no tail: the reading after it counts, and
+    a heading followed by as much prose as before it stays (its links go later).
+    """
     total = sum(len(p.text) for p in pars)
     seen = 0
     for index, par in enumerate(pars):
         if seen > total * 0.4 and len(par.text) < 60 and TAIL_MARKER.match(par.text):
-            return pars[:index]
+            before = _prose_chars(pars[:index])
+            if _prose_chars(pars[index + 1 :]) < before * TAIL_PROSE:
+                return pars[:index]
         seen += len(par.text)
     return pars
+
+
+def _prose_chars(pars: list[Paragraph]) -> int:
+    """Characters in full paragraphs of reading (teaser blurbs are shorter; a cookie
+    notice is no reading)."""
+    return sum(
+        len(par.text)
+        for par in pars
+        if len(par.text) >= BLURB_CHARS and is_prose(par) and not EDGE_BOILERPLATE.search(par.text)
+    )

@@ -288,6 +288,55 @@ EXPECTED = {
         "quotas for the coming season.\n\n"
         "They agreed to share catch data every month and to meet again in the autumn."
     ),
+    # Closed tab panels (hidden or display:none, role=tabpanel) are the product's text;
+    # a hidden modal is not.
+    "tab_panels": (
+        "A two-seat folding kayak that packs into one bag and assembles on the beach in "
+        "fifteen minutes.\n\nDescription\n\nSpecifications\n\nCare\n\n"
+        "The hull is a rubberised skin over an aluminium frame, stiff enough for sea crossings "
+        "and light enough to carry on a train.\n\n"
+        "Length 5.2 metres, width 78 centimetres, weight 19 kilograms, load up to 220 "
+        "kilograms.\n\n"
+        "Rinse the skin with fresh water after each trip and dry the frame before packing it "
+        "away."
+    ),
+    # "Also read:" and two links in the middle of an article: the article goes on after them
+    # (they are dropped); the "Related articles" box at the end is still cut.
+    "related_box_midarticle": "\n\n".join(
+        [
+            "Container volumes in Northeast Asia grew again last year, and a handful of "
+            "mid-sized ports took most of the new traffic away from the largest hubs of the "
+            "region.",
+            "1. Zarubino",
+            "The Russian port on the Sea of Japan is being rebuilt as a grain and container "
+            "terminal, and the first new berth should open to ships before the end of the "
+            "summer season.",
+            "2. Rajin",
+            "Coal shipments through the North Korean port have stopped, but Chinese shippers "
+            "still use its rail link for containers heading south along the coast to Shanghai "
+            "and Ningbo.",
+            "3. Niigata",
+            "Japan's largest port on the Sea of Japan is testing a weekly feeder service to "
+            "Hunchun, which would cut several days from the route between central Japan and "
+            "northeast China.",
+            "4. Sokcho",
+            "The Korean port reopened its passenger ferry to Zarubino after a long pause, and "
+            "freight operators hope to add a container slot on each sailing from next year "
+            "onwards.",
+            "5. Dalian",
+            "The Chinese hub keeps growing, but its share of the region's traffic is falling as "
+            "smaller ports take the cargo that used to travel there by rail from the northeast.",
+        ]
+    ),
+    # The same passage in a mobile and a desktop block is read once; a short line that a
+    # page repeats on purpose (the tour times) stays.
+    "repeated_passage": (
+        "Guided walks along the working harbour show the fish market, the ferry terminal and "
+        "the new container quay, with a stop at the lighthouse.\n\nTimes\n\n"
+        "Tours leave at ten and at two every day except Monday.\n\nBooking\n\n"
+        "Groups of more than ten people are asked to book a week ahead by telephone or at the "
+        "visitor centre.\n\nTours leave at ten and at two every day except Monday."
+    ),
 }
 
 
