@@ -48,7 +48,7 @@ from scraper.dedup_verify import Prepared, compare, prepare
 from scraper.topics import document
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
 from storage.check_plans import PLAN_UPDATE, plan_values
-from storage.driver_sql import DriverSQL, driver_sql
+from storage.driver_sql import driver_sql
 from storage.events import article_payload, change_summary, new_event, topics_of
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SimhashBandRow
 from storage.search_repo import body_of, write_index

@@ -70,6 +70,8 @@ class PageFetcher(Protocol):
     ) -> Page: ...
 
     async def aclose(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Resource:
     """One response fetched for a page in the browser (a script, an XHR answer), handed
