@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from storage.events import Router
+if TYPE_CHECKING:  # the parsing process builds ArticleInput without SQLAlchemy
+    from storage.events import Router
 
 Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 

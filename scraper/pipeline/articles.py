@@ -15,7 +15,7 @@ from scraper.encoding import looks_binary
 from scraper.extract import extract
 from scraper.extract.types import Article
 from scraper.fetch import Page, decode_page
-from storage.repository import ArticleInput
+from storage.article_types import ArticleInput
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ that dies fails only what it had."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -133,3 +134,62 @@ def test_the_language_model_lives_in_the_parsing_process_only() -> None:
     )  # fmt: skip
     language, in_daemon, in_worker = done.stdout.split()
     assert (language, in_daemon, in_worker) == ("en", "0", "1")
+
+
+# What the parsing process must never import: the database layer, the config loader, the
+# HTTP client, the scheduler, the web framework. They are the daemon's, and in the worker
+# they would be ~50 MB of memory doing nothing.
+NOT_IN_WORKER = ["sqlalchemy", "pydantic", "httpx", "yaml", "apscheduler", "starlette",
+                 "asyncpg", "aiosqlite", "alembic", "prometheus_client", "apprise",
+                 "storage.repository", "scraper.config.loader",
+                 "scraper.fetch._fetcher"]  # fmt: skip
+
+WORKER_MODULES = """
+import asyncio, json
+from scraper.config.types import Source
+from scraper.discover import discover, looks_scripted
+from scraper.fetch.types import Page
+from scraper.pipeline.articles import extract_page
+from scraper.pipeline.cpu import CpuPool
+
+LISTING = b"<html><body><ul><li><a href='/news/1.html'>The first news</a></li></ul></body></html>"
+ARTICLE = (b"<html><body><article><p>" + b"The regional governments met today to discuss "
+           b"trade, transport and the environment along the river. " * 4 + b"</p></article>"
+           b"</body></html>")
+
+def page(url, body):
+    return Page(url=url, final_url=url, status=200, content_type="text/html", content=body,
+                text="", encoding="utf-8", decoded=False)
+
+async def main():
+    pool = CpuPool(workers=1, warm=True)  # as the daemon's
+    pool.start()
+    await pool.ready()
+    url = "http://127.0.0.1/news/"
+    source = Source(name="s", url=url)
+    listing = await pool.run(None, discover, page(url, LISTING), source, ())
+    extracted = await pool.run(None, extract_page, page(url + "1.html", ARTICLE), source, url)
+    scripted = await pool.run(None, looks_scripted, "<html><body></body></html>")
+    loaded = await pool.run(None, eval, "sorted(__import__('sys').modules)")
+    pool.shutdown()
+    print(json.dumps([len(listing.links), extracted.item.language, scripted, loaded]))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.timeout(600)  # a spawned worker loading the model: minutes on a loaded machine
+def test_the_parsing_process_imports_only_what_parsing_needs() -> None:
+    """The worker unpickles ``Source``, ``Page`` and ``ArticleInput`` and runs discovery and
+    extraction; the packages around them (``scraper.config``, ``scraper.fetch``,
+    ``storage``) must not drag their heavy dependencies in."""
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_MODULES], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    links, language, _scripted, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (links, language) == (1, "en")  # the work really ran in the worker
+    assert "scraper.extract" in loaded
+    assert "scraper.discover" in loaded
+    heavy = [h for h in NOT_IN_WORKER if any(m == h or m.startswith(h + ".") for m in loaded)]
+    assert heavy == []
