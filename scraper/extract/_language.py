@@ -65,9 +65,10 @@ def _langid(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _classifier() -> Any:
-    import py3langid  # loads its model on first use: keep it off the import path
+    # The model is loaded on first use (keep it off the import path), memory-mapped.
+    from scraper.extract import _langid_model
 
-    return py3langid.classify
+    return _langid_model.classifier()
 
 
 def choose(declared: list[str | None], text: str) -> str | None:
