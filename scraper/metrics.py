@@ -15,6 +15,7 @@ from scraper.config.types import Source
 from scraper.errors import FetchError
 from scraper.fetch import BrowserStats, Fetcher, RobotsMemory, Validators
 from scraper.fetch.types import Page
+from scraper.metric_series import SeriesFamily
 from scraper.notify.dispatcher import DispatchReport
 from scraper.pipeline.poll import PollReport
 from storage.repository import Backlog
@@ -30,28 +31,29 @@ class Metrics:
             "nea_fetch_duration_seconds", "Fetch latency, retries included",
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=r,
         )  # fmt: skip
-        self.articles = Counter(
-            "nea_articles", "Articles stored, by outcome", ["source", "outcome"], registry=r
+        # Series per source: rendered incrementally (scraper.metric_series).
+        self.articles = SeriesFamily(
+            "nea_articles", "Articles stored, by outcome", "counter", ("source", "outcome")
         )
-        self.extraction_failures = Counter(
-            "nea_extraction_failures", "Fetched articles with no text", ["source"], registry=r
+        self.extraction_failures = SeriesFamily(
+            "nea_extraction_failures", "Fetched articles with no text", "counter", ("source",)
         )
-        self.undecodable = Counter(
-            "nea_undecodable_pages", "Fetched pages whose bytes decoded to no text", ["source"],
-            registry=r,
+        self.undecodable = SeriesFamily(
+            "nea_undecodable_pages", "Fetched pages whose bytes decoded to no text", "counter",
+            ("source",),
         )  # fmt: skip
-        self.extraction_errors = Counter(
+        self.extraction_errors = SeriesFamily(
             "nea_extraction_errors",
             "Extractions that raised inside the extractor (a bug, not an empty page)",
-            ["source"],
-            registry=r,
+            "counter",
+            ("source",),
         )
-        self.polls = Counter(
-            "nea_polls", "Source polls by status", ["source", "status"], registry=r
+        self.polls = SeriesFamily(
+            "nea_polls", "Source polls by status", "counter", ("source", "status")
         )
-        self.last_success = Gauge(
+        self.last_success = SeriesFamily(
             "nea_source_last_success_timestamp_seconds", "Unix time of the last good poll",
-            ["source"], registry=r,
+            "gauge", ("source",),
         )  # fmt: skip
         self.deliveries = Counter(
             "nea_deliveries", "Notification delivery attempts by outcome", ["outcome"], registry=r
@@ -74,10 +76,14 @@ class Metrics:
             "How long the oldest due source has been waiting (0 when none is due)", registry=r,
         )  # fmt: skip
 
-        self.browser_refused = Counter(
+        self.browser_refused = SeriesFamily(
             "nea_browser_requests_refused",
             "Requests of pages rendered in the browser refused by the fetch rules",
-            ["source"], registry=r,
+            "counter", ("source",),
+        )  # fmt: skip
+        self._per_source = (
+            self.articles, self.extraction_failures, self.undecodable, self.extraction_errors,
+            self.polls, self.last_success, self.browser_refused,
         )  # fmt: skip
         self._browser = _BrowserCollector()
         r.register(self._browser)
@@ -123,7 +129,8 @@ class Metrics:
         )
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        per_source = "".join(family.render() for family in self._per_source)
+        return generate_latest(self.registry) + per_source.encode()
 
 
 class _BrowserCollector(Collector):
