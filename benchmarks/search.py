@@ -128,8 +128,10 @@ _COLUMNS = ("id", "source_id", "url", "title", "text", "language", "content_hash
 _GIN = f"ix_{SEARCH_TABLE}_body"
 
 
-async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> None:
+async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int, distinct: int) -> None:
     from sqlalchemy import text
+
+    from benchmarks._replicate import replicate
 
     sqlite = engine.dialect.name == "sqlite"
     texts = Texts(rng, paragraphs)
@@ -146,9 +148,10 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> 
             await connection.execute(text(f"DROP INDEX IF EXISTS {_GIN}"))
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
-        for first in range(0, count, chunk):
+        distinct = min(distinct, count)
+        for first in range(0, distinct, chunk):
             rows, index = [], []
-            for n in range(first, min(count, first + chunk)):
+            for n in range(first, min(distinct, first + chunk)):
                 language = rng.choices(languages, weights)[0]
                 title, body = texts.article(language, rng)
                 seen = start + timedelta(seconds=n * 30)
@@ -169,8 +172,10 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> 
                 await raw.copy_records_to_table(
                     SEARCH_TABLE, records=index, columns=("article_id", "body")
                 )
-            print(f"  {min(count, first + chunk):,} articles", end="\r", flush=True)
+            print(f"  {min(distinct, first + chunk):,} articles", end="\r", flush=True)
         print()
+        await replicate(connection, distinct=distinct, count=count,
+                        span=timedelta(seconds=distinct * 30), columns=_COLUMNS)  # fmt: skip
         if not sqlite:
             await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
             await connection.execute(
@@ -284,7 +289,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-async def run(db: str, count: int, per_kind: int, seed: int, paragraphs: int) -> None:
+async def run(
+    db: str, count: int, per_kind: int, seed: int, paragraphs: int, distinct: int
+) -> None:
     from sqlalchemy import func, select
 
     from storage.engine import create_engine
@@ -301,7 +308,7 @@ async def run(db: str, count: int, per_kind: int, seed: int, paragraphs: int) ->
         raise SystemExit(f"{db} holds {stored:,} articles, not {count:,}: use another database")
     if stored == 0:
         began = time.perf_counter()
-        await fill(engine, count, random.Random(seed), paragraphs)
+        await fill(engine, count, random.Random(seed), paragraphs, distinct)
         print(f"loaded {count:,} articles in {time.perf_counter() - began:.0f} s")
     rng = random.Random(seed + 1)
     picked = await queries(engine, count, rng, per_kind)
@@ -338,8 +345,14 @@ def main() -> None:
     parser.add_argument(
         "--paragraphs", type=int, default=PARAGRAPHS, help="paragraphs generated per language"
     )
+    parser.add_argument(
+        "--distinct", type=int, default=None,
+        help="generate this many articles, then copy them in the database up to --articles "
+        "(default: all generated; see benchmarks/_replicate.py)",
+    )  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(run(args.db, args.articles, args.queries, args.seed, args.paragraphs))
+    distinct = args.distinct or args.articles
+    asyncio.run(run(args.db, args.articles, args.queries, args.seed, args.paragraphs, distinct))
 
 
 if __name__ == "__main__":
