@@ -92,7 +92,9 @@ def rows(
     return out
 
 
-async def fill(db_url: str, count: int, distinct: int | None = None) -> None:
+async def fill(
+    db_url: str, count: int, distinct: int | None = None, *, search: bool = True
+) -> None:
     from sqlalchemy import text
 
     from benchmarks._replicate import replicate
@@ -135,7 +137,7 @@ async def fill(db_url: str, count: int, distinct: int | None = None) -> None:
         for first in range(0, distinct, chunk):
             batch = rows(first, min(distinct, first + chunk), rng, vocab)
             # The search index rows, as the write path stores them.
-            index = [(r[0], index_body(r[3], r[4])) for r in batch]
+            index = [(r[0], index_body(r[3], r[4])) for r in batch] if search else []
             if sqlite:
                 marks = ", ".join("?" * len(_COLUMNS))
                 await raw.executemany(
@@ -190,7 +192,7 @@ def cases(vocab: dict[str, list[str]]) -> list[tuple[str, str]]:
     ]
 
 
-async def measure(db_url: str, requests: int) -> None:
+async def measure(db_url: str, requests: int, *, search: bool = True) -> None:
     import httpx
 
     from scraper.config.types import Config, Topic
@@ -206,6 +208,8 @@ async def measure(db_url: str, requests: int) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         cursor_path = await _deep_cursor(client, pages=20)
         for name, path in cases(vocab):
+            if not search and name.startswith(("search", "topic")):
+                continue
             path = cursor_path if path == "CURSOR" else path
             times, cpu = [], 0.0
             for i in range(requests + 2):
@@ -249,13 +253,18 @@ def main() -> None:
         help="generate this many articles (a multiple of 50), then copy them in the "
         "database up to --articles (see benchmarks/_replicate.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-search", action="store_true",
+        help="leave the search index empty and skip the search and topic cases (the "
+        "trigram index of a million articles takes hours to build on a busy machine)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'read.db'}"
-        asyncio.run(fill(db_url, args.articles, args.distinct))
+        asyncio.run(fill(db_url, args.articles, args.distinct, search=not args.no_search))
         print(f"{args.articles:,} articles on {db_url.split(':', 1)[0]}; "
               f"{args.requests} requests per case", flush=True)  # fmt: skip
-        asyncio.run(measure(db_url, args.requests))
+        asyncio.run(measure(db_url, args.requests, search=not args.no_search))
 
 
 if __name__ == "__main__":
