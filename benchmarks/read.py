@@ -92,12 +92,18 @@ def rows(
     return out
 
 
-async def fill(db_url: str, count: int) -> None:
+async def fill(
+    db_url: str, count: int, distinct: int | None = None, *, search: bool = True
+) -> None:
     from sqlalchemy import text
 
+    from benchmarks._replicate import replicate
     from storage.engine import create_engine, is_sqlite
     from storage.migrate import upgrade
     from storage.repository import SourceSpec, Store
+    from storage.search_repo import SEARCH_TABLE, index_body
+
+    gin = f"ix_{SEARCH_TABLE}_body"
 
     engine = create_engine(db_url)
     await upgrade(engine)
@@ -123,20 +129,37 @@ async def fill(db_url: str, count: int) -> None:
     chunk = 20_000
     async with engine.begin() as connection:
         if not sqlite:
+            # The search index is built once at the end (one sort), as migration 0011 does.
+            await connection.execute(text(f"DROP INDEX IF EXISTS {gin}"))
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
-        for first in range(0, count, chunk):
-            batch = rows(first, min(count, first + chunk), rng, vocab)
+        distinct = min(count, distinct or count)
+        for first in range(0, distinct, chunk):
+            batch = rows(first, min(distinct, first + chunk), rng, vocab)
+            # The search index rows, as the write path stores them.
+            index = [(r[0], index_body(r[3], r[4])) for r in batch] if search else []
             if sqlite:
                 marks = ", ".join("?" * len(_COLUMNS))
                 await raw.executemany(
                     f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({marks})",
                     [(*r[:7], _sqlite_time(r[7]), _sqlite_time(r[8]), *r[9:]) for r in batch],
                 )
+                await raw.executemany(
+                    f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index
+                )
             else:
                 await raw.copy_records_to_table("articles", records=batch, columns=_COLUMNS)
+                await raw.copy_records_to_table(
+                    SEARCH_TABLE, records=index, columns=("article_id", "body")
+                )
             print(f"  {first + len(batch):,}", end="\r", flush=True)
+        span = timedelta(seconds=distinct // TIES * 30)
+        await replicate(connection, distinct=distinct, count=count, span=span, columns=_COLUMNS)
         if not sqlite:
+            await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+            await connection.execute(
+                text(f"CREATE INDEX {gin} ON {SEARCH_TABLE} USING gin (body gin_trgm_ops)")
+            )
             await connection.execute(text(
                 "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
                 "(SELECT max(id) FROM articles))"
@@ -169,7 +192,7 @@ def cases(vocab: dict[str, list[str]]) -> list[tuple[str, str]]:
     ]
 
 
-async def measure(db_url: str, requests: int) -> None:
+async def measure(db_url: str, requests: int, *, search: bool = True) -> None:
     import httpx
 
     from scraper.config.types import Config, Topic
@@ -185,6 +208,8 @@ async def measure(db_url: str, requests: int) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         cursor_path = await _deep_cursor(client, pages=20)
         for name, path in cases(vocab):
+            if not search and name.startswith(("search", "topic")):
+                continue
             path = cursor_path if path == "CURSOR" else path
             times, cpu = [], 0.0
             for i in range(requests + 2):
@@ -223,13 +248,23 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temp dir)")
     parser.add_argument("--requests", type=int, default=100, help="requests per case")
+    parser.add_argument(
+        "--distinct", type=int, default=None,
+        help="generate this many articles (a multiple of 50), then copy them in the "
+        "database up to --articles (see benchmarks/_replicate.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-search", action="store_true",
+        help="leave the search index empty and skip the search and topic cases (the "
+        "trigram index of a million articles takes hours to build on a busy machine)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'read.db'}"
-        asyncio.run(fill(db_url, args.articles))
+        asyncio.run(fill(db_url, args.articles, args.distinct, search=not args.no_search))
         print(f"{args.articles:,} articles on {db_url.split(':', 1)[0]}; "
               f"{args.requests} requests per case", flush=True)  # fmt: skip
-        asyncio.run(measure(db_url, args.requests))
+        asyncio.run(measure(db_url, args.requests, search=not args.no_search))
 
 
 if __name__ == "__main__":

@@ -16,16 +16,19 @@ stores it.
 
 Queries are what a reader types: a two-character Chinese, Japanese or Korean word cut from
 a stored text, a longer word or a two-word phrase, a rare string (cut from one text), and
-a string found nowhere. Each runs as the read side runs it: ``search_condition`` in
-``SELECT … ORDER BY first_seen_at DESC, id DESC LIMIT 50`` (the newest page). Reported:
-p50 and p95 per kind and overall, and the index's bytes per article.
+a string found nowhere. Each runs as the read side runs it: ``ReadRepo.list_articles``
+asks for the newest page of 50 originals that match, planned per query (``--plan walk``
+or ``index`` forces one plan). Reported: p50 and p95 per kind and overall, the load
+average, and the index's bytes per article.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
+import os
 import random
 import re
 import statistics
@@ -39,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.dedup import content_hash
-from storage.search_repo import SEARCH_TABLE, index_body, search_condition
+from storage.search_repo import SEARCH_TABLE, index_body
 from tests.dedup.pairs.generate import load, sentences_of
 
 MIX = {"zh": 0.25, "ko": 0.20, "ja": 0.15, "ru": 0.15, "mn": 0.05, "en": 0.20}
@@ -88,8 +91,6 @@ def corpora() -> dict[str, Chain]:
         corpus = load(language)
         texts = [text for _, text in corpus.articles.values()] + corpus.sentences + corpus.short
         if language == "en" and (EXTRACTION / "ground-truth.json").exists():
-            import json
-
             truth = json.loads((EXTRACTION / "ground-truth.json").read_text())
             texts += [str(v.get("articleBody", "")) for v in truth.values() if isinstance(v, dict)]
         chains[language] = Chain(language, [t for t in texts if t])
@@ -128,8 +129,10 @@ _COLUMNS = ("id", "source_id", "url", "title", "text", "language", "content_hash
 _GIN = f"ix_{SEARCH_TABLE}_body"
 
 
-async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> None:
+async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int, distinct: int) -> None:
     from sqlalchemy import text
+
+    from benchmarks._replicate import replicate
 
     sqlite = engine.dialect.name == "sqlite"
     texts = Texts(rng, paragraphs)
@@ -146,9 +149,10 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> 
             await connection.execute(text(f"DROP INDEX IF EXISTS {_GIN}"))
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
-        for first in range(0, count, chunk):
+        distinct = min(distinct, count)
+        for first in range(0, distinct, chunk):
             rows, index = [], []
-            for n in range(first, min(count, first + chunk)):
+            for n in range(first, min(distinct, first + chunk)):
                 language = rng.choices(languages, weights)[0]
                 title, body = texts.article(language, rng)
                 seen = start + timedelta(seconds=n * 30)
@@ -169,8 +173,10 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int) -> 
                 await raw.copy_records_to_table(
                     SEARCH_TABLE, records=index, columns=("article_id", "body")
                 )
-            print(f"  {min(count, first + chunk):,} articles", end="\r", flush=True)
+            print(f"  {min(distinct, first + chunk):,} articles", end="\r", flush=True)
         print()
+        await replicate(connection, distinct=distinct, count=count,
+                        span=timedelta(seconds=distinct * 30), columns=_COLUMNS)  # fmt: skip
         if not sqlite:
             await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
             await connection.execute(
@@ -256,26 +262,53 @@ def _add(picked: dict[str, list[str]], kind: str, query: str, limit: int) -> Non
         picked[kind].append(query)
 
 
-async def measure(engine: Any, picked: dict[str, list[str]]) -> dict[str, list[float]]:
-    from sqlalchemy import Table, select
+async def measure(engine: Any, picked: dict[str, list[str]], plan: str) -> dict[str, list[float]]:
+    from storage.read_repo import ArticleFilter, ReadRepo
 
-    from storage.models import ArticleRow
-
-    articles: Table = ArticleRow.__table__  # type: ignore[assignment]
-    dialect = engine.dialect.name
+    repo = ReadRepo(engine)
     timings: dict[str, list[float]] = defaultdict(list)
-    async with engine.connect() as connection:
-        for kind, batch in picked.items():
-            for query in batch:
-                statement = (
-                    select(articles.c.id, articles.c.title, articles.c.first_seen_at)
-                    .where(search_condition(dialect, query))
-                    .order_by(articles.c.first_seen_at.desc(), articles.c.id.desc())
-                    .limit(PAGE)
-                )
-                began = time.perf_counter()
-                (await connection.execute(statement)).all()
-                timings[kind].append((time.perf_counter() - began) * 1000)
+    for kind, batch in picked.items():
+        for query in batch:
+            began = time.perf_counter()
+            await repo.list_articles(ArticleFilter(query=query), limit=PAGE, plan=plan)
+            timings[kind].append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+async def database_times(engine: Any, picked: dict[str, list[str]]) -> dict[str, list[float]]:
+    """PostgreSQL's own execution time (EXPLAIN ANALYZE) of the statements each planned
+    search sent, summed per search: a figure that a loaded machine inflates far less
+    than the wall time (no client, driver or scheduling wait in it)."""
+    from sqlalchemy import event
+
+    from storage.read_repo import ArticleFilter, ReadRepo
+
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    repo = ReadRepo(engine)
+    timings: dict[str, list[float]] = defaultdict(list)
+    for kind, batch in picked.items():
+        for query in batch:
+            sent.clear()
+            event.listen(engine.sync_engine, "before_cursor_execute", capture)
+            try:
+                await repo.list_articles(ArticleFilter(query=query), limit=PAGE)
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", capture)
+            total = 0.0
+            async with engine.connect() as connection:
+                raw = (await connection.get_raw_connection()).driver_connection
+                for statement, parameters in list(sent):
+                    plan = await raw.fetchval(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *parameters
+                    )
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    total += plan[0]["Execution Time"]
+            timings[kind].append(total)
     return timings
 
 
@@ -284,7 +317,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-async def run(db: str, count: int, per_kind: int, seed: int, paragraphs: int) -> None:
+async def run(
+    db: str,
+    count: int,
+    per_kind: int,
+    seed: int,
+    paragraphs: int,
+    distinct: int,
+    plan: str,
+    explain: bool,
+) -> None:
     from sqlalchemy import func, select
 
     from storage.engine import create_engine
@@ -301,14 +343,23 @@ async def run(db: str, count: int, per_kind: int, seed: int, paragraphs: int) ->
         raise SystemExit(f"{db} holds {stored:,} articles, not {count:,}: use another database")
     if stored == 0:
         began = time.perf_counter()
-        await fill(engine, count, random.Random(seed), paragraphs)
+        await fill(engine, count, random.Random(seed), paragraphs, distinct)
         print(f"loaded {count:,} articles in {time.perf_counter() - began:.0f} s")
     rng = random.Random(seed + 1)
     picked = await queries(engine, count, rng, per_kind)
-    await measure(engine, {k: v[:3] for k, v in picked.items()})  # warm the caches a little
-    timings = await measure(engine, picked)
+    # warm the caches a little
+    await measure(engine, {k: v[:3] for k, v in picked.items()}, plan)
+    timings = await measure(engine, picked, plan)
+    if explain and engine.dialect.name == "postgresql":
+        own = await database_times(engine, picked)
+        print("PostgreSQL execution time (EXPLAIN ANALYZE), summed over each search's statements")
+        for kind in KINDS:
+            if own.get(kind):
+                print(f"{kind:<10} {len(own[kind]):>4} {statistics.median(own[kind]):>8.1f} "
+                      f"{percentile(own[kind], 0.95):>8.1f} {max(own[kind]):>8.1f}")  # fmt: skip
     search, rest = await index_bytes(engine)
-    print(f"{engine.dialect.name}, {count:,} articles, newest {PAGE} matches per query")
+    print(f"{engine.dialect.name}, {count:,} articles, newest {PAGE} matches per query, "
+          f"plan {plan}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"{'kind':<10} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  example")
     everything = []
     for kind in KINDS:
@@ -338,8 +389,23 @@ def main() -> None:
     parser.add_argument(
         "--paragraphs", type=int, default=PARAGRAPHS, help="paragraphs generated per language"
     )
+    parser.add_argument(
+        "--distinct", type=int, default=None,
+        help="generate this many articles, then copy them in the database up to --articles "
+        "(default: all generated; see benchmarks/_replicate.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--plan", choices=("auto", "walk", "index"), default="auto",
+        help="the read side's choice per query (auto), or always one plan",
+    )  # fmt: skip
+    parser.add_argument(
+        "--explain", action="store_true",
+        help="PostgreSQL: also report the database's own time per search (EXPLAIN ANALYZE)",
+    )  # fmt: skip
     args = parser.parse_args()
-    asyncio.run(run(args.db, args.articles, args.queries, args.seed, args.paragraphs))
+    distinct = args.distinct or args.articles
+    asyncio.run(run(args.db, args.articles, args.queries, args.seed, args.paragraphs, distinct,
+                    args.plan, args.explain))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -102,7 +102,11 @@ class ArticleRow(Base):
     # Latest "changed at" a feed entry or sitemap <lastmod> announced for this URL.
     listed_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_articles_source_next_check", "source_id", "next_check_at"),)
+    __table_args__ = (
+        Index("ix_articles_source_next_check", "source_id", "next_check_at"),
+        # One source's newest first: its feed and API pages (migration 0013).
+        Index("ix_articles_source_first_seen", "source_id", "first_seen_at", "id"),
+    )
 
 
 class ArticleVersionRow(Base):

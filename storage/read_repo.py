@@ -9,14 +9,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.base import StoreBase
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SourceRow
-from storage.search_repo import search_condition, topic_condition
+from storage.search_repo import (
+    Needles,
+    count_matches,
+    index_condition,
+    row_condition,
+    search_needles,
+    topic_needles,
+)
+
+SearchPlan = Literal["auto", "walk", "index"]
+# A search whose index finds fewer articles than this many pages' worth is answered from
+# the index (read them all, sort, keep a page): cheap whatever the other filters.
+_FEW_PAGES = 4
 
 
 @dataclass(frozen=True)
@@ -125,16 +137,19 @@ class ReadRepo(StoreBase):
     """The read side's queries; it never writes."""
 
     async def list_articles(
-        self, where: ArticleFilter, *, limit: int, after: PageKey | None = None
+        self,
+        where: ArticleFilter,
+        *,
+        limit: int,
+        after: PageKey | None = None,
+        plan: SearchPlan = "auto",
     ) -> list[ArticleSummary]:
         """Newest first (by first sight, then id: a stable order that pages by key, ties
-        included), at most ``limit``, starting after ``after``."""
-        query = (
-            select(*_SUMMARY_COLUMNS)
-            .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-            .order_by(ArticleRow.first_seen_at.desc(), ArticleRow.id.desc())
-            .limit(limit)
-        )
+        included), at most ``limit``, starting after ``after``.
+
+        A search or topic is planned per request (docs/explanation/search-and-topics.md):
+        both plans give the same rows in the same order, at different costs. ``plan``
+        forces one of them (tests and benchmarks compare them)."""
         async with self.reading() as connection:
             conditions = await self._conditions(connection, where, limit)
             if conditions is None:
@@ -148,15 +163,108 @@ class ReadRepo(StoreBase):
                         ArticleRow.id < after.id,
                     )
                 )
-            rows = await connection.execute(query.where(*conditions))
-            return [_summary(row) for row in rows]
+            needles = _needles_of(where)
+            if not needles:
+                rows = await connection.execute(_newest(conditions).limit(limit))
+                return [_summary(row) for row in rows]
+            if plan == "index":
+                return await self._from_index(connection, conditions, needles, limit)
+            if plan == "walk":
+                unbounded = await self._walk(connection, conditions, needles, limit, None)
+                return unbounded or []
+            return await self._search(connection, conditions, needles, limit)
+
+    async def _search(
+        self,
+        connection: AsyncConnection,
+        conditions: list[ColumnElement[bool]],
+        needles: list[Needles],
+        limit: int,
+    ) -> list[ArticleSummary]:
+        """The newest ``limit`` articles that pass ``conditions`` and match ``needles``.
+
+        Two plans. *Index*: the trigram index finds every match, the matches are sorted,
+        a page is kept: cost ~ the number of matches. *Walk*: read the newest articles
+        (by the first_seen_at index, under the other filters) and test each one's index
+        row, stopping at a page: cost ~ limit / the share of articles that match. A
+        common word costs the index plan much (it matches a large share) and the walk
+        little; a rare one the reverse. They cross where matches ~ √(limit × articles).
+
+        A count of the matches on the index, up to a few pages, finds the rare searches
+        (index plan). Otherwise the walk runs with a budget of rows, √(limit × articles):
+        a page found within it is the answer (every row not walked is older); walking
+        everything there was under the filters is the answer too; else the matches
+        are fewer than the budget and the index plan answers. Worst case, a search costs
+        about twice the budget: ~14,000 rows at a million articles."""
+        if any(not n.strings for n in needles):
+            return []  # a topic without terms
+        few = _FEW_PAGES * limit
+        if min([await count_matches(connection, n, few) for n in needles]) < few:
+            return await self._from_index(connection, conditions, needles, limit)
+        total = await connection.scalar(select(func.max(ArticleRow.id))) or 0
+        budget = max(few, math.isqrt(limit * total))
+        found = await self._walk(connection, conditions, needles, limit, budget)
+        if found is None:
+            return await self._from_index(connection, conditions, needles, limit)
+        return found
+
+    async def _walk(
+        self,
+        connection: AsyncConnection,
+        conditions: list[ColumnElement[bool]],
+        needles: list[Needles],
+        limit: int,
+        budget: int | None,
+    ) -> list[ArticleSummary] | None:
+        """The walk plan over at most ``budget`` rows (None: all of them); None when that
+        did not settle the page (fewer than ``limit`` matches in the ``budget`` newest
+        rows, and more rows beyond them)."""
+        dialect = self.engine.dialect.name
+        recent = _newest(conditions).limit(budget).subquery("recent")
+        walk = (
+            select(recent)
+            .where(*(row_condition(dialect, n, recent.c.id) for n in needles))
+            .order_by(recent.c.first_seen_at.desc(), recent.c.id.desc())
+            .limit(limit)
+        )
+        found = [_summary(row) for row in await connection.execute(walk)]
+        if len(found) == limit or budget is None:
+            return found  # every article not walked is older than these
+        walked = select(ArticleRow.id).where(*conditions).limit(budget).subquery()
+        if (await connection.scalar(select(func.count()).select_from(walked)) or 0) < budget:
+            return found  # every article under the filters was tested
+        return None
+
+    async def _from_index(
+        self,
+        connection: AsyncConnection,
+        conditions: list[ColumnElement[bool]],
+        needles: list[Needles],
+        limit: int,
+    ) -> list[ArticleSummary]:
+        """The index plan: every match, then the newest ``limit`` of them. The matches are
+        read in a subquery that cannot be merged into the ordered query (``OFFSET 0``),
+        so that neither planner walks the first_seen_at index instead, testing each row
+        against the whole set of matches."""
+        dialect = self.engine.dialect.name
+        matching = (
+            _summary_query()
+            .where(*conditions, *(index_condition(dialect, n) for n in needles))
+            .offset(0)
+            .subquery("matching")
+        )
+        query = (
+            select(matching)
+            .order_by(matching.c.first_seen_at.desc(), matching.c.id.desc())
+            .limit(limit)
+        )
+        return [_summary(row) for row in await connection.execute(query)]
 
     async def _conditions(
         self, connection: AsyncConnection, where: ArticleFilter, limit: int
     ) -> list[ColumnElement[bool]] | None:
         """The WHERE clauses of ``where``; None when nothing can match (a tag no source
         carries, a source unknown)."""
-        dialect = self.engine.dialect.name
         conditions: list[ColumnElement[bool]] = []
         if not where.duplicates:
             # On SQLite not ``duplicate_of IS NULL``: it would pick that column's index
@@ -184,10 +292,6 @@ class ReadRepo(StoreBase):
             conditions.append(await self._of_sources(connection, ids, limit))
         if where.language is not None:
             conditions.append(ArticleRow.language == where.language)
-        if where.query is not None:
-            conditions.append(search_condition(dialect, where.query))
-        if where.topic_terms is not None:
-            conditions.append(topic_condition(dialect, where.topic_terms))
         return conditions
 
     async def _of_sources(
@@ -325,6 +429,27 @@ class ReadRepo(StoreBase):
                 )
                 for r in await connection.execute(query)
             ]  # fmt: skip
+
+
+def _needles_of(where: ArticleFilter) -> list[Needles]:
+    """What a search and a topic ask of the index (both, when both are given)."""
+    found = [] if where.query is None else [search_needles(where.query)]
+    if where.topic_terms is not None:
+        found.append(topic_needles(where.topic_terms))
+    return [needles for needles in found if needles is not None]
+
+
+def _summary_query() -> Select[*tuple[Any, ...]]:
+    return select(*_SUMMARY_COLUMNS).join(SourceRow, SourceRow.id == ArticleRow.source_id)
+
+
+def _newest(conditions: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+    """The listing's rows under ``conditions``, newest first (no limit yet)."""
+    return (
+        _summary_query()
+        .where(*conditions)
+        .order_by(ArticleRow.first_seen_at.desc(), ArticleRow.id.desc())
+    )
 
 
 def _summary(row: Row[*tuple[Any, ...]]) -> ArticleSummary:

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Integer,
+    Select,
     String,
     Table,
     TableClause,
@@ -45,6 +47,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -89,31 +92,91 @@ def body_of(normalized: str) -> str:
     return normalized + "\n" + MARK + MARK.join(pairs) + MARK
 
 
+@dataclass(frozen=True)
+class Needles:
+    """What a search or a topic asks of an article: normalized, non-empty strings that
+    its index row must contain, every one of them (a search's words) or any (a topic's
+    terms). No string at all matches nothing."""
+
+    strings: tuple[str, ...]
+    every: bool
+
+
+def search_needles(query: str) -> Needles | None:
+    """The words of a search; None when the query has none (it narrows nothing)."""
+    words = normalized_terms(normalize(query).split(" "))
+    return Needles(words, every=True) if words else None
+
+
+def topic_needles(terms: Sequence[str]) -> Needles:
+    """A topic's terms: an article matches when it contains any of them."""
+    return Needles(normalized_terms(terms), every=False)
+
+
 def search_condition(dialect: str, query: str) -> ColumnElement[bool]:
     """Rows of `articles` whose title or text contains every whitespace-separated word of query."""
-    words = normalized_terms(normalize(query).split(" "))
-    if not words:
-        return true()
-    return _condition(dialect, words, every=True)
+    needles = search_needles(query)
+    return true() if needles is None else index_condition(dialect, needles)
 
 
 def topic_condition(dialect: str, terms: Sequence[str]) -> ColumnElement[bool]:
     """Rows of `articles` whose title or text contains any of the terms."""
-    needles = normalized_terms(terms)
-    if not needles:
+    return index_condition(dialect, topic_needles(terms))
+
+
+def index_condition(dialect: str, needles: Needles) -> ColumnElement[bool]:
+    """``articles.id IN (the index rows that match)``: the trigram index finds them all,
+    so the cost grows with the number of matches."""
+    if not needles.strings:
         return false()
-    return _condition(dialect, needles, every=False)
+    return _condition(dialect, needles.strings, every=needles.every)
+
+
+def row_condition(
+    dialect: str, needles: Needles, article_id: ColumnElement[int]
+) -> ColumnElement[bool]:
+    """The same test as ``index_condition``, made on one article's index row, read by its
+    key: a correlated subquery that neither database can turn into an index search, so
+    that a newest-first walk tests only the rows it walks (and stops at a page).
+
+    A plain substring test (``instr``, ``strpos``) of each needle, marked CJK pairs as
+    the index looks them up: what the trigram index answers, exactly."""
+    if not needles.strings:
+        return false()
+    index, key = _index_of(dialect)
+    position = func.instr if dialect == "sqlite" else func.strpos
+    tests = [position(index.c.body, _bound(_indexed(n))) > 0 for n in needles.strings]
+    join = and_ if needles.every else or_
+    check = select(join(*tests)).where(key == article_id).scalar_subquery()
+    return cast(ColumnElement[bool], check)
+
+
+async def count_matches(connection: AsyncConnection, needles: Needles, bound: int) -> int:
+    """How many articles match, counted on the index up to ``bound`` (a cost of at most
+    ``bound`` matching index rows)."""
+    if not needles.strings:
+        return 0
+    matching = _matching(connection.dialect.name, needles.strings, every=needles.every)
+    rows = matching[0] if len(matching) == 1 else union(*matching)
+    found = await connection.scalar(select(func.count()).select_from(rows.limit(bound).subquery()))
+    return int(found or 0)
 
 
 def _condition(dialect: str, needles: Sequence[str], *, every: bool) -> ColumnElement[bool]:
     """Articles whose index row contains every (or any) needle: normalized, non-empty."""
+    # Any: each branch its own subquery, so that SQLite's MATCH branch keeps its index.
+    return or_(*(_ARTICLES.c.id.in_(rows) for rows in _matching(dialect, needles, every=every)))
+
+
+def _matching(dialect: str, needles: Sequence[str], *, every: bool) -> list[Select[Any]]:
+    """The ids of the matching articles, found by the index: one query, or (any needle,
+    on SQLite) one per kind of test, whose union is the answer."""
     join = and_ if every else or_
     if dialect == "postgresql":
         patterns = [_like_pattern(needle) for needle in needles]
         # No ESCAPE clause: PostgreSQL's LIKE escapes with a backslash by default.
         matches = [_TRGM.c.body.like(_bound(p)) for p in patterns]
-        rows = select(_TRGM.c.article_id).where(join(*matches))
-        return _ARTICLES.c.id.in_(rows)
+        return [select(_TRGM.c.article_id).where(join(*matches))]
     if dialect != "sqlite":
         raise ValueError(f"full-text search supports sqlite and postgresql, not {dialect}")
     indexed = [_fts_phrase(n) for n in needles if _fts_phrase(n) is not None]
@@ -124,9 +187,8 @@ def _condition(dialect: str, needles: Sequence[str], *, every: bool) -> ColumnEl
         conditions.append(_FTS.c.body.op("MATCH")(_bound(expression)))
     conditions += [func.instr(_FTS.c.body, _bound(n)) > 0 for n in scanned]
     if every:
-        return _ARTICLES.c.id.in_(select(_FTS.c.rowid).where(and_(*conditions)))
-    # Any: each branch its own subquery, so that the MATCH branch keeps its index.
-    return or_(*(_ARTICLES.c.id.in_(select(_FTS.c.rowid).where(c)) for c in conditions))
+        return [select(_FTS.c.rowid).where(and_(*conditions))]
+    return [select(_FTS.c.rowid).where(c) for c in conditions]
 
 
 def _bound(value: str) -> Any:
@@ -141,15 +203,19 @@ def _fts_phrase(needle: str) -> str | None:
     """An FTS5 string (a quoted phrase: no operator inside it means anything) that the
     trigram index answers, or None when the needle is too short for it."""
     if _is_cjk_pair(needle):
-        needle = MARK + needle + MARK
+        needle = _indexed(needle)
     elif len(needle) < 3:
         return None
     return '"' + needle.replace('"', '""') + '"'
 
 
+def _indexed(needle: str) -> str:
+    """The string looked for in the index row: a CJK pair as its marked form."""
+    return MARK + needle + MARK if _is_cjk_pair(needle) else needle
+
+
 def _like_pattern(needle: str) -> str:
-    if _is_cjk_pair(needle):
-        needle = MARK + needle + MARK
+    needle = _indexed(needle)
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

@@ -1,0 +1,82 @@
+"""Grow a benchmark database by copying its first articles, inside the database.
+
+Generating and normalizing a million texts in Python takes over an hour on a busy
+machine; the loaders generate ``distinct`` articles and this copies them (with their
+search index rows) until ``count`` are stored. Copy ``k`` gets ids ``id + k × distinct``,
+first-seen and updated times shifted by ``k × span`` (so the copies continue the
+timeline, newer than what they copy) and a URL with ``#k`` appended. Every text then
+occurs ``count / distinct`` times: a word's share of articles is what it was in the
+distinct ones, so the cost of a search (proportional to its matches, or to the rows walked
+to find a page of them) is what a million distinct texts with the same word frequencies
+would give.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+SEARCH_TABLE = "article_search"
+
+
+async def replicate(
+    connection: Any, *, distinct: int, count: int, span: timedelta, columns: tuple[str, ...]
+) -> None:
+    """Copy articles 1..distinct (and their index rows) until ``count`` are stored.
+
+    ``columns`` are the article columns the loader filled; ``span`` is how much later
+    each copy is than the one before."""
+    from sqlalchemy import text
+
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        sample = (
+            await connection.execute(text("SELECT first_seen_at FROM articles WHERE id = 1"))
+        ).scalar_one()
+        shift_time = _sqlite_shift(str(sample))
+    copies = -(-count // distinct)
+    for k in range(1, copies):
+        offset = k * distinct
+        last = min(distinct, count - offset)
+        seconds = int(span.total_seconds()) * k
+        values = []
+        for name in columns:
+            if name == "id":
+                values.append(f"id + {offset}")
+            elif name == "duplicate_of":
+                values.append(f"duplicate_of + {offset}")
+            elif name == "url":
+                values.append(f"url || '#{k}'")
+            elif name in ("first_seen_at", "updated_at"):
+                values.append(
+                    shift_time(name, seconds)
+                    if sqlite
+                    else f"{name} + interval '{seconds} seconds'"
+                )
+            else:
+                values.append(name)
+        await connection.execute(text(
+            f"INSERT INTO articles ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM articles WHERE id <= {last} ORDER BY id"
+        ))  # fmt: skip
+        key = "rowid" if sqlite else "article_id"
+        await connection.execute(text(
+            f"INSERT INTO {SEARCH_TABLE} ({key}, body) SELECT {key} + {offset}, body "
+            f"FROM {SEARCH_TABLE} WHERE {key} <= {last} ORDER BY {key}"
+        ))  # fmt: skip
+        print(f"  {offset + last:,} articles (copies)", end="\r", flush=True)
+    print()
+
+
+def _sqlite_shift(sample: str) -> Any:
+    """An SQL expression shifting a stored SQLite time by some seconds, written in the
+    same text form as ``sample`` (so that copies sort with the originals)."""
+    separator = "T" if "T" in sample else " "
+    fraction = sample[19:].split("+")[0] if "." in sample else ""
+    zone = "+00:00" if sample.endswith("+00:00") else ""
+
+    def shift(name: str, seconds: int) -> str:
+        stamp = f"strftime('%Y-%m-%d{separator}%H:%M:%S', {name}, '+{seconds} seconds')"
+        return f"{stamp} || '{fraction}{zone}'"
+
+    return shift
