@@ -434,8 +434,8 @@ async def store_recall(db_url: str) -> None:
     holders = article_writes._KEY_HOLDERS
     original_lookup = _Batch._shared_keys
 
-    async def counted(self: Any, probes: list[tuple[int, int, int, int]]) -> Any:
-        found = await original_lookup(self, probes)
+    async def counted(self: Any, values: list[int]) -> Any:
+        found = await original_lookup(self, values)
         rows_read.append(sum(row.shared for row in found))
         return found
 

@@ -104,7 +104,20 @@ def fold(text: str) -> str:
     # Kept: what str.isalnum accepts, i.e. what the regular expression [^\W_] matches
     # (tests/dedup/test_dedup.py checks every code point); faster than re.sub.
     # CJK ideographs, kana and hangul are kept; punctuation, symbols, whitespace go.
-    return "".join(filter(str.isalnum, unicodedata.normalize("NFKC", text).casefold()))
+    normalized = unicodedata.normalize("NFKC", text).casefold()
+    points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if len(points) and int(points.max()) < 0x10000:
+        # The same choice by table for the Basic Multilingual Plane, in a few numpy
+        # passes instead of a call per character (several times faster on an article).
+        kept = points[_bmp_alnum()[points]]
+        return bytes(kept.tobytes()).decode("utf-32-le", "surrogatepass")
+    return "".join(filter(str.isalnum, normalized))
+
+
+@cache
+def _bmp_alnum() -> NDArray[np.bool_]:
+    """str.isalnum of every code point of the Basic Multilingual Plane, by code point."""
+    return np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=bool, count=0x10000)
 
 
 def shingle_hashes(folded: str) -> NDArray[np.uint64]:

@@ -82,6 +82,19 @@ def test_fold_keeps_exactly_the_word_characters_but_underscore() -> None:
     assert fold(every) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", every).casefold())
 
 
+def test_fold_of_text_within_the_basic_plane_takes_the_same_characters() -> None:
+    # Text without astral characters folds by a table of the plane: the same choice.
+    def in_plane(c: int) -> bool:  # a few compatibility ideographs fold to astral ones
+        folded = unicodedata.normalize("NFKC", chr(c)).casefold()
+        return not 0xD800 <= c < 0xE000 and max(map(ord, folded)) < 0x10000
+
+    plane = "".join(chr(c) for c in range(0x10000) if in_plane(c))
+    normalized = unicodedata.normalize("NFKC", plane).casefold()
+    assert max(map(ord, normalized)) < 0x10000  # the table path, not the general one
+    assert fold(plane) == re.sub(r"[\W_]+", "", normalized)
+    assert fold("Seoul, KOREA_2025.") == "seoulkorea2025"
+
+
 def test_fingerprint_does_not_depend_on_paragraph_breaks() -> None:
     """The old paragraph-weighted simhash moved by 10 bits when only the breaks moved."""
     assert simhash64(REFLOWED) == simhash64(ARTICLE)
