@@ -184,6 +184,7 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
 
     sqlite = is_sqlite(db_url)
     statements = _StatementClock(engine)
+    phases = _PhaseClock(_Batch)
     lookup_wall: list[float] = []
     cpu_total = db_total = server_total = 0.0
     store_ms: list[float] = []
@@ -203,9 +204,11 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
             server = None if sqlite else await _server_cpu(connection)
             lookup = _Batch(connection, writes, datetime.now(UTC), True, not sqlite)
             statements.seconds = 0.0
+            phases.on = bool(r)
             wall, cpu = time.perf_counter(), time.process_time()
             await lookup._load_originals(list(range(BATCH)))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            phases.on = False
             in_db = statements.seconds
             server_cpu = 0.0 if server is None else await _server_cpu(connection) - server
         if r:
@@ -234,12 +237,54 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
              f" PostgreSQL backend = {(cpu_total + server_total) / articles * 1e3:.2f} ms")
           + f"; {db_total / articles * 1e3:.2f} ms wall inside database statements;"
           f" wall median {statistics.median(lookup_wall):.2f} ms"
-          f" (max {max(lookup_wall):.2f} ms)")  # fmt: skip
+          f" (p95 {_p95(lookup_wall):.2f} ms, max {max(lookup_wall):.2f} ms)")  # fmt: skip
+    print("  per phase, per article (CPU of this process / wall):")
+    for name, (phase_cpu, phase_wall) in phases.seconds.items():
+        print(f"    {_PHASES[name]:34s} {phase_cpu / articles * 1e3:5.2f} ms /"
+              f" {phase_wall / articles * 1e3:5.2f} ms")  # fmt: skip
     print(f"  whole store per article (lookup, verification, row, version, keys, event):"
           f" median {statistics.median(store_ms):.2f} ms wall")  # fmt: skip
     if index_bytes:
         print(f"  near-duplicate index (simhash_bands rows + indexes): {index_bytes / total:.0f}"
               f" bytes per article")  # fmt: skip
+
+
+def _p95(values: list[float]) -> float:
+    """The 95th percentile of the batches' wall times (the largest of fewer than 20)."""
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+# The store's lookup, phase by phase (methods of storage.article_writes._Batch).
+_PHASES = {
+    "_exact_originals": "same text (content hash)",
+    "_candidates": "key statement and ranking",
+    "_candidate_rows": "candidates' texts",
+    "_verify": "verification (worker thread)",
+}
+
+
+class _PhaseClock:
+    """CPU of this process and wall time spent in each phase of the lookup, counted
+    while ``on``."""
+
+    def __init__(self, batch: Any) -> None:
+        self.on = False
+        self.seconds = {name: [0.0, 0.0] for name in _PHASES}
+        for name in _PHASES:
+            setattr(batch, name, self._timed(name, getattr(batch, name)))
+
+    def _timed(self, name: str, method: Any) -> Any:
+        async def timed(*args: Any) -> Any:
+            if not self.on:
+                return await method(*args)
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return await method(*args)
+            finally:
+                self.seconds[name][0] += time.process_time() - cpu
+                self.seconds[name][1] += time.perf_counter() - wall
+
+        return timed
 
 
 class _StatementClock:

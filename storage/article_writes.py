@@ -258,51 +258,14 @@ class _Batch:
         """Stored articles whose text equals, or nearly equals, that of the writes at
         ``indexes``. Near copies are found through the index keys; the few stored texts
         that share the most keys with a write are verified against it, and only those
-        that pass count."""
+        that pass count. (Four phases, each a method: ``benchmarks/dedup.py`` times
+        them apart.)"""
         items = {index: self.writes[index].item for index in indexes}
-        hashes = sorted({item.content_hash for item in items.values()})
-        for start in range(0, len(hashes), _CHUNK):
-            exact = await self.connection.execute(
-                select(
-                    _ARTICLES.c.id,
-                    _ARTICLES.c.duplicate_of,
-                    _ARTICLES.c.url,
-                    _ARTICLES.c.content_hash,
-                )
-                .where(_ARTICLES.c.content_hash.in_(hashes[start : start + _CHUNK]))
-                .order_by(_ARTICLES.c.id)
-            )
-            for row in exact:
-                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id)
-                self.exact[row.content_hash].append(original)
+        await self._exact_originals(items)
         if not self.near_duplicates:
             return
-        # Every key of the batch is looked up in one statement, which counts the keys
-        # each stored article shares with each text: a few rows per text come back.
-        # Ranked by the rare keys shared first: a key that every notice cut from one
-        # template holds says little about which of them a text copies; then by all keys
-        # shared (a story copied by many sites: every key has many holders, the most
-        # recent copies are found, and they point at its original).
-        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-        # (A key's text and band are its place in the list: only texts with the full
-        # set of keys, which is every text with any, are looked up.)
-        keyed = [i for i, item in items.items() if len(item.simhash_bands) == KEY_BANDS]
-        if keyed:
-            values = [value for index in keyed for value in items[index].simhash_bands]
-            for count in await self._shared_keys(values):
-                hits[keyed[count.text]][count.article_id] = (-count.rare, -count.shared)
-        # The candidates sharing the most keys with each text, then their stored texts.
-        chosen = {
-            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
-            for index, by_id in hits.items()
-        }
-        ids = sorted({i for candidates in chosen.values() for i in candidates})
-        rows: dict[int, Row[Any]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            query = select(
-                _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
-            ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
-            rows.update({row.id: row for row in await self.connection.execute(query)})
+        chosen = await self._candidates(items)
+        rows = await self._candidate_rows(sorted({i for ids in chosen.values() for i in ids}))
         # In id order, each write's candidates that it may link to: the first that passes
         # verification is its original, and the later ones need not be verified. (A row
         # this batch edits counts only if the write comes before the edit: it is kept,
@@ -318,11 +281,68 @@ class _Batch:
             ])
             for index, ids_ in chosen.items()
         }  # fmt: skip
-        found = await asyncio.to_thread(_first_copied, work, edited)
+        found = await self._verify(work, edited)
         for index, copied in found.items():
             for hit in copied:
                 root = hit.duplicate_of or hit.id
                 self.near_stored[index].append(_Original((0, hit.id), root, hit.url, hit.id))
+
+    async def _exact_originals(self, items: dict[int, ArticleInput]) -> None:
+        """The stored articles with the same text (content hash) as any of ``items``."""
+        hashes = sorted({item.content_hash for item in items.values()})
+        for start in range(0, len(hashes), _CHUNK):
+            exact = await self.connection.execute(
+                select(
+                    _ARTICLES.c.id,
+                    _ARTICLES.c.duplicate_of,
+                    _ARTICLES.c.url,
+                    _ARTICLES.c.content_hash,
+                )
+                .where(_ARTICLES.c.content_hash.in_(hashes[start : start + _CHUNK]))
+                .order_by(_ARTICLES.c.id)
+            )
+            for row in exact:
+                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id)
+                self.exact[row.content_hash].append(original)
+
+    async def _candidates(self, items: dict[int, ArticleInput]) -> dict[int, list[int]]:
+        """By batch index: the ids of the (at most :data:`_VERIFY`) stored articles that
+        share the most index keys with it.
+
+        Every key of the batch is looked up in one statement, which counts the keys each
+        stored article shares with each text: a few rows per text come back. Ranked by
+        the rare keys shared first: a key that every notice cut from one template holds
+        says little about which of them a text copies; then by all keys shared (a story
+        copied by many sites: every key has many holders, the most recent copies are
+        found, and they point at its original)."""
+        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+        # (A key's text and band are its place in the list: only texts with the full
+        # set of keys, which is every text with any, are looked up.)
+        keyed = [i for i, item in items.items() if len(item.simhash_bands) == KEY_BANDS]
+        if keyed:
+            values = [value for index in keyed for value in items[index].simhash_bands]
+            for count in await self._shared_keys(values):
+                hits[keyed[count.text]][count.article_id] = (-count.rare, -count.shared)
+        return {
+            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
+            for index, by_id in hits.items()
+        }
+
+    async def _candidate_rows(self, ids: list[int]) -> dict[int, Row[Any]]:
+        """The stored rows (id, duplicate_of, url, text) of the candidates ``ids``."""
+        rows: dict[int, Row[Any]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = select(
+                _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
+            ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
+            rows.update({row.id: row for row in await self.connection.execute(query)})
+        return rows
+
+    async def _verify(
+        self, work: dict[int, tuple[str, list[Row[Any]]]], edited: set[int]
+    ) -> dict[int, list[Row[Any]]]:
+        """:func:`_first_copied` in a worker thread: the event loop stays free."""
+        return await asyncio.to_thread(_first_copied, work, edited)
 
     def _may_copy(self, item: ArticleInput, candidate: Row[Any]) -> bool:
         """What :meth:`_find_original` would accept, known before deciding: not itself,
