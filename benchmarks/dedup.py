@@ -184,6 +184,7 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
 
     sqlite = is_sqlite(db_url)
     statements = _StatementClock(engine)
+    phases = _PhaseClock(_Batch)
     lookup_wall: list[float] = []
     cpu_total = db_total = server_total = 0.0
     store_ms: list[float] = []
@@ -201,11 +202,14 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
         # Lookup + verification: the candidates' keys, texts and verdicts, nothing written.
         async with engine.connect() as connection:
             server = None if sqlite else await _server_cpu(connection)
+            phases.pid = None if sqlite else await _backend_pid(connection)
             lookup = _Batch(connection, writes, datetime.now(UTC), True, not sqlite)
             statements.seconds = 0.0
+            phases.on = bool(r)
             wall, cpu = time.perf_counter(), time.process_time()
             await lookup._load_originals(list(range(BATCH)))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            phases.on = False
             in_db = statements.seconds
             server_cpu = 0.0 if server is None else await _server_cpu(connection) - server
         if r:
@@ -234,12 +238,59 @@ async def scale(count: int, db_url: str, rounds: int) -> None:
              f" PostgreSQL backend = {(cpu_total + server_total) / articles * 1e3:.2f} ms")
           + f"; {db_total / articles * 1e3:.2f} ms wall inside database statements;"
           f" wall median {statistics.median(lookup_wall):.2f} ms"
-          f" (max {max(lookup_wall):.2f} ms)")  # fmt: skip
+          f" (p95 {_p95(lookup_wall):.2f} ms, max {max(lookup_wall):.2f} ms)")  # fmt: skip
+    backend = "" if sqlite else " / CPU of the PostgreSQL backend"
+    print(f"  per phase, per article (CPU of this process{backend} / wall):")
+    for name, (phase_cpu, phase_wall, phase_server) in phases.seconds.items():
+        on_server = "" if sqlite else f" / {phase_server / articles * 1e3:5.2f} ms"
+        print(f"    {_PHASES[name]:34s} {phase_cpu / articles * 1e3:5.2f} ms{on_server} /"
+              f" {phase_wall / articles * 1e3:5.2f} ms")  # fmt: skip
     print(f"  whole store per article (lookup, verification, row, version, keys, event):"
           f" median {statistics.median(store_ms):.2f} ms wall")  # fmt: skip
     if index_bytes:
         print(f"  near-duplicate index (simhash_bands rows + indexes): {index_bytes / total:.0f}"
               f" bytes per article")  # fmt: skip
+
+
+def _p95(values: list[float]) -> float:
+    """The 95th percentile of the batches' wall times (the largest of fewer than 20)."""
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+# The store's lookup, phase by phase (methods of storage.article_writes._Batch).
+_PHASES = {
+    "_exact_originals": "same text (content hash)",
+    "_candidates": "key statement and ranking",
+    "_candidate_rows": "candidates' texts",
+    "_verify": "verification (worker thread)",
+}
+
+
+class _PhaseClock:
+    """CPU of this process, wall time and (``pid`` set) CPU of the PostgreSQL backend
+    spent in each phase of the lookup, counted while ``on``."""
+
+    def __init__(self, batch: Any) -> None:
+        self.on = False
+        self.pid: int | None = None
+        self.seconds = {name: [0.0, 0.0, 0.0] for name in _PHASES}
+        for name in _PHASES:
+            setattr(batch, name, self._timed(name, getattr(batch, name)))
+
+    def _timed(self, name: str, method: Any) -> Any:
+        async def timed(*args: Any) -> Any:
+            if not self.on:
+                return await method(*args)
+            server = _process_cpu(self.pid)
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return await method(*args)
+            finally:
+                self.seconds[name][0] += time.process_time() - cpu
+                self.seconds[name][1] += time.perf_counter() - wall
+                self.seconds[name][2] += _process_cpu(self.pid) - server
+
+        return timed
 
 
 class _StatementClock:
@@ -264,11 +315,21 @@ class _StatementClock:
 async def _server_cpu(connection: Any) -> float:
     """CPU seconds (user + system) used so far by this connection's PostgreSQL backend
     (the benchmark's cluster runs on this machine: its /proc is readable)."""
+    return _process_cpu(await _backend_pid(connection))
+
+
+async def _backend_pid(connection: Any) -> int:
     from sqlalchemy import text
 
-    pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-    stat = await asyncio.to_thread(Path(f"/proc/{pid}/stat").read_text)
-    fields = stat.rsplit(")", 1)[1].split()
+    return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` (0 for None). A read of
+    a small /proc file: quick enough to stay on the event loop in a benchmark."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -434,8 +495,8 @@ async def store_recall(db_url: str) -> None:
     holders = article_writes._KEY_HOLDERS
     original_lookup = _Batch._shared_keys
 
-    async def counted(self: Any, probes: list[tuple[int, int, int, int]]) -> Any:
-        found = await original_lookup(self, probes)
+    async def counted(self: Any, values: list[int]) -> Any:
+        found = await original_lookup(self, values)
         rows_read.append(sum(row.shared for row in found))
         return found
 

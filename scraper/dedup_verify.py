@@ -104,16 +104,36 @@ class Prepared:
     sequence: NDArray[np.uint64]  # shingle hashes in text order
 
     @cached_property
+    def _sorted(self) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.bool_]]:
+        """The shingles in value order, where they stand in the text, and where a new
+        value starts (``edge[i]``: the ``i``-th differs from the one before; one past the
+        end too). One sort serves both the distinct shingles and the anchors."""
+        order = np.argsort(self.sequence)
+        ordered = self.sequence[order]
+        edge = np.ones(len(ordered) + 1, dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=edge[1:-1])
+        return order, ordered, edge
+
+    @cached_property
     def shingles(self) -> NDArray[np.uint64]:
-        """The distinct shingles, sorted (a plain sort: several times faster than
-        ``np.unique`` on these sizes)."""
+        """The distinct shingles, sorted."""
+        if "_sorted" in self.__dict__ or len(self.sequence) < 2:
+            _order, ordered, edge = self._sorted
+            return ordered[edge[:-1]]
+        # A plain sort when the positions are not wanted (yet): several times faster
+        # than an argsort, and than np.unique, on these sizes.
         ordered = np.sort(self.sequence)
-        if len(ordered) < 2:
-            return ordered
         keep = np.empty(len(ordered), dtype=bool)
         keep[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
         return ordered[keep]
+
+    @cached_property
+    def once(self) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
+        """The shingles that occur exactly once (sorted) and their positions."""
+        order, ordered, edge = self._sorted
+        single = edge[:-1] & edge[1:]
+        return ordered[single], order[single]
 
     @property
     def size(self) -> int:
@@ -211,7 +231,9 @@ def compare(a: Prepared, b: Prepared, *, candidate: bool = True) -> Comparison:
     union = len(set_a) + len(set_b) - shared
     similarity = shared / union if union else 1.0
     containment = shared / min(len(set_a), len(set_b)) if union else 1.0
-    runs = _core(_aligned_runs(a.sequence, b.sequence), a.folded, b.folded)
+    runs = _contained(a, b)
+    if runs is None:
+        runs = _core(_aligned_runs(a, b), a.folded, b.folded)
     aligned = sum(length for _, _, length in runs)
     if runs:
         core_a = runs[-1][0] + runs[-1][2] - runs[0][0]
@@ -224,7 +246,24 @@ def compare(a: Prepared, b: Prepared, *, candidate: bool = True) -> Comparison:
     )
 
 
-def _aligned_runs(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> list[tuple[int, int, int]]:
+def _contained(a: Prepared, b: Prepared) -> list[tuple[int, int, int]] | None:
+    """The alignment when one folded text stands whole inside the other (a copy with
+    another site's headline, source line or layout: the most common near duplicate): one
+    run over all of the shorter, found by a substring search instead of the anchors.
+    :func:`_aligned_runs` finds the same run whenever the shorter text has a shingle that
+    occurs once in each; without one (the shorter text found twice in the longer, or made
+    of repeats) it finds none, and a text standing whole inside another is a shared run
+    all the same. None when neither contains the other."""
+    short, long = (a, b) if len(a.folded) <= len(b.folded) else (b, a)
+    if len(short.folded) < SHINGLE_SIZE + _MIN_RUN - 1:
+        return None  # under one run of _MIN_RUN shingles
+    at = long.folded.find(short.folded)
+    if at < 0:
+        return None
+    return [(0, at, short.size)] if short is a else [(at, 0, short.size)]
+
+
+def _aligned_runs(a: Prepared, b: Prepared) -> list[tuple[int, int, int]]:
     """Runs (start in a, start in b, length) of shingles that follow each other in both
     texts, at least ``_MIN_RUN`` long and not crossing one another.
 
@@ -235,6 +274,7 @@ def _aligned_runs(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> list[tuple[in
     that recurs, do not tangle the alignment)."""
     anchors_a, anchors_b = _anchors(a, b)
     shifts = anchors_b - anchors_a
+    seq_a, seq_b = a.sequence, b.sequence
     positions, offsets = anchors_a.tolist(), shifts.tolist()
     runs: list[tuple[int, int, int]] = []
     covered_until = -1
@@ -245,8 +285,8 @@ def _aligned_runs(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> list[tuple[in
         k += 1
         if shift == covered_shift and i < covered_until:
             continue  # inside the run found from an earlier anchor
-        start = i - _agree(a[i::-1], b[i + shift :: -1]) + 1
-        length = _agree(a[start:], b[start + shift :])
+        start = i - _agree(seq_a[i::-1], seq_b[i + shift :: -1]) + 1
+        length = _agree(seq_a[start:], seq_b[start + shift :])
         covered_until, covered_shift = start + length, shift
         if length >= _MIN_RUN:
             runs.append((start, start + shift, length))
@@ -307,27 +347,15 @@ def _between(
     return folded_a[a0 + n0 + overlap : a1], folded_b[b0 + n0 + overlap : b1]
 
 
-def _anchors(
-    a: NDArray[np.uint64], b: NDArray[np.uint64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _anchors(a: Prepared, b: Prepared) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Positions (in a, in b; by position in a) of the shingles that occur once in each."""
-    values_a, once_a = _once(a)
-    values_b, once_b = _once(b)
+    values_a, once_a = a.once
+    values_b, once_b = b.once
     found = _found_in(values_a, values_b)
     pos_a = once_a[found]
     pos_b = once_b[np.searchsorted(values_b, values_a[found])]
     order = np.argsort(pos_a)
     return pos_a[order], pos_b[order]
-
-
-def _once(x: NDArray[np.uint64]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    """The values that occur exactly once in x (sorted) and their positions."""
-    order = np.argsort(x)
-    ordered = x[order]
-    edge = np.ones(len(x) + 1, dtype=bool)  # edge[i]: ordered[i - 1] != ordered[i]
-    np.not_equal(ordered[1:], ordered[:-1], out=edge[1:-1])
-    single = edge[:-1] & edge[1:]
-    return ordered[single], order[single]
 
 
 def _found_in(values: NDArray[np.uint64], sorted_unique: NDArray[np.uint64]) -> NDArray[np.bool_]:

@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from scraper.dedup import matching_bands
+from scraper.dedup import BANDS, KEY_BANDS, matching_bands
 from scraper.dedup_verify import Prepared, compare, prepare
 from scraper.topics import document
 from storage.article_types import ArticleInput, ArticleWrite, SaveResult
@@ -258,52 +258,14 @@ class _Batch:
         """Stored articles whose text equals, or nearly equals, that of the writes at
         ``indexes``. Near copies are found through the index keys; the few stored texts
         that share the most keys with a write are verified against it, and only those
-        that pass count."""
+        that pass count. (Four phases, each a method: ``benchmarks/dedup.py`` times
+        them apart.)"""
         items = {index: self.writes[index].item for index in indexes}
-        hashes = sorted({item.content_hash for item in items.values()})
-        for start in range(0, len(hashes), _CHUNK):
-            exact = await self.connection.execute(
-                select(
-                    _ARTICLES.c.id,
-                    _ARTICLES.c.duplicate_of,
-                    _ARTICLES.c.url,
-                    _ARTICLES.c.content_hash,
-                )
-                .where(_ARTICLES.c.content_hash.in_(hashes[start : start + _CHUNK]))
-                .order_by(_ARTICLES.c.id)
-            )
-            for row in exact:
-                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id)
-                self.exact[row.content_hash].append(original)
+        await self._exact_originals(items)
         if not self.near_duplicates:
             return
-        # Every key of the batch is looked up in one statement, which counts the keys
-        # each stored article shares with each text: a few rows per text come back.
-        probes = [
-            (index, *_twin_bands(band), value)
-            for index, item in items.items()
-            for band, value in enumerate(item.simhash_bands)
-        ]
-        # Ranked by the rare keys shared first: a key that every notice cut from one
-        # template holds says little about which of them a text copies; then by all keys
-        # shared (a story copied by many sites: every key has many holders, the most
-        # recent copies are found, and they point at its original).
-        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-        if probes:
-            for count in await self._shared_keys(probes):
-                hits[count.idx][count.article_id] = (-count.rare, -count.shared)
-        # The candidates sharing the most keys with each text, then their stored texts.
-        chosen = {
-            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
-            for index, by_id in hits.items()
-        }
-        ids = sorted({i for candidates in chosen.values() for i in candidates})
-        rows: dict[int, Row[Any]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            query = select(
-                _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
-            ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
-            rows.update({row.id: row for row in await self.connection.execute(query)})
+        chosen = await self._candidates(items)
+        rows = await self._candidate_rows(sorted({i for ids in chosen.values() for i in ids}))
         # In id order, each write's candidates that it may link to: the first that passes
         # verification is its original, and the later ones need not be verified. (A row
         # this batch edits counts only if the write comes before the edit: it is kept,
@@ -319,11 +281,68 @@ class _Batch:
             ])
             for index, ids_ in chosen.items()
         }  # fmt: skip
-        found = await asyncio.to_thread(_first_copied, work, edited)
+        found = await self._verify(work, edited)
         for index, copied in found.items():
             for hit in copied:
                 root = hit.duplicate_of or hit.id
                 self.near_stored[index].append(_Original((0, hit.id), root, hit.url, hit.id))
+
+    async def _exact_originals(self, items: dict[int, ArticleInput]) -> None:
+        """The stored articles with the same text (content hash) as any of ``items``."""
+        hashes = sorted({item.content_hash for item in items.values()})
+        for start in range(0, len(hashes), _CHUNK):
+            exact = await self.connection.execute(
+                select(
+                    _ARTICLES.c.id,
+                    _ARTICLES.c.duplicate_of,
+                    _ARTICLES.c.url,
+                    _ARTICLES.c.content_hash,
+                )
+                .where(_ARTICLES.c.content_hash.in_(hashes[start : start + _CHUNK]))
+                .order_by(_ARTICLES.c.id)
+            )
+            for row in exact:
+                original = _Original((0, row.id), row.duplicate_of or row.id, row.url, row.id)
+                self.exact[row.content_hash].append(original)
+
+    async def _candidates(self, items: dict[int, ArticleInput]) -> dict[int, list[int]]:
+        """By batch index: the ids of the (at most :data:`_VERIFY`) stored articles that
+        share the most index keys with it.
+
+        Every key of the batch is looked up in one statement, which counts the keys each
+        stored article shares with each text: a few rows per text come back. Ranked by
+        the rare keys shared first: a key that every notice cut from one template holds
+        says little about which of them a text copies; then by all keys shared (a story
+        copied by many sites: every key has many holders, the most recent copies are
+        found, and they point at its original)."""
+        hits: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+        # (A key's text and band are its place in the list: only texts with the full
+        # set of keys, which is every text with any, are looked up.)
+        keyed = [i for i, item in items.items() if len(item.simhash_bands) == KEY_BANDS]
+        if keyed:
+            values = [value for index in keyed for value in items[index].simhash_bands]
+            for count in await self._shared_keys(values):
+                hits[keyed[count.text]][count.article_id] = (-count.rare, -count.shared)
+        return {
+            index: sorted(by_id, key=lambda i: (*by_id[i], i))[:_VERIFY]
+            for index, by_id in hits.items()
+        }
+
+    async def _candidate_rows(self, ids: list[int]) -> dict[int, Row[Any]]:
+        """The stored rows (id, duplicate_of, url, text) of the candidates ``ids``."""
+        rows: dict[int, Row[Any]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = select(
+                _ARTICLES.c.id, _ARTICLES.c.duplicate_of, _ARTICLES.c.url, _ARTICLES.c.text
+            ).where(_ARTICLES.c.id.in_(ids[start : start + _CHUNK]))
+            rows.update({row.id: row for row in await self.connection.execute(query)})
+        return rows
+
+    async def _verify(
+        self, work: dict[int, tuple[str, list[Row[Any]]]], edited: set[int]
+    ) -> dict[int, list[Row[Any]]]:
+        """:func:`_first_copied` in a worker thread: the event loop stays free."""
+        return await asyncio.to_thread(_first_copied, work, edited)
 
     def _may_copy(self, item: ArticleInput, candidate: Row[Any]) -> bool:
         """What :meth:`_find_original` would accept, known before deciding: not itself,
@@ -337,58 +356,57 @@ class _Batch:
             return False
         return row.duplicate_of is not None or candidate.id < row.id
 
-    async def _shared_keys(self, probes: list[tuple[int, int, int, int]]) -> Sequence[Row[Any]]:
-        """(idx, article_id, shared, rare): how many of the probes (idx, band, twin band,
-        value) of each text a stored article holds, reading at most the
-        :data:`_KEY_HOLDERS` most recent holders of any value; ``rare``, how many of those
-        have fewer holders than that. One statement for any number of probes (arrays on
-        PostgreSQL, a JSON list on SQLite); each probe is an index range read from the
-        value's newest entry back, and the index holds the band: the table is not read."""
+    async def _shared_keys(self, values: list[int]) -> Sequence[Row[Any]]:
+        """(text, article_id, shared, rare): how many of the keys of each text a stored
+        article holds, ``values`` being the :data:`KEY_BANDS` keys of each text in band
+        order, text after text (``text`` counts from 0). Each key is looked up in its band
+        and its twin (:func:`scraper.dedup.matching_bands`), reading at most the
+        :data:`_KEY_HOLDERS` most recent holders of its value; ``rare``, how many of the
+        shared keys have fewer holders than that. One statement for any number of keys,
+        bound as one array (PostgreSQL) or one JSON list (SQLite): a key's text and band
+        are its position in the list, so nothing else is sent or decoded. Each key is an
+        index range read from the value's newest entry back, and the index holds the
+        band: the table is not read."""
+        bound: dict[str, Any] = {
+            "holders": _KEY_HOLDERS,
+            "per_text": KEY_BANDS,
+            "bands": BANDS,
+            "folded": 2 * BANDS,
+        }
+        # The twin of band b: the same band over the other part (whole text or lede);
+        # the folded-text band has none (scraper.dedup.matching_bands, in SQL).
+        twin = "CASE WHEN p.band = :folded THEN p.band ELSE (p.band + :bands) % :folded END"
         if self.is_postgres:
             statement = text(
-                "SELECT idx, article_id, count(*) AS shared,"
-                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
-                " SELECT p.idx, k.article_id,"
-                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders"
-                " FROM unnest(:idx, :band, :twin, :value) AS p(idx, band, twin, value)"
+                "SELECT slot / :per_text AS text, article_id, count(*) AS shared,"
+                " count(*) FILTER (WHERE holders < :holders) AS rare FROM ("
+                " SELECT p.slot, k.article_id, count(*) OVER (PARTITION BY p.slot) AS holders"
+                " FROM (SELECT v.value, v.slot - 1 AS slot, (v.slot - 1) % :per_text AS band"
+                "  FROM unnest(:values) WITH ORDINALITY AS v(value, slot)) AS p"
                 " CROSS JOIN LATERAL ("
                 "  SELECT s.band, s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
                 "  ORDER BY s.article_id DESC LIMIT :holders) AS k"
-                " WHERE k.band IN (p.band, p.twin)) AS m "
-                "GROUP BY idx, article_id"
-            ).bindparams(
-                *(
-                    bindparam(name, type_=ARRAY(Integer))
-                    for name in ("idx", "band", "twin", "value")
-                )
-            )
-            columns = list(zip(*probes, strict=True))
-            bound: dict[str, Any] = dict(
-                zip(("idx", "band", "twin", "value"), columns, strict=True)
-            )
-            bound["holders"] = _KEY_HOLDERS
+                f" WHERE k.band IN (p.band, {twin})) AS m "
+                "GROUP BY slot / :per_text, article_id"
+            ).bindparams(bindparam("values", type_=ARRAY(Integer)))
+            bound["values"] = values
         else:
             # No LATERAL in SQLite: the oldest id to read is found first (a seek and at
             # most _KEY_HOLDERS steps back in the index), then the range from it.
             statement = text(
-                "WITH p(idx, band, twin, value) AS (SELECT json_extract(j.value, '$[0]'),"
-                " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
-                " json_extract(j.value, '$[3]') FROM json_each(:probes) AS j) "
-                "SELECT idx, article_id, count(*) AS shared,"
-                " sum(CASE WHEN holders < :holders THEN 1 ELSE 0 END) AS rare FROM ("
-                " SELECT p.idx, k.article_id,"
-                " count(*) OVER (PARTITION BY p.idx, p.band) AS holders FROM p"
-                " JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >= coalesce(("
-                "  SELECT s.article_id FROM simhash_bands AS s WHERE s.value = p.value"
-                "  ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
-                " WHERE k.band IN (p.band, p.twin)) AS m "
-                "GROUP BY idx, article_id"
+                "WITH p(slot, band, value) AS ("
+                " SELECT j.key, j.key % :per_text, j.value FROM json_each(:values) AS j) "
+                "SELECT slot / :per_text AS text, article_id, count(*) AS shared,"
+                " sum(holders < :holders) AS rare FROM ("
+                " SELECT p.slot, k.article_id, count(*) OVER (PARTITION BY p.slot) AS holders"
+                " FROM p JOIN simhash_bands AS k ON k.value = p.value AND k.article_id >="
+                "  coalesce((SELECT s.article_id FROM simhash_bands AS s"
+                "  WHERE s.value = p.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+                f" WHERE k.band IN (p.band, {twin})) AS m "
+                "GROUP BY slot / :per_text, article_id"
             )
-            bound = {
-                "probes": json.dumps(probes),
-                "skip": _KEY_HOLDERS - 1,
-                "holders": _KEY_HOLDERS,
-            }
+            bound["values"] = json.dumps(values)
+            bound["skip"] = _KEY_HOLDERS - 1
         return (await self.connection.execute(statement, bound)).all()
 
     def _find_original(
@@ -690,13 +708,6 @@ def _first_copied(
                 if row.id not in edited:
                     break
     return found
-
-
-def _twin_bands(band: int) -> tuple[int, int]:
-    """The two stored bands a key of ``band`` is looked up in (the same twice for a band
-    without a twin)."""
-    bands = matching_bands(band)
-    return bands[0], bands[-1]
 
 
 def _documents(items: Iterable[ArticleInput]) -> dict[str, tuple[str, str]]:

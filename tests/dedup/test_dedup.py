@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,6 +81,19 @@ def test_fold_keeps_exactly_the_word_characters_but_underscore() -> None:
     # keys were computed with (migration 0009) must not change.
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     assert fold(every) == re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", every).casefold())
+
+
+def test_fold_of_text_within_the_basic_plane_takes_the_same_characters() -> None:
+    # Text without astral characters folds by a table of the plane: the same choice.
+    def in_plane(c: int) -> bool:  # a few compatibility ideographs fold to astral ones
+        folded = unicodedata.normalize("NFKC", chr(c)).casefold()
+        return not 0xD800 <= c < 0xE000 and max(map(ord, folded)) < 0x10000
+
+    plane = "".join(chr(c) for c in range(0x10000) if in_plane(c))
+    normalized = unicodedata.normalize("NFKC", plane).casefold()
+    assert max(map(ord, normalized)) < 0x10000  # the table path, not the general one
+    assert fold(plane) == re.sub(r"[\W_]+", "", normalized)
+    assert fold("Seoul, KOREA_2025.") == "seoulkorea2025"
 
 
 def test_fingerprint_does_not_depend_on_paragraph_breaks() -> None:
@@ -214,3 +228,30 @@ def test_pair_keys_for_migrations_are_the_pairs_of_8_bit_blocks(h: int) -> None:
     keys = simhash_pair_keys(h)
     assert len(keys) == 28
     assert keys[0] == ((h & 0xFF) << 8) | ((h >> 8) & 0xFF)
+
+
+def test_a_text_found_whole_in_another_aligns_as_through_the_anchors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The substring path gives the comparison the anchors give (a copy with a headline
+    and a source line, and an excerpt that stands whole inside its original)."""
+    from scraper import dedup_verify
+
+    copy = "Seoul wire, 3 June\n\n" + REFLOWED + "\n\nSource: wire"
+    excerpt = ARTICLE[: len(ARTICLE) * 3 // 5]
+    pairs = [(ARTICLE, copy), (copy, ARTICLE), (excerpt, ARTICLE)]
+    fast = [compare(prepare(a), prepare(b)) for a, b in pairs]
+    assert all(dedup_verify._contained(prepare(a), prepare(b)) for a, b in pairs)
+    monkeypatch.setattr(dedup_verify, "_contained", lambda _a, _b: None)
+    assert fast == [compare(prepare(a), prepare(b)) for a, b in pairs]
+    assert fast[0].linked
+    assert fast[1].linked
+
+
+def test_a_text_contained_twice_is_still_aligned() -> None:
+    """No shingle of it occurs once in the longer text (no anchor): the substring search
+    still finds it whole."""
+    page = ARTICLE + "\n\n" + ARTICLE
+    comparison = compare(prepare(ARTICLE), prepare(page))
+    assert comparison.aligned == prepare(ARTICLE).size
+    assert comparison.facts == ()

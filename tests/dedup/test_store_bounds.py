@@ -56,8 +56,8 @@ async def test_a_copy_of_an_old_notice_links_to_it_past_newer_ones(
     read: list[int] = []
     lookup = _Batch._shared_keys
 
-    async def counted(self: Any, probes: list[tuple[int, int, int, int]]) -> Any:
-        found = await lookup(self, probes)
+    async def counted(self: Any, values: list[int]) -> Any:
+        found = await lookup(self, values)
         read.append(sum(row.shared for row in found))
         return found
 
