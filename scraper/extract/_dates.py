@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 Published = date
 
 MIN_YEAR = 1990
+LATEST_OFFSET = timedelta(hours=14)  # Kiribati's: the first place a day begins
 
 _MONTHS_EN = {
     m: i + 1
@@ -127,6 +128,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME + _ZONE), "dmy"),
     # 10/31/2024: month first as in the USA, unless the first number cannot be a month
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)" + _TIME + _ZONE), "mdy"),
+    # 11-29-2024, 09:03 AM (forum software's US default) or 29-11-2024: dashed both ways,
+    # so read only when one number cannot be a month (02-12-2025 says nothing)
+    (re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?!\d)" + _TIME + _ZONE), "dash"),
 ]
 # Two-digit years, as Korean, Japanese and Chinese boards write them: 24-05-21, 24.05.21.
 # Year first in those languages only (Russian 21.05.24 is day first), and only where a
@@ -281,6 +285,11 @@ def _from_match(groups: tuple[str | None, ...], kind: str) -> Published | None:
         year, month, mday = int(a), int(b), int(c)
     elif kind == "dmy":
         mday, month, year = int(a), int(b), int(c)
+    elif kind == "dash":
+        first, second, year = int(a), int(b), int(c)
+        if (first > 12) == (second > 12):
+            return None
+        month, mday = (second, first) if first > 12 else (first, second)
     elif kind == "mdy":
         month, mday, year = (int(a), int(b), int(c)) if int(a) <= 12 else (int(b), int(a), int(c))
     elif kind == "y_m_d":
@@ -341,9 +350,15 @@ def _ru_month(word: str) -> int:
     return 0
 
 
-def _plausible(value: Published, now: datetime | None) -> bool:
-    """Not before ``MIN_YEAR``, and not after the day after tomorrow (in any zone)."""
-    limit = ((now or datetime.now(UTC)) + timedelta(days=2)).date()
+def _plausible(value: Published, now: datetime | None = None) -> bool:
+    """Not before ``MIN_YEAR``, and not in the future: a time with its offset not after
+    that offset's today, a day or a local time not after the latest day anywhere on Earth
+    (UTC+14) — never a day that has not begun where the page was written."""
+    current = now or datetime.now(UTC)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        limit = current.astimezone(value.tzinfo).date()
+    else:
+        limit = (current.astimezone(UTC) + LATEST_OFFSET).date()
     return value.year >= MIN_YEAR and day(value) <= limit
 
 

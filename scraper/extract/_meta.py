@@ -62,7 +62,7 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         if tag == "meta":
             _add_meta(head, node)
         elif tag == "h1":
-            if len(head.h1) < 5 and not _is_logo(node) and (text := normalise(node.text())):
+            if len(head.h1) < 5 and not _is_logo(node) and (text := heading_text(node)):
                 head.h1.append(text)
         elif tag == "script":
             scripts.append(node)
@@ -80,6 +80,33 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     return head
+
+
+# Inside a heading, what is not its words: buttons ("Copy item path"), tooltips, the
+# <time> a blog puts before the headline, icons; a line break is a space.
+_HEADING_EXTRAS = re.compile(
+    r"<(button|time|svg|style|script|template)\b.*?</\1\s*>|<br\b[^>]*>", re.I | re.S
+)
+_HEADING_EXTRA_TAGS = ("<button", "<time", "<svg", "<br", "<style", "<script", "<template")
+# A permalink sign after a heading's words (Sphinx's ¶, Markdown renderers' #, §, 🔗).
+_PERMALINK = re.compile(r"\s*[¶#§🔗]+$")
+
+
+def heading_text(node: LexborNode) -> str:
+    """A heading's words: without the buttons, times and icons some headings hold, and
+    with its line breaks as spaces ("News Product<br>Management")."""
+    markup = node.html or ""
+    lower = markup.lower()
+    if any(tag in lower for tag in _HEADING_EXTRA_TAGS):
+        fragment = LexborHTMLParser(_HEADING_EXTRAS.sub(_space_for_br, markup))
+        text = normalise(fragment.body.text() if fragment.body is not None else "")
+    else:
+        text = normalise(node.text())
+    return _PERMALINK.sub("", text)
+
+
+def _space_for_br(match: re.Match[str]) -> str:
+    return " " if match.group(0)[:3].lower() == "<br" else ""
 
 
 def _is_logo(h1: LexborNode) -> bool:
