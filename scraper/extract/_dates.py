@@ -90,6 +90,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "ymd",
     ),
+    # 2025 оны 8 сарын 26 (Mongolian: "year's 8th month's 26")
+    (
+        re.compile(
+            r"(?<!\d)(\d{4})\s*оны\s*(\d{1,2})(?:\s*-?\s*р)?\s*сарын\s*(\d{1,2})(?!\d)"
+            + _TIME
+            + _ZONE,
+            re.I,
+        ),
+        "ymd",
+    ),
     # 26 августа 2025 г.
     (
         re.compile(
@@ -153,6 +163,11 @@ MAX_PER_LABEL = 20
 LABEL_REACH = 40  # characters after a label searched for its date
 MAX_LABELS = 50
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# Japanese era years, as prefectures and ministries write them: 令和7年8月26日, 平成31年.
+_ERA = re.compile(
+    r"(令和|平成)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日" + _TIME + _ZONE
+)
+_ERA_START = {"令和": 2018, "平成": 1988}  # the year before each era's first
 MAX_YEARS = 200
 MAX_SHORT_CHARS = 2_000  # two-digit-year dates are looked for near the label only
 _URL_DATE = re.compile(
@@ -230,6 +245,13 @@ def find_date_in_text(
                 parsed = _from_match(match.groups(), kind)
                 if parsed is not None and _plausible(parsed, now):
                     return parsed
+    if "令和" in text or "平成" in text:
+        for era in _ERA.finditer(text):
+            name, era_year = era.group(1), era.group(2)
+            number = 1 if era_year == "元" else int(era_year)
+            parsed = _from_match((str(_ERA_START[name] + number), *era.groups()[2:]), "ymd")
+            if parsed is not None and _plausible(parsed, now):
+                return parsed
     if year_first_short:
         for short in _SHORT_YMD.finditer(text[:MAX_SHORT_CHARS]):
             yy, _, month, mday = short.groups()[:4]

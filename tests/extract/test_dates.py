@@ -28,6 +28,13 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
         ("Огноо: 13.12.2023", date(2023, 12, 13)),
         ("First Published on Nov 20, 2019 01:38 pm", datetime(2019, 11, 20, 13, 38)),
         ("2019-11-20 12:05 AM", datetime(2019, 11, 20, 0, 5)),
+        # Japanese era years, as prefectures write them
+        ("掲載日：令和7年8月26日", date(2025, 8, 26)),
+        ("更新日 令和元年5月1日 10:00", datetime(2019, 5, 1, 10, 0)),
+        ("平成31年4月30日", date(2019, 4, 30)),
+        # Mongolian
+        ("Нийтэлсэн: 2025 оны 8 сарын 26", date(2025, 8, 26)),
+        ("2023 оны 12-р сарын 13 14:05", datetime(2023, 12, 13, 14, 5)),
     ],
 )
 def test_dates_written_in_text(text: str, expected: datetime) -> None:
