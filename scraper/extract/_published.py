@@ -62,16 +62,17 @@ _DATE_NAME = re.compile(r"date|publish|created|issued")
 _NOT_PUBLICATION = re.compile(r"modif|updat|expir|valid|revis|review|crawl|index|birth|event")
 # Publication dates in the page's other scripts (analytics data layers, framework state),
 # also as JSON escaped inside a JSON string (Next.js payloads) or inside an attribute.
-_Q = r'(?:\\?"|&quot;)'
-_SCRIPT_DATE = re.compile(
-    _Q + r"(?:datePublished|publishDate|publishedDate|publishedAt|publishTime|published_at|"
+# One pattern per quoting: each starts with a literal, which the regex engine scans for
+# quickly (one pattern with the three quotings as alternatives is 14x slower).
+_DATE_KEYS = (
+    r"(?:datePublished|publishDate|publishedDate|publishedAt|publishTime|published_at|"
     r"publish_date|pubDate|firstPublished|first_published_at)"
-    + _Q
-    + r"\s*:\s*"
-    + _Q
-    + r'([^"&\\]{8,40})'
-    + _Q
 )
+_SCRIPT_DATES = tuple(
+    (quote, re.compile(f"{re.escape(quote)}{_DATE_KEYS}{re.escape(quote)}\\s*:\\s*"
+                       f'{re.escape(quote)}([^"&\\\\]{{8,40}}){re.escape(quote)}'))
+    for quote in ('"', '\\"', "&quot;")
+)  # fmt: skip
 # An ISO time in an attribute named for the creation or publication (``created-timestamp``,
 # ``data-published``): custom elements of script-built pages carry the post's time so.
 _ATTRIBUTE_TIME = re.compile(r'="((?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d[^"<>]{0,24})"')
@@ -145,9 +146,17 @@ def _meta_values(head: _meta.HeadMeta) -> Iterator[str | None]:
 
 def _page_values(head: _meta.HeadMeta, html: str) -> Iterator[str | None]:
     yield from head.times
-    match = _SCRIPT_DATE.search(html, 0, SCRIPT_SCAN_CHARS)
-    yield match.group(1) if match else None
+    yield _script_date(html)
     yield _attribute_time(html)
+
+
+def _script_date(html: str) -> str | None:
+    for quote, pattern in _SCRIPT_DATES:
+        if quote in html:
+            match = pattern.search(html, 0, SCRIPT_SCAN_CHARS)
+            if match is not None:
+                return match.group(1)
+    return None
 
 
 def _attribute_time(html: str) -> str | None:
