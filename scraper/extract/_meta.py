@@ -15,9 +15,11 @@ from ._text import normalise
 
 MAX_JSONLD_CHARS = 200_000
 MAX_BYLINE_CHARS = 80
+MAX_SUBHEADS = 8
+MAX_SUBHEAD_CHARS = 300
 BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
 HEAD_SELECTOR = (
-    "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
+    "meta[content],title,h1,h2,h3,script[type='application/ld+json'],link[rel=canonical][href],"
     "time,[itemprop=datePublished]," + BYLINE_SELECTOR
 )
 _AUTHOR_PREFIX = re.compile(
@@ -33,6 +35,8 @@ class HeadMeta:
     metas: dict[str, str] = field(default_factory=dict)  # property/name/itemprop -> content
     title_tag: str = ""
     h1: list[str] = field(default_factory=list)
+    # the first <h2>/<h3> texts: a board's post title when <title> names only the site
+    subheads: list[str] = field(default_factory=list)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
     html_lang: str | None = None
@@ -64,6 +68,9 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         elif tag == "h1":
             if len(head.h1) < 5 and not _is_logo(node) and (text := heading_text(node)):
                 head.h1.append(text)
+        elif tag in ("h2", "h3"):
+            if len(head.subheads) < MAX_SUBHEADS and (text := normalise(node.text())):
+                head.subheads.append(text[:MAX_SUBHEAD_CHARS])
         elif tag == "script":
             scripts.append(node)
         elif tag == "title":

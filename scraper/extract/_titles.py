@@ -49,6 +49,9 @@ def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str]
     if _DANGLING.search(f" {tag} ") and head.h1:
         tag = ""
     sites = _site_names(head, url, site_names)
+    # Only names learned across the source's pages say a title is all site: on one page,
+    # a title that is the declared site name alone is a home or section page's real title.
+    learned = {_key(name) for name in site_names}
     headline = _headline(head)
     for heading in (headline, *head.h1):
         if _confirmed(heading, (tag, og), sites):
@@ -57,8 +60,20 @@ def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str]
     for title in (og, tag):
         if title:
             stripped = strip_site_name(title, sites)
+            if _key(stripped) in learned:  # "News | Secretariat" on every post of a board
+                return _first_heading(head, sites) or stripped
             return _reworded(head.h1, stripped, sites) or stripped
     return headline or (head.h1[0] if head.h1 else "")
+
+
+def _first_heading(head: HeadMeta, sites: frozenset[str]) -> str:
+    """The page's first heading that is not a site or board name: where a title made of
+    the source's learned names only leaves the post's own title (boards put it in an
+    h2/h3)."""
+    for heading in (*head.h1, *head.subheads):
+        if len(heading) >= MIN_HEADING_CHARS and _key(heading) not in sites:
+            return heading
+    return ""
 
 
 def _unescaped(title: str) -> str:

@@ -43,4 +43,5 @@ def test_article_and_date_from_a_flight_payload() -> None:
     assert article.title == "Hunchun rail talks resume"
     assert article.text == "\n\n".join(PARAGRAPHS)
     published = article.published_at
-    assert published is not None and published.isoformat() == "2025-08-26T09:30:00+08:00"
+    assert published is not None
+    assert published.isoformat() == "2025-08-26T09:30:00+08:00"

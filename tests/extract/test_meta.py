@@ -246,3 +246,20 @@ def test_a_headline_seen_once_is_not_learned() -> None:
 )
 def test_golden_titles_separators_and_headings(head: str, body: str, expected: str) -> None:
     assert extract(_page(head, body)).title == expected
+
+
+def test_a_title_that_names_only_the_site_gives_way_to_the_posts_heading() -> None:
+    """A board whose post pages are all titled "News | Secretariat": once the site's other
+    pages taught those names, the post's own heading (an <h3> here) is the title."""
+    titles = ["News | Secretariat", "About | Secretariat", "News | Activities", "News | Members"]
+    learned = learn_site_names(titles)
+    assert set(learned) >= {"News", "Secretariat"}
+    body = (
+        "<h2>News</h2><h3>Highest Number of Members Join the 13th General Assembly</h3>" + ARTICLE
+    )
+    page = _page("<title>News | Secretariat</title>", body)
+    expected = "Highest Number of Members Join the 13th General Assembly"
+    assert extract(page, site_names=learned).title == expected
+    # one page alone cannot tell: a title that is the site's name is a home page's title
+    site = _page('<title>NEAR</title><meta property="og:site_name" content="NEAR">', body)
+    assert extract(site).title == "NEAR"
