@@ -82,7 +82,7 @@ _CJK = ("gb18030", "cp949", "cp932", "euc_jp", "big5hkscs")
 # Share of a multi-byte decode that may be invalid sequences (replaced, not fatal): a
 # page of the right charset has a few at most (a truncated paste, a stray byte), while
 # the wrong charset fails on a good part of its characters.
-MAX_INVALID_SHARE = 0.02
+MAX_INVALID_SHARE = 0.05
 # Fewer high bytes than this say nothing about the charset: the label is believed.
 MIN_EVIDENCE_BYTES = 32
 _WIDE = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60]")
@@ -137,12 +137,19 @@ def decode_html(
             continue
         if _single_byte(codec) and _clean_decode(content, "utf-8") is not None:
             return content.decode("utf-8", errors="replace"), "utf-8"  # UTF-8 sent as latin
-        if codec in _LATIN:
+        if _single_byte(codec):
             runs = _in_long_runs(content) if runs is None else runs
-            if runs:
-                continue  # a Latin label on CJK or Cyrillic bytes (Apache's old default)
+            if runs and (codec in _LATIN or _fitting_cjk(content[:_DETECT_BYTES])):
+                # a Latin label on CJK or Cyrillic bytes (Apache's old default), or a
+                # Cyrillic one on bytes that read as CJK text (a template's stale label)
+                continue
         codec = _cyrillic_codec(content, codec)
-        text = _mostly_clean_decode(content, codec)
+        text = _clean_decode(content, codec)
+        if text is None and not _single_byte(codec):
+            utf8 = _clean_decode(content, "utf-8")
+            if utf8 is not None:  # clean UTF-8 outweighs a multi-byte label that fails
+                return utf8, "utf-8"
+            text = _mostly_clean_decode(content, codec)
         if text is not None:
             return text, codec
 
@@ -256,6 +263,44 @@ def _cyrillic_codec(content: bytes, codec: str) -> str:
     return other if capitals > 2 * small else codec
 
 
+def _fitting_cjk(sample: bytes) -> list[str]:
+    """The CJK codecs that decode ``sample`` (nearly) cleanly into mostly wide text."""
+    return [c for c in _CJK if _mostly_wide(_mostly_clean_decode(sample, c))]
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_KANA = re.compile("[\u3040-\u30ff]")
+# Korean text read as EUC-KR is nearly all Hangul; Chinese bytes read so come out about
+# two-thirds Hangul (GB2312's commonest lead bytes are EUC-KR's Hangul ones).
+KOREAN_HANGUL_SHARE = 0.85
+# Japanese text is kana for a good part; Korean or Chinese read as EUC-JP has almost none.
+JAPANESE_KANA_SHARE = 0.1
+
+
+def _by_script(sample: bytes, fitting: list[str]) -> str:
+    """Among codecs that all decode ``sample`` with a few invalid sequences, the one with
+    (about) the fewest whose text is in that codec's own script: Hangul for EUC-KR, kana
+    for the Japanese codecs, else the Chinese ones in ``_CJK`` order."""
+    texts = {codec: sample.decode(codec, errors="replace") for codec in fitting}
+    invalid = {codec: text.count("\ufffd") for codec, text in texts.items()}
+    least = min(invalid.values())
+    close = [c for c in fitting if invalid[c] <= least * 1.25 + 2]
+
+    def share(pattern: re.Pattern[str], text: str) -> float:
+        return len(pattern.findall(text)) / max(1, len(_WIDE.findall(text)))
+
+    if "cp949" in close and share(_HANGUL, texts["cp949"]) >= KOREAN_HANGUL_SHARE:
+        return "cp949"
+    for codec in ("cp932", "euc_jp"):
+        if codec in close and share(_KANA, texts[codec]) >= JAPANESE_KANA_SHARE:
+            return codec
+    return (
+        next(c for c in close if c not in ("cp949", "cp932", "euc_jp"))
+        if any(c not in ("cp949", "cp932", "euc_jp") for c in close)
+        else close[0]
+    )
+
+
 def _detect(content: bytes, *, exclude_latin: bool = False) -> str | None:
     """The charset the bytes are in. CJK multi-byte charsets that decode the bytes (nearly)
     cleanly are preferred to single-byte ones, which decode anything; charset-normalizer
@@ -263,12 +308,14 @@ def _detect(content: bytes, *, exclude_latin: bool = False) -> str | None:
     from charset_normalizer import from_bytes  # lazy: only undeclared pages need it
 
     sample = content[:_DETECT_BYTES]
-    fitting = [c for c in _CJK if _mostly_wide(_mostly_clean_decode(sample, c))]
+    fitting = _fitting_cjk(sample)
     if fitting and _in_long_runs(sample):
         if len(fitting) == 1:
             return fitting[0]
         best = from_bytes(sample, cp_isolation=fitting).best()
-        return normalize_charset(best.encoding) if best is not None else fitting[0]
+        # charset-normalizer refuses bytes with any invalid sequence: then the script
+        # each codec reads decides (a few broken bytes are no reason to give up)
+        return normalize_charset(best.encoding) if best is not None else _by_script(sample, fitting)
     best = from_bytes(sample).best()
     if best is None:
         return None

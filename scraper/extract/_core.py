@@ -38,7 +38,8 @@ def extract_str(
     title = _titles.find_title(head, url, site_names)
     declared = _published.declared_date(head, html, url)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
-    page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
+    # before cleaning: dates live in chrome
+    page_text = _page_text(tree) if _published.wants_page_text(head, declared) else ""
     root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
     # A long block is left unwidened only where the page says it is an article (teaser
     # blurbs sit around news articles); service, product and docs pages keep all sections.
@@ -62,7 +63,9 @@ def extract_str(
         page_title=head.title_tag,
         text=text,
         author=_meta.find_author(head),
-        published_at=declared or _published.written_date(url, pars, page_text, language, head.h1),
+        published_at=_published.choose(
+            head, declared, url, pars, page_text, language, (title, *head.h1)
+        ),
         language=language,
         canonical_url=_meta.find_canonical(head, url),
     )

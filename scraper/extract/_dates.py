@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 Published = date
 
 MIN_YEAR = 1990
+LATEST_OFFSET = timedelta(hours=14)  # Kiribati's: the first place a day begins
 
 _MONTHS_EN = {
     m: i + 1
@@ -89,6 +90,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "ymd",
     ),
+    # 2025 оны 8 сарын 26 (Mongolian: "year's 8th month's 26")
+    (
+        re.compile(
+            r"(?<!\d)(\d{4})\s*оны\s*(\d{1,2})(?:\s*-?\s*р)?\s*сарын\s*(\d{1,2})(?!\d)"
+            + _TIME
+            + _ZONE,
+            re.I,
+        ),
+        "ymd",
+    ),
     # 26 августа 2025 г.
     (
         re.compile(
@@ -127,6 +138,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)" + _TIME + _ZONE), "dmy"),
     # 10/31/2024: month first as in the USA, unless the first number cannot be a month
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)" + _TIME + _ZONE), "mdy"),
+    # 11-29-2024, 09:03 AM (forum software's US default) or 29-11-2024: dashed both ways,
+    # so read only when one number cannot be a month (02-12-2025 says nothing)
+    (re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?!\d)" + _TIME + _ZONE), "dash"),
 ]
 # Two-digit years, as Korean, Japanese and Chinese boards write them: 24-05-21, 24.05.21.
 # Year first in those languages only (Russian 21.05.24 is day first), and only where a
@@ -149,6 +163,11 @@ MAX_PER_LABEL = 20
 LABEL_REACH = 40  # characters after a label searched for its date
 MAX_LABELS = 50
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# Japanese era years, as prefectures and ministries write them: 令和7年8月26日, 平成31年.
+_ERA = re.compile(
+    r"(令和|平成)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日" + _TIME + _ZONE
+)
+_ERA_START = {"令和": 2018, "平成": 1988}  # the year before each era's first
 MAX_YEARS = 200
 MAX_SHORT_CHARS = 2_000  # two-digit-year dates are looked for near the label only
 _URL_DATE = re.compile(
@@ -226,6 +245,13 @@ def find_date_in_text(
                 parsed = _from_match(match.groups(), kind)
                 if parsed is not None and _plausible(parsed, now):
                     return parsed
+    if "令和" in text or "平成" in text:
+        for era in _ERA.finditer(text):
+            name, era_year = era.group(1), era.group(2)
+            number = 1 if era_year == "元" else int(era_year)
+            parsed = _from_match((str(_ERA_START[name] + number), *era.groups()[2:]), "ymd")
+            if parsed is not None and _plausible(parsed, now):
+                return parsed
     if year_first_short:
         for short in _SHORT_YMD.finditer(text[:MAX_SHORT_CHARS]):
             yy, _, month, mday = short.groups()[:4]
@@ -281,6 +307,11 @@ def _from_match(groups: tuple[str | None, ...], kind: str) -> Published | None:
         year, month, mday = int(a), int(b), int(c)
     elif kind == "dmy":
         mday, month, year = int(a), int(b), int(c)
+    elif kind == "dash":
+        first, second, year = int(a), int(b), int(c)
+        if (first > 12) == (second > 12):
+            return None
+        month, mday = (second, first) if first > 12 else (first, second)
     elif kind == "mdy":
         month, mday, year = (int(a), int(b), int(c)) if int(a) <= 12 else (int(b), int(a), int(c))
     elif kind == "y_m_d":
@@ -341,9 +372,15 @@ def _ru_month(word: str) -> int:
     return 0
 
 
-def _plausible(value: Published, now: datetime | None) -> bool:
-    """Not before ``MIN_YEAR``, and not after the day after tomorrow (in any zone)."""
-    limit = ((now or datetime.now(UTC)) + timedelta(days=2)).date()
+def _plausible(value: Published, now: datetime | None = None) -> bool:
+    """Not before ``MIN_YEAR``, and not in the future: a time with its offset not after
+    that offset's today, a day or a local time not after the latest day anywhere on Earth
+    (UTC+14) — never a day that has not begun where the page was written."""
+    current = now or datetime.now(UTC)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        limit = current.astimezone(value.tzinfo).date()
+    else:
+        limit = (current.astimezone(UTC) + LATEST_OFFSET).date()
     return value.year >= MIN_YEAR and day(value) <= limit
 
 

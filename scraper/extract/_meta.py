@@ -15,9 +15,11 @@ from ._text import normalise
 
 MAX_JSONLD_CHARS = 200_000
 MAX_BYLINE_CHARS = 80
+MAX_SUBHEADS = 8
+MAX_SUBHEAD_CHARS = 300
 BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
 HEAD_SELECTOR = (
-    "meta[content],title,h1,script[type='application/ld+json'],link[rel=canonical][href],"
+    "meta[content],title,h1,h2,h3,script[type='application/ld+json'],link[rel=canonical][href],"
     "time,[itemprop=datePublished]," + BYLINE_SELECTOR
 )
 _AUTHOR_PREFIX = re.compile(
@@ -33,6 +35,8 @@ class HeadMeta:
     metas: dict[str, str] = field(default_factory=dict)  # property/name/itemprop -> content
     title_tag: str = ""
     h1: list[str] = field(default_factory=list)
+    # the first <h2>/<h3> texts: a board's post title when <title> names only the site
+    subheads: list[str] = field(default_factory=list)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
     html_lang: str | None = None
@@ -62,8 +66,11 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         if tag == "meta":
             _add_meta(head, node)
         elif tag == "h1":
-            if len(head.h1) < 5 and not _is_logo(node) and (text := normalise(node.text())):
+            if len(head.h1) < 5 and not _is_logo(node) and (text := heading_text(node)):
                 head.h1.append(text)
+        elif tag in ("h2", "h3"):
+            if len(head.subheads) < MAX_SUBHEADS and (text := normalise(node.text())):
+                head.subheads.append(text[:MAX_SUBHEAD_CHARS])
         elif tag == "script":
             scripts.append(node)
         elif tag == "title":
@@ -80,6 +87,33 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     return head
+
+
+# Inside a heading, what is not its words: buttons ("Copy item path"), tooltips, the
+# <time> a blog puts before the headline, icons; a line break is a space.
+_HEADING_EXTRAS = re.compile(
+    r"<(button|time|svg|style|script|template)\b.*?</\1\s*>|<br\b[^>]*>", re.I | re.S
+)
+_HEADING_EXTRA_TAGS = ("<button", "<time", "<svg", "<br", "<style", "<script", "<template")
+# A permalink sign after a heading's words (Sphinx's ¶, Markdown renderers' #, §, 🔗).
+_PERMALINK = re.compile(r"\s*[¶#§🔗]+$")
+
+
+def heading_text(node: LexborNode) -> str:
+    """A heading's words: without the buttons, times and icons some headings hold, and
+    with its line breaks as spaces ("News Product<br>Management")."""
+    markup = node.html or ""
+    lower = markup.lower()
+    if any(tag in lower for tag in _HEADING_EXTRA_TAGS):
+        fragment = LexborHTMLParser(_HEADING_EXTRAS.sub(_space_for_br, markup))
+        text = normalise(fragment.body.text() if fragment.body is not None else "")
+    else:
+        text = normalise(node.text())
+    return _PERMALINK.sub("", text)
+
+
+def _space_for_br(match: re.Match[str]) -> str:
+    return " " if match.group(0)[:3].lower() == "<br" else ""
 
 
 def _is_logo(h1: LexborNode) -> bool:

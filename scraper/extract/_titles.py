@@ -10,6 +10,7 @@ or that the caller learned repeats across the site's pages (``site_names``).
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,12 @@ from ._text import normalise
 # Korean bar letter "ㅣ" (never inside a syllable) anywhere. A colon is not one: it divides
 # a title from its subtitle far more often than from a site name (it is tried only
 # against a known site name).
-_SEPARATORS = re.compile(r"(\s+(?:[\-–—·»>›/]|::|<<|>>)\s+|\s*[|｜_ㅣ]\s*|\s*::\s*)")
+_SEPARATORS = re.compile(
+    r"(\s+(?:[\-–—·•∙⋅~»>›/]|::|<<|>>)\s+|\s*[|｜_ㅣ丨]\s*|\s*(?:::|－|——)\s*)"
+)
+# A title that starts or ends with a separator had its headline left empty by a template
+# ("| Site Name"): what is left is the site's name.
+_DANGLING = re.compile(r"^\s*(?:[|｜_ㅣ丨\-–—·•»>:])\s|\s(?:[|｜_ㅣ丨\-–—·•»>:])\s*$")
 _COLON = re.compile(r"(\s*:\s+|\s*：\s*)")
 MIN_HEADING_CHARS = 4
 # A reworded <h1> shares at least half its words (or the title's, if fewer) with the title.
@@ -36,9 +42,16 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str] = ()) -> str:
     """The article's title from the page's headings; ``site_names`` are affixes the caller
     learned to be the site's own (the same on many of its pages)."""
-    og = normalise(head.meta("og:title", "twitter:title") or "")
-    tag = head.title_tag
+    og = _unescaped(normalise(head.meta("og:title", "twitter:title") or ""))
+    tag = _unescaped(head.title_tag)
+    if _DANGLING.search(f" {og} ") and head.h1:
+        og = ""
+    if _DANGLING.search(f" {tag} ") and head.h1:
+        tag = ""
     sites = _site_names(head, url, site_names)
+    # Only names learned across the source's pages say a title is all site: on one page,
+    # a title that is the declared site name alone is a home or section page's real title.
+    learned = {_key(name) for name in site_names}
     headline = _headline(head)
     for heading in (headline, *head.h1):
         if _confirmed(heading, (tag, og), sites):
@@ -47,8 +60,26 @@ def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str]
     for title in (og, tag):
         if title:
             stripped = strip_site_name(title, sites)
+            if _key(stripped) in learned:  # "News | Secretariat" on every post of a board
+                return _first_heading(head, sites) or stripped
             return _reworded(head.h1, stripped, sites) or stripped
     return headline or (head.h1[0] if head.h1 else "")
+
+
+def _first_heading(head: HeadMeta, sites: frozenset[str]) -> str:
+    """The page's first heading that is not a site or board name: where a title made of
+    the source's learned names only leaves the post's own title (boards put it in an
+    h2/h3)."""
+    for heading in (*head.h1, *head.subheads):
+        if len(heading) >= MIN_HEADING_CHARS and _key(heading) not in sites:
+            return heading
+    return ""
+
+
+def _unescaped(title: str) -> str:
+    """A title whose entities were escaped twice by its CMS ("What&#8217;s") read once
+    more: the page's parser undid only the outer escaping."""
+    return html.unescape(title) if "&" in title and ";" in title else title
 
 
 def _reworded(h1s: Sequence[str], title: str, sites: frozenset[str]) -> str | None:

@@ -28,6 +28,13 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
         ("Огноо: 13.12.2023", date(2023, 12, 13)),
         ("First Published on Nov 20, 2019 01:38 pm", datetime(2019, 11, 20, 13, 38)),
         ("2019-11-20 12:05 AM", datetime(2019, 11, 20, 0, 5)),
+        # Japanese era years, as prefectures write them
+        ("掲載日：令和7年8月26日", date(2025, 8, 26)),
+        ("更新日 令和元年5月1日 10:00", datetime(2019, 5, 1, 10, 0)),
+        ("平成31年4月30日", date(2019, 4, 30)),
+        # Mongolian
+        ("Нийтэлсэн: 2025 оны 8 сарын 26", date(2025, 8, 26)),
+        ("2023 оны 12-р сарын 13 14:05", datetime(2023, 12, 13, 14, 5)),
     ],
 )
 def test_dates_written_in_text(text: str, expected: datetime) -> None:
@@ -226,3 +233,115 @@ def test_two_digit_years_need_a_cjk_label_or_language() -> None:
     assert find_labelled_date("Дата 21.05.24", NOW) is None  # Russian writes the day first
     assert find_date_in_text("24-05-21", NOW) is None
     assert find_date_in_text("24-05-21", NOW, year_first_short=True) == date(2024, 5, 21)
+
+
+def _ld(published: str, modified: str | None = None) -> str:
+    extra = f', "dateModified": "{modified}"' if modified else ""
+    ld = f'{{"@type": "BlogPosting", "datePublished": "{published}"{extra}}}'
+    return f'<script type="application/ld+json">{ld}</script><title>Tea guide</title>'
+
+
+# Golden pages for what a site builder or a script-built page declares.
+@pytest.mark.parametrize(
+    ("page", "url", "expected"),
+    [
+        # JSON-LD refreshed on republication; the byline keeps the first day
+        (
+            _page(_ld("Jun 24, 2025"), "<h1>Tea guide</h1><p>By Ann · August 25, 2024</p>"),
+            None,
+            "2024-08-25",
+        ),
+        # ... but a later byline day is an update, not the publication
+        (
+            _page(
+                _ld("2024-02-01T15:46:14+00:00", "2025-04-19T23:02:46+00:00"),
+                "<h1>Tea guide</h1><p>Updated April 19, 2025</p>",
+            ),
+            None,
+            "2024-02-01T15:46:14+00:00",
+        ),
+        # ... and an earlier byline day that is the declared modification is not either
+        (
+            _page(_ld("2024-02-01", "2023-05-06"), "<h1>Tea guide</h1><p>Reviewed May 6, 2023</p>"),
+            None,
+            "2024-02-01",
+        ),
+        # JSON escaped inside a Next.js payload string, and inside an attribute
+        (
+            _page(
+                "",
+                '<script>self.__next_f.push([1,"{\\"title\\":\\"A\\",\\"publishedAt\\":'
+                '\\"2024-03-05T08:00:00+09:00\\"}"])</script><p>Body.</p>',
+            ),
+            None,
+            "2024-03-05T08:00:00+09:00",
+        ),
+        (
+            _page(
+                "", '<div data-props="{&quot;datePublished&quot;:&quot;2025-11-17&quot;}">x</div>'
+            ),
+            None,
+            "2025-11-17",
+        ),
+        # a post's time in a custom element's attribute named for its creation
+        (
+            _page(
+                "",
+                '<shreddit-post created-timestamp="2024-03-03T09:47:05.754000+0000">'
+                "<h1>Best laptop?</h1></shreddit-post>",
+            ),
+            None,
+            "2024-03-03T09:47:05.754000+00:00",
+        ),
+        # a forum's US-style dashed date with its time
+        (
+            _page("", "<div class='postdate'>11-29-2024, 09:03 AM</div><p>First post.</p>"),
+            None,
+            "2024-11-29T09:03:00",
+        ),
+        # the byline under the headline, though a search box's <h1> comes first and the
+        # headline stands after a long menu
+        (
+            _page(
+                "<title>Trends in care | Psychiatry</title>",
+                "<h1>Search</h1>"
+                + "<a href='/x'>menu entry</a>" * 3000
+                + "<h1>Trends in care</h1><ul><li>December 24, 2024</li></ul><p>Body.</p>",
+            ),
+            None,
+            "2024-12-24",
+        ),
+    ],
+)
+def test_golden_declared_and_shown_dates(page: str, url: str | None, expected: str) -> None:
+    assert iso(extract(page, url=url).published_at) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a time with its offset: not after that offset's today
+        ("2026-01-01T08:00:00+09:00", "2026-01-01T08:00:00+09:00"),
+        ("2026-01-02T08:00:00+09:00", None),
+        ("2026-01-01T08:00:00-05:00", None),  # still 31 December in New York
+        # a day or a local time: not after the first place on Earth where it is today
+        ("2026-01-01", "2026-01-01"),
+        ("2026-01-02", None),
+        ("2026-01-01 23:30", "2026-01-01T23:30:00"),
+    ],
+)
+def test_never_a_future_date(value: str, expected: str | None) -> None:
+    now = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
+    assert iso(parse_date(value, now)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11-29-2024, 09:03 AM", datetime(2024, 11, 29, 9, 3)),
+        ("29-11-2024", date(2024, 11, 29)),
+        ("02-12-2025", None),  # 2 December or 12 February: not guessed
+    ],
+)
+def test_dashed_day_and_month_only_when_unambiguous(text: str, expected: date | None) -> None:
+    assert find_date_in_text(text, NOW) == expected

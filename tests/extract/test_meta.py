@@ -208,3 +208,58 @@ def test_learned_board_suffixes_are_dropped_from_either_end() -> None:
 def test_a_headline_seen_once_is_not_learned() -> None:
     assert learn_site_names(["Forum opens | NEAR", "Forum opens | NEAR Secretariat"]) == ()
     assert learn_site_names(["Forum opens | NEAR", "Forum opens | NEAR"]) == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # bullet and Chinese bar separators; a double em dash without spaces
+        ("<title>A brief intro to git • Cory Dransfeldt</title>", ARTICLE, "A brief intro to git"),
+        (
+            "<title>吉林省召开全省外事工作会议丨吉林日报</title>",
+            ARTICLE,
+            "吉林省召开全省外事工作会议",
+        ),
+        ("<title>图们江区域合作论坛开幕——新华网</title>", ARTICLE, "图们江区域合作论坛开幕"),
+        # an em dash inside words joins them
+        ("<title>Ports—and the roads to them</title>", ARTICLE, "Ports—and the roads to them"),
+        # a template that left the headline empty: the heading is the title
+        (
+            "<title> | Nuts &amp; Volts Magazine</title>",
+            "<h1>Electronic Gadgets</h1>" + ARTICLE,
+            "Electronic Gadgets",
+        ),
+        # entities escaped twice by the CMS
+        (
+            '<meta property="og:title" content="What&amp;#8217;s new in Rason">',
+            ARTICLE,
+            "What’s new in Rason",
+        ),
+        # a heading's button, time and permalink sign are not its words; <br> is a space
+        (
+            "<title>News Product Management | Alliance</title>",
+            "<h1><time datetime='2025-12-18'>Dec 18 2025</time> News Product<br>Management"
+            "<button>Copy item path</button> ¶</h1>" + ARTICLE,
+            "News Product Management",
+        ),
+    ],
+)
+def test_golden_titles_separators_and_headings(head: str, body: str, expected: str) -> None:
+    assert extract(_page(head, body)).title == expected
+
+
+def test_a_title_that_names_only_the_site_gives_way_to_the_posts_heading() -> None:
+    """A board whose post pages are all titled "News | Secretariat": once the site's other
+    pages taught those names, the post's own heading (an <h3> here) is the title."""
+    titles = ["News | Secretariat", "About | Secretariat", "News | Activities", "News | Members"]
+    learned = learn_site_names(titles)
+    assert set(learned) >= {"News", "Secretariat"}
+    body = (
+        "<h2>News</h2><h3>Highest Number of Members Join the 13th General Assembly</h3>" + ARTICLE
+    )
+    page = _page("<title>News | Secretariat</title>", body)
+    expected = "Highest Number of Members Join the 13th General Assembly"
+    assert extract(page, site_names=learned).title == expected
+    # one page alone cannot tell: a title that is the site's name is a home page's title
+    site = _page('<title>NEAR</title><meta property="og:site_name" content="NEAR">', body)
+    assert extract(site).title == "NEAR"

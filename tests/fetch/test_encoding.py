@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import random
+import re
 
 import pytest
 
@@ -249,3 +250,51 @@ def test_random_bytes_decode_to_no_text() -> None:
         text, _ = decode_html(noise, declared=declared)
         assert looks_binary(text), declared
     assert not looks_binary(page(LONG_CHINESE))
+
+
+# The CJK samples in their own charset, each with the labels a page could carry.
+CJK = [sample for sample in SAMPLES if sample[1] in ("gb18030", "cp949", "cp932", "euc_jp")]
+CJK_IDS = [label for label, _, _ in CJK]
+
+
+def _broken(data: bytes, every: int = 150) -> bytes:
+    """One high byte in ``every`` replaced by 0xFF (invalid in every CJK charset)."""
+    out = bytearray(data)
+    high = [i for i, byte in enumerate(out) if byte >= 0x80]
+    for i in high[every // 2 :: every]:
+        out[i] = 0xFF
+    return bytes(out)
+
+
+@pytest.mark.parametrize(("label", "codec", "text"), CJK, ids=CJK_IDS)
+def test_cyrillic_label_on_cjk_bytes_is_a_lie(label: str, codec: str, text: str) -> None:
+    """A template's stale windows-1251 label: the bytes read as CJK text, not Cyrillic."""
+    html = page(text * 3, '<meta charset="windows-1251">')
+    decoded, used = decode_html(encode(html, label))
+    assert (used, text in decoded) == (codec, True)
+
+
+@pytest.mark.parametrize(("label", "codec", "text"), CJK, ids=CJK_IDS)
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+def test_a_few_invalid_bytes_are_replaced(
+    label: str, codec: str, text: str, declared: bool
+) -> None:
+    """About one character in 75 broken, declared or not: still that charset, the rest
+    of the text intact and the broken ones replaced (a Shift_JIS trail byte left alone
+    may read as one stray character before the text resumes)."""
+    head = f'<meta charset="{label}">' if declared else ""
+    data = _broken(encode(page(text * 6, head), label))
+    decoded, used = decode_html(data)
+    assert same_family(used, codec)
+    assert "\ufffd" in decoded
+    # windows-31J reads a lone 0xFF as a private-use character, not as U+FFFD
+    intact = [part for part in re.split("[\ufffd\uf8f0-\uf8f3]", decoded) if len(part) >= 20]
+    assert all(part.strip("<>/p ") and not looks_binary(part) for part in intact)
+    assert sum(part[2:] in text * 6 for part in intact if "<" not in part) >= 2
+
+
+def test_utf8_under_a_multibyte_label_is_utf8() -> None:
+    """Clean UTF-8 outweighs an EUC-KR label that its bytes do not fit."""
+    text = SAMPLES[2][2]
+    decoded, used = decode_html(page(text, '<meta charset="euc-kr">').encode("utf-8"))
+    assert (used, text in decoded) == ("utf-8", True)
