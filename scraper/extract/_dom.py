@@ -61,7 +61,7 @@ def parse(html: str) -> LexborHTMLParser | None:
         html = html[:MAX_HTML_CHARS]
     if "\x00" in html:
         html = html.replace("\x00", "")
-    if html.count("<") > DEPTH_CHECK_TAGS:
+    if len(html) > DEPTH_CHECK_TAGS and html.count("<") > DEPTH_CHECK_TAGS:
         html = limit_depth(html)
     if "<noscript" in html:
         html = unwrap_noscript(html)
@@ -76,12 +76,15 @@ def unwrap_noscript(html: str) -> str:
     noscripts (tracking pixels, "enable JavaScript") stay as they are.
     """
 
-    def unwrap(match: re.Match[str]) -> str:
+    def big(match: re.Match[str]) -> bool:
         inner = match.group(1)
-        big = len(inner) >= NOSCRIPT_PAGE_CHARS and _PAGE_MARKUP.search(inner) is not None
-        return inner if big else match.group(0)
+        return len(inner) >= NOSCRIPT_PAGE_CHARS and _PAGE_MARKUP.search(inner) is not None
 
-    return _NOSCRIPT.sub(unwrap, html)
+    # Most pages have only small noscripts: finding that out is half the cost of
+    # rebuilding the page unchanged.
+    if not any(big(match) for match in _NOSCRIPT.finditer(html)):
+        return html
+    return _NOSCRIPT.sub(lambda match: match.group(1) if big(match) else match.group(0), html)
 
 
 def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -107,7 +110,7 @@ def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
 
 def hint_string(node: LexborNode) -> str:
     """The lower-cased ``class`` and ``id`` of ``node``, for hint matching."""
-    attrs = node.attrs
+    attrs = node.attributes  # one dict: ``node.attrs.get`` raises and catches per miss
     cls = attrs.get("class") or ""
     ident = attrs.get("id") or ""
     return f"{cls} {ident}".lower() if cls or ident else ""
@@ -136,13 +139,23 @@ def _chrome_hint(hints: str) -> bool:
     return NEGATIVE_HINT.search(hints) is not None and EMBED_HINT.search(hints) is None
 
 
+def node_text(node: LexborNode) -> str:
+    """All the text under ``node``, as ``node.text()`` gives it, read by lexbor's own
+    ``textContent`` (no buffer built on the Python side: about a quarter faster)."""
+    return node.text_lexbor()
+
+
+def link_chars(node: LexborNode) -> int:
+    """Characters of text inside the links (``<a>``) of ``node``, itself included."""
+    return sum(len(a.text_lexbor()) for a in node.css("a"))
+
+
 def link_density(node: LexborNode, text_len: int | None = None) -> float:
     """Share of the text of ``node`` that sits inside links."""
-    total = text_len if text_len is not None else len(node.text())
+    total = text_len if text_len is not None else len(node_text(node))
     if total <= 0:
         return 0.0
-    linked = sum(len(a.text()) for a in node.css("a"))
-    return min(1.0, linked / total)
+    return min(1.0, link_chars(node) / total)
 
 
 def remove_all(root: LexborNode, selector: str) -> None:
@@ -173,7 +186,7 @@ def clean(
         return None
     for selector in remove_selectors:
         remove_all(root, selector)
-    body_len = max(1, len(root.text()))
+    body_len = max(1, len(node_text(root)))
     for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
@@ -191,7 +204,7 @@ def remove_by_hints(root: LexborNode) -> None:
     each carry a chrome-looking hook ("js-quickEditTarget", "reply") and each is small, but
     together they are the page.
     """
-    body_len = max(1, len(root.text()))
+    body_len = max(1, len(node_text(root)))
     hinted: list[tuple[LexborNode, str, int, str]] = []
     group_chars: dict[str, int] = {}
     group_size: dict[str, int] = {}
@@ -201,7 +214,7 @@ def remove_by_hints(root: LexborNode) -> None:
         hints = hint_string(node)
         if not hints or not _chrome_hint(hints) or node.tag in ("html", "body"):
             continue
-        text_len = len(node.text())
+        text_len = len(node_text(node))
         group = _DIGITS.sub("", hints)  # "post post-2143857": one group for all cards
         hinted.append((node, hints, text_len, group))
         group_chars[group] = group_chars.get(group, 0) + text_len
@@ -236,7 +249,7 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
     if mixed and len(node.css("p")) >= 3:
         return True
     if text_len < 0:
-        text_len = len(node.text())
+        text_len = len(node_text(node))
     if text_len < LARGE_BLOCK_CHARS:
         return False
     share = text_len / body_len

@@ -237,4 +237,5 @@ DATE_ONLY = re.compile(
 
 # Sentence-ending punctuation in many scripts.
 SENTENCE_END = frozenset(".!?。！？…」』”\"')）」:：")
-COMMAS = re.compile(r"[,，、。;；]")
+COMMA_CHARS = ",，、。;；"
+COMMAS = re.compile(f"[{COMMA_CHARS}]")

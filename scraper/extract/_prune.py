@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from ._dom import class_weight, link_density
-from ._patterns import COMMAS
+from ._dom import class_weight, link_density, node_text
 from ._scoring import text_weight
+from ._text import count_commas
 
 PRUNE_SELECTOR = "table,ul,ol,dl,div,section,aside,form"
 MAX_PRUNE_NODES = 3_000
@@ -25,12 +25,12 @@ def prune(block: LexborNode) -> None:
 
 
 def _is_junk(node: LexborNode) -> bool:
-    text = node.text()
+    text = node_text(node)
     text_len = len(text.strip())
     if text_len == 0:
         return not node.css_first("img")
     density = link_density(node, len(text))
-    if density < 0.5 and len(COMMAS.findall(text)) >= 10:
+    if density < 0.5 and count_commas(text) >= 10:
         return False
     if density < 0.25 and text_weight(text) >= 300:
         return False

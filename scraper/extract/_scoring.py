@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from ._dom import class_weight, link_density
-from ._patterns import COMMAS, SENTENCE_END
+from ._dom import class_weight, link_chars, link_density, node_text
+from ._patterns import SENTENCE_END
+from ._text import count_commas
 
 PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,font,span,center,main"
 DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
@@ -63,7 +64,7 @@ class Candidate:
 
 def text_weight(text: str) -> int:
     """Information size of ``text``: UTF-8 bytes, so one CJK character weighs three."""
-    return len(text.encode("utf-8", "replace"))
+    return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
 
 
 def select_blocks(root: LexborNode) -> list[LexborNode]:
@@ -91,7 +92,7 @@ def _score_candidates(root: LexborNode) -> dict[int, Candidate]:
         weight = text_weight(text.strip())
         if weight < MIN_PARAGRAPH_BYTES:
             continue
-        content = 1.0 + len(COMMAS.findall(text)) + min(weight / 100.0, 3.0)
+        content = 1.0 + count_commas(text) + min(weight / 100.0, 3.0)
         _spread(node if not deep else node.parent, content, candidates)
     return candidates
 
@@ -279,9 +280,7 @@ def _sibling_fits(
 
 def own_text(node: LexborNode) -> int:
     """Characters of ``node``'s text outside links: what a reader reads there."""
-    total = len(node.text())
-    linked = sum(len(a.text()) for a in node.css("a"))
-    return max(0, total - linked)
+    return max(0, len(node_text(node)) - link_chars(node))
 
 
 def widen(

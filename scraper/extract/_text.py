@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from ._patterns import (
     BLOCK_TAGS,
+    COMMA_CHARS,
     DATE_ONLY,
     EDGE_BOILERPLATE,
     INLINE_JUNK,
@@ -30,10 +31,13 @@ _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
 # Soft hyphens and zero-width characters: line-break hints and joiners, never text.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Found first in C: ``str.translate`` with a dict looks up every character in Python.
+_HAS_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _BREAKS = frozenset({"br", "hr"})
 _CELLS = frozenset({"td", "th"})  # a table row is one paragraph, its cells space-separated
 _PARAGRAPH_TAGS = BLOCK_TAGS - _CELLS
+_ASCII_COMMAS = tuple(char for char in COMMA_CHARS if char.isascii())
 
 
 @dataclass
@@ -50,10 +54,18 @@ class Paragraph:
 def normalise(text: str) -> str:
     """Collapse whitespace; drop line breaks between CJK characters (they are not spaces)."""
     if not text.isascii():
-        text = text.translate(_INVISIBLE)
+        if _HAS_INVISIBLE.search(text) is not None:
+            text = text.translate(_INVISIBLE)
         if "\n" in text:
             text = _CJK_GAP.sub("", text)
     return " ".join(text.split())  # str.split() knows NBSP and the ideographic space
+
+
+def count_commas(text: str) -> int:
+    """How many ``COMMAS`` characters ``text`` holds: ``str.count`` per character is half
+    the cost of ``len(COMMAS.findall(text))``."""
+    chars = _ASCII_COMMAS if text.isascii() else COMMA_CHARS
+    return sum(text.count(char) for char in chars)
 
 
 class _Builder:
@@ -158,10 +170,11 @@ def is_edge_chrome(par: Paragraph, title: str) -> bool:
 
 def is_prose(par: Paragraph) -> bool:
     """A paragraph that reads like article text (long, or a sentence)."""
-    weight = len(par.text.encode("utf-8", "replace"))
     if par.link_ratio > 0.5:
         return False
-    return weight >= 200 or (weight >= 60 and par.text[-1] in SENTENCE_END)
+    text = par.text
+    weight = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+    return weight >= 200 or (weight >= 60 and text[-1] in SENTENCE_END)
 
 
 def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
@@ -218,20 +231,21 @@ def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
     """
     total = sum(len(p.text) for p in pars)
     seen = 0
+    prose: list[int] = []  # per paragraph, computed once at the first label (regexes cost)
     for index, par in enumerate(pars):
         if seen > total * 0.4 and len(par.text) < 60 and TAIL_MARKER.match(par.text):
-            before = _prose_chars(pars[:index])
-            if _prose_chars(pars[index + 1 :]) < before * TAIL_PROSE:
+            prose = prose or [_prose_chars(p) for p in pars]
+            before = sum(prose[:index])
+            if sum(prose[index + 1 :]) < before * TAIL_PROSE:
                 return pars[:index]
         seen += len(par.text)
     return pars
 
 
-def _prose_chars(pars: list[Paragraph]) -> int:
-    """Characters in full paragraphs of reading (teaser blurbs are shorter; a cookie
-    notice is no reading)."""
-    return sum(
-        len(par.text)
-        for par in pars
-        if len(par.text) >= BLURB_CHARS and is_prose(par) and not EDGE_BOILERPLATE.search(par.text)
-    )
+def _prose_chars(par: Paragraph) -> int:
+    """Characters of ``par`` when it is a full paragraph of reading, else 0 (teaser blurbs
+    are shorter; a cookie notice is no reading)."""
+    text = par.text
+    if len(text) >= BLURB_CHARS and is_prose(par) and not EDGE_BOILERPLATE.search(text):
+        return len(text)
+    return 0

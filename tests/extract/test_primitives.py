@@ -1,0 +1,80 @@
+"""The fast primitives of extraction give exactly what the plain definitions give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract._dom import link_chars, node_text, unwrap_noscript
+from scraper.extract._patterns import COMMA_CHARS, COMMAS
+from scraper.extract._text import count_commas, normalise
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+PAGES = [p.read_text("utf-8", "replace") for p in sorted(GOLDEN.glob("*.html"))]
+TAGS = ["div", "p", "span", "a", "b", "li", "ul", "td", "template", "svg"]
+
+markup = st.lists(
+    st.one_of(
+        st.sampled_from(TAGS).map(lambda t: f"<{t}>"),
+        st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
+        st.text(max_size=20),
+        st.sampled_from(["<!-- note -->", "&amp;", "\x00", "\u00ad", "é", "中文", "\U0001f600"]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _same_text(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    root = tree.root
+    assert root is not None
+    for node in root.traverse():
+        if node.is_element_node:
+            assert node_text(node) == node.text()
+            assert link_chars(node) == sum(len(a.text()) for a in node.css("a"))
+
+
+def test_text_and_links_match_on_real_pages() -> None:
+    assert PAGES
+    for html in PAGES:
+        _same_text(html)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markup)
+def test_text_and_links_match_on_any_markup(html: str) -> None:
+    _same_text(html)
+
+
+def test_text_after_removal() -> None:
+    tree = LexborHTMLParser("<div id=a>one <a>two</a><p>three <a>four</a></p></div>")
+    div = tree.css_first("#a")
+    assert div is not None
+    paragraph = div.css_first("p")
+    assert paragraph is not None
+    paragraph.remove()  # nothing is cached: a changed tree reads as changed
+    assert node_text(div) == "one two"
+    assert link_chars(div) == 3
+
+
+@given(st.text(alphabet=st.sampled_from(COMMA_CHARS + "ab 。x,中"), max_size=60) | st.text())
+def test_count_commas(text: str) -> None:
+    assert count_commas(text) == len(COMMAS.findall(text))
+
+
+@given(st.text(alphabet=st.sampled_from("a b\n\t中文\u00ad\u200b\u200d\ufeff\u3000é"), max_size=40))
+def test_normalise_drops_invisible_characters(text: str) -> None:
+    out = normalise(text)
+    assert not set(out) & set("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+    assert out == normalise(out)
+
+
+def test_unwrap_noscript() -> None:
+    small = "<p>a</p><noscript><img src=x></noscript>"
+    assert unwrap_noscript(small) is small  # nothing to unwrap: the page itself, not a copy
+    page = "<div>" + "<p>text</p>" * 300 + "</div>"
+    html = f"<noscript>{page}</noscript><noscript><img></noscript>"
+    assert unwrap_noscript(html) == f"{page}<noscript><img></noscript>"
