@@ -30,6 +30,11 @@ MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome
 # Shares say "large" only for a block of some size: on a short page a copyright footer or
 # a menu is a large share of little text, and keeping it buries a one-paragraph notice.
 LARGE_BLOCK_CHARS = 500
+# Paragraphs of this length read as prose; a chrome-hinted element holding this much of it
+# (and few links) is a section of the page, not a menu or a widget.
+PROSE_PARAGRAPH_CHARS = 100
+PROSE_BLOCK_CHARS = 1_500
+PROSE_LINK_DENSITY = 0.25
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -232,6 +237,20 @@ def remove_by_hints(root: LexborNode) -> None:
             node.remove()
 
 
+def _prose_block(node: LexborNode, hints: str, text_len: int) -> bool:
+    """An element holding paragraphs of prose with few links: an article body or a page
+    section whose wrapper merely carries a chrome word ("with-sidebar-layout"). Readers'
+    comments read as prose too and are left to the shares."""
+    if COMMENT_HINT.search(hints) is not None:
+        return False
+    prose = 0
+    for par in node.css("p"):
+        chars = len(par.text().strip())
+        if chars >= PROSE_PARAGRAPH_CHARS:
+            prose += chars
+    return prose >= PROSE_BLOCK_CHARS and link_density(node, text_len) < PROSE_LINK_DENSITY
+
+
 def _terminal(hints: str) -> bool:
     """A footer/copyright/breadcrumb class that no article wrapper would carry."""
     return TERMINAL_HINT.search(hints) is not None and POSITIVE_HINT.search(hints) is None
@@ -255,6 +274,8 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
     share = text_len / body_len
     if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
         return True
+    if hints and _prose_block(node, hints, text_len):
+        return True  # the hint weighs shares; it never deletes a page's prose on its own
     if share < (MIXED_SHARE if mixed else FAIR_SHARE):
         return False
     return link_density(node, text_len) < 0.4
