@@ -104,6 +104,8 @@ def fold(text: str) -> str:
     # Kept: what str.isalnum accepts, i.e. what the regular expression [^\W_] matches
     # (tests/dedup/test_dedup.py checks every code point); faster than re.sub.
     # CJK ideographs, kana and hangul are kept; punctuation, symbols, whitespace go.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _narrowed(text)
     normalized = unicodedata.normalize("NFKC", text).casefold()
     points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     if len(points) and int(points.max()) < 0x10000:
@@ -112,6 +114,19 @@ def fold(text: str) -> str:
         kept = points[_bmp_alnum()[points]]
         return bytes(kept.tobytes()).decode("utf-32-le", "surrogatepass")
     return "".join(filter(str.isalnum, normalized))
+
+
+def _narrowed(text: str) -> str:
+    """``text`` with the full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic
+    space replaced by what NFKC makes of them (their compatibility decompositions, one
+    starter each), so NFKC of the result is NFKC of ``text``. Chinese and Japanese text
+    with full-width punctuation then passes NFKC's quick check and is not renormalized
+    character by character (about half the cost of folding it)."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").copy()
+    wide = (points >= 0xFF01) & (points <= 0xFF5E)
+    points[wide] -= 0xFEE0
+    points[points == 0x3000] = 0x20
+    return bytes(points.tobytes()).decode("utf-32-le", "surrogatepass")
 
 
 @cache
