@@ -39,10 +39,18 @@ def extract_str(
     declared = _published.declared_date(head, html, url)
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     page_text = "" if declared else _page_text(tree)  # before cleaning: dates live in chrome
-    root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
+    declared_article = _meta.declares_article(head)
+    # Comments under a declared article are not its text; on a forum or a discussion
+    # page (nothing declared) the repeated comment units are the page.
+    root = clean(
+        tree,
+        tuple(remove_selectors),
+        by_hints=not content_selector,
+        comments=not declared_article,
+    )
     # A long block is left unwidened only where the page says it is an article (teaser
     # blurbs sit around news articles); service, product and docs pages keep all sections.
-    article_chars = ARTICLE_CHARS if _meta.declares_article(head) else math.inf
+    article_chars = ARTICLE_CHARS if declared_article else math.inf
     pars = _body_paragraphs(
         root, content_selector, lambda: _reread(html, remove_selectors), article_chars
     )
