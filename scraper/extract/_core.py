@@ -40,10 +40,18 @@ def extract_str(
     tree.strip_tags(list(SCRIPT_TAGS))  # after JSON-LD is read; never text
     # before cleaning: dates live in chrome
     page_text = _page_text(tree) if _published.wants_page_text(head, declared) else ""
-    root = clean(tree, tuple(remove_selectors), by_hints=not content_selector)
+    declared_article = _meta.declares_article(head)
+    # Comments under a declared article are not its text; on a forum or a discussion
+    # page (nothing declared) the repeated comment units are the page.
+    root = clean(
+        tree,
+        tuple(remove_selectors),
+        by_hints=not content_selector,
+        comments=not declared_article,
+    )
     # A long block is left unwidened only where the page says it is an article (teaser
     # blurbs sit around news articles); service, product and docs pages keep all sections.
-    article_chars = ARTICLE_CHARS if _meta.declares_article(head) else math.inf
+    article_chars = ARTICLE_CHARS if declared_article else math.inf
     pars = _body_paragraphs(
         root, content_selector, lambda: _reread(html, remove_selectors), article_chars
     )

@@ -35,6 +35,7 @@ LARGE_BLOCK_CHARS = 500
 PROSE_PARAGRAPH_CHARS = 100
 PROSE_BLOCK_CHARS = 1_500
 PROSE_LINK_DENSITY = 0.25
+HEADED_PARAGRAPHS = 3  # ... and one holding an <h1> with this many paragraphs
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -174,7 +175,11 @@ def remove_all(root: LexborNode, selector: str) -> None:
 
 
 def clean(
-    tree: LexborHTMLParser, remove_selectors: tuple[str, ...] = (), *, by_hints: bool = True
+    tree: LexborHTMLParser,
+    remove_selectors: tuple[str, ...] = (),
+    *,
+    by_hints: bool = True,
+    comments: bool = False,
 ) -> LexborNode | None:
     """Remove chrome from the document; return its body (or root) for scoring.
 
@@ -182,8 +187,10 @@ def clean(
     construction (``<header>``, ``<aside>``, ``[hidden]`` ...) and by class/id hint goes
     only when it does not hold a large part of the page: sites wrap whole articles in a
     ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
-    word (``date-posts``, ``__next``). ``by_hints=False`` keeps hinted elements (for an
-    operator's ``content_selector``); call ``remove_by_hints`` later if needed.
+    word (``date-posts``, ``__next``). ``comments=True`` keeps repeated comment units
+    like forum posts (on a page that does not declare itself an article).
+    ``by_hints=False`` keeps hinted elements (for an operator's ``content_selector``);
+    call ``remove_by_hints`` later if needed.
     """
     tree.strip_tags(list(DROP_TAGS))
     root = tree.body or tree.root
@@ -198,11 +205,12 @@ def clean(
         if not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
-        remove_by_hints(root)  # shares of what is left: hidden menus can outweigh the page
+        # shares of what is left: hidden menus can outweigh the page
+        remove_by_hints(root, comments=comments)
     return root
 
 
-def remove_by_hints(root: LexborNode) -> None:
+def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
     """Detach elements whose class/id says chrome, unless they hold a large part of the page.
 
     Elements sharing one class string are judged together: forum posts or listing cards
@@ -230,7 +238,8 @@ def remove_by_hints(root: LexborNode) -> None:
         elif (
             group_size[group] > 2
             and group_chars[group] >= body_len * FAIR_SHARE
-            and COMMENT_HINT.search(hints) is None  # comments repeat too, after the article
+            # readers' comments repeat too, after an article; elsewhere they are the page
+            and (comments or COMMENT_HINT.search(hints) is None)
         ):
             continue  # a repeated unit (posts, cards) holding a fair share of the page
         elif not _holds_content(node, hints, body_len, text_len):
@@ -274,6 +283,8 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
     share = text_len / body_len
     if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
         return True
+    if node.css_first("h1") is not None and len(node.css("p")) >= HEADED_PARAGRAPHS:
+        return True  # the page's heading with paragraphs under it: its main part
     if hints and _prose_block(node, hints, text_len):
         return True  # the hint weighs shares; it never deletes a page's prose on its own
     if share < (MIXED_SHARE if mixed else FAIR_SHARE):

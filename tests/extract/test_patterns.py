@@ -15,6 +15,66 @@ from scraper.extract import extract
 PATTERNS = Path(__file__).resolve().parent / "patterns"
 
 EXPECTED = {
+    # A discussion page (it declares no article) whose replies carry comment classes: the
+    # replies are the page, kept with the opening post.
+    "forum_comment_posts": "\n\n".join(
+        [
+            (
+                "We are planning a trip in August from Seoul to Vladivostok with two children and"
+                " would rather take the ferry than fly, because we want to take the car and stay "
+                "a few days on the coast on the way back."
+            ),
+            (
+                "The timetable on the operator's site still shows the winter sailings, and the "
+                'page for the summer season has said "coming soon" since March. Does anybody know'
+                " whether the ferry sails twice a week again, and on which days it leaves Sokcho?"
+            ),
+            (
+                "Has anyone taken the night ferry from Sokcho to Vladivostok this year? I would "
+                "like to know whether cabins still have to be booked by telephone, or whether the"
+                " website works now."
+            ),
+            (
+                "I went in May. The website takes bookings again, but only for the four-berth "
+                "cabins; for a private cabin you still have to call the office in Sokcho."
+            ),
+            (
+                "Same experience in June. Bring cash in roubles for the restaurant on board, "
+                "cards were not accepted on our crossing."
+            ),
+            ("Thank you both, that helps a lot. We will book the four-berth cabin online then."),
+        ]
+    ),
+    # A section holding the page's <h1> and its paragraphs, in a wrapper with a chrome word
+    # ("promo-area"): the main part of the page, not a promotion.
+    "headed_chrome_word_section": "\n\n".join(
+        [
+            (
+                "A round box of birch bark, sewn by hand with pine root by a family workshop near"
+                " Irkutsk, where the bark is gathered in early summer from trees that are not "
+                "cut."
+            ),
+            (
+                "The bark keeps tea, spices and grain dry and fresh for months, as it has in "
+                "Siberian kitchens for centuries."
+            ),
+            (
+                "Each box is 12 cm across and 10 cm high, with a tight lid carved with a pattern "
+                "of leaves. No two boxes are alike: the colour of the bark and the carving differ"
+                " from piece to piece."
+            ),
+            (
+                "Wipe the box with a dry cloth; keep it away from the stove and out of the "
+                "dishwasher."
+            ),
+            (
+                "Made to order: please allow two weeks, as each box is sewn, dried and oiled by "
+                "hand."
+            ),
+            ("Sent by post from Irkutsk, in a cotton bag, with a card signed by the maker."),
+            ("Also in two smaller sizes, for salt, pepper or a ring, and as a set of three."),
+        ]
+    ),
     # A wrapper whose class carries a chrome word ("with-sidebar") holding the article's
     # prose: on a page dominated by menus and card grids it is a small share, still kept.
     "chrome_word_prose_wrapper": "\n\n".join(
