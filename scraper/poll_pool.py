@@ -131,6 +131,13 @@ class PollPool:
                 owner=self.service.owner, lease_seconds=self.service.lease_seconds,
                 limit=self.capacity - len(self._tasks), busy_hosts=busy, admit=admit,
             )  # fmt: skip
+            if self._stopping:
+                # Stopped while the claim ran (a slow database): ``drain`` has already
+                # counted the polls in flight, so a poll started now would outlive the
+                # daemon. Hand the batch back untouched instead.
+                for state in states:
+                    await self._hand_back(state)
+                return
             for state in states:
                 await self._start(state)
             if not states or not more:
@@ -171,15 +178,19 @@ class PollPool:
         except KeyError:
             # Removed from the config by a reload after the claim's transaction began:
             # hand it back untouched (the sync disabled it, nobody claims it again).
-            await self.service.store.release_source(
-                state.name, owner=self.service.owner, next_run_at=state.next_run_at
-            )
+            await self._hand_back(state)
             return
         host = host_key(source.url)
         self._hosts[host] += 1
         task = asyncio.create_task(self._poll(source, state), name=f"poll:{source.name}")
         self._tasks[source.name] = task
         task.add_done_callback(lambda _task: self._finished(source.name, host))
+
+    async def _hand_back(self, state: SourceState) -> None:
+        """Release a claimed source unpolled, keeping its slot."""
+        await self.service.store.release_source(
+            state.name, owner=self.service.owner, next_run_at=state.next_run_at
+        )
 
     def _finished(self, name: str, host: str) -> None:
         self._tasks.pop(name, None)

@@ -119,3 +119,42 @@ async def test_start_up_with_5000_sources_spreads_them_and_bounds_the_polls(
         assert (await service.store.backlog()).polling == {}
     finally:
         await service.aclose()
+
+
+async def test_a_claim_that_returns_after_the_stop_starts_no_poll(sqlite_url: str) -> None:
+    """SIGTERM while a claim waits for a slow database: ``drain`` has counted the polls in
+    flight already, so the claimed batch must be handed back, not polled after the daemon
+    said "stopped" (those polls used to write into a closed store, with tracebacks)."""
+    sources = tuple(
+        Source(name=f"dead-{i}", url=f"http://127.6.9.{i + 1}:9/", kind="listing") for i in range(4)
+    )
+    service = await Service.open(Config(sources=sources), sqlite_url)
+    try:
+        async with service.store.transaction() as session:
+            await session.execute(SourceRow.__table__.update().values(next_run_at=func.now()))
+        claim_due = service.store.claim_due
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def slow_claim(**kwargs: object) -> object:
+            claimed = await claim_due(**kwargs)  # type: ignore[arg-type]
+            entered.set()
+            await release.wait()  # the database answers only after the stop
+            return claimed
+
+        service.store.claim_due = slow_claim  # type: ignore[method-assign,assignment]
+        pool = PollPool(service, capacity=8)
+        running = asyncio.create_task(pool.run())
+        await asyncio.wait_for(entered.wait(), timeout=60)
+        pool.stop_claiming()
+        await pool.drain(1.0, settle=1.0)  # nothing in flight yet
+        release.set()
+        await asyncio.wait_for(running, timeout=60)
+        assert pool.in_flight == 0
+        assert (await service.store.backlog()).polling == {}  # every lease handed back
+        async with service.store.transaction() as session:
+            polled = await session.scalar(
+                select(func.count()).where(SourceRow.last_run_at.is_not(None))
+            )
+        assert polled == 0
+    finally:
+        await service.aclose()
