@@ -286,7 +286,7 @@ async def database_times(engine: Any, picked: dict[str, list[str]]) -> dict[str,
     sent: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "SET")):
             sent.append((statement, parameters))
 
     repo = ReadRepo(engine)
@@ -303,11 +303,16 @@ async def database_times(engine: Any, picked: dict[str, list[str]]) -> dict[str,
             async with engine.connect() as connection:
                 raw = (await connection.get_raw_connection()).driver_connection
                 for statement, parameters in list(sent):
+                    if statement.lstrip().upper().startswith("SET"):
+                        # The raw connection is outside a transaction: for this session.
+                        await raw.execute(statement.replace("SET LOCAL", "SET", 1))
+                        continue
                     plan = await raw.fetchval(
                         "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *parameters
                     )
                     plan = json.loads(plan) if isinstance(plan, str) else plan
                     total += plan[0]["Execution Time"]
+                await raw.execute("RESET ALL")
             timings[kind].append(total)
     return timings
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.base import StoreBase
@@ -167,6 +167,8 @@ class ReadRepo(StoreBase):
             if not needles:
                 rows = await connection.execute(_newest(conditions).limit(limit))
                 return [_summary(row) for row in rows]
+            if plan != "auto":
+                await _no_sequential_scans(connection)
             if plan == "index":
                 return await self._from_index(connection, conditions, needles, limit)
             if plan == "walk":
@@ -198,6 +200,7 @@ class ReadRepo(StoreBase):
         about twice the budget: ~14,000 rows at a million articles."""
         if any(not n.strings for n in needles):
             return []  # a topic without terms
+        await _no_sequential_scans(connection)
         few = _FEW_PAGES * limit
         if min([await count_matches(connection, n, few) for n in needles]) < few:
             return await self._from_index(connection, conditions, needles, limit)
@@ -429,6 +432,16 @@ class ReadRepo(StoreBase):
                 )
                 for r in await connection.execute(query)
             ]  # fmt: skip
+
+
+async def _no_sequential_scans(connection: AsyncConnection) -> None:
+    """PostgreSQL, for the rest of this read's transaction: never read a whole table to
+    test ``LIKE`` row by row. Its estimate of a ``LIKE``'s matches is blind, and under a
+    ``LIMIT`` (the planner's count) it then expects to find them early in a sequential
+    scan: at 100,000 articles, 5,000 rows tested (444 ms) where the trigram index found
+    the same 204 in 11 ms. Every statement of a search has an index to use."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def _needles_of(where: ArticleFilter) -> list[Needles]:
