@@ -9,6 +9,10 @@ occurs ``count / distinct`` times: a word's share of articles is what it was in 
 distinct ones, so the cost of a search (proportional to its matches, or to the rows walked
 to find a page of them) is what a million distinct texts with the same word frequencies
 would give.
+
+The loaders of ``read.py``, ``search.py`` and ``dedup.py`` also share the steps around
+it here: writing a batch of generated rows, building the trigram index once at the end,
+and moving the id sequence past the rows written with explicit ids.
 """
 
 from __future__ import annotations
@@ -17,6 +21,47 @@ from datetime import timedelta
 from typing import Any
 
 SEARCH_TABLE = "article_search"
+SEARCH_INDEX = f"ix_{SEARCH_TABLE}_body"
+
+
+async def write_rows(
+    raw: Any,
+    *,
+    sqlite: bool,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    index: list[tuple[int, str]],
+) -> None:
+    """Write generated article rows and their search-index rows with the driver itself
+    (SQLite: ``executemany``, rows with times already as text; PostgreSQL: ``COPY``)."""
+    if sqlite:
+        marks = ", ".join("?" * len(columns))
+        await raw.executemany(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({marks})", rows)
+        await raw.executemany(f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index)
+    else:
+        await raw.copy_records_to_table("articles", records=rows, columns=columns)
+        await raw.copy_records_to_table(SEARCH_TABLE, records=index, columns=("article_id", "body"))
+
+
+async def build_search_index(connection: Any) -> None:
+    """PostgreSQL: the trigram index, built once over every row (one sort), as
+    migration 0011 builds it; the loaders drop it before writing."""
+    from sqlalchemy import text
+
+    await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    await connection.execute(
+        text(f"CREATE INDEX {SEARCH_INDEX} ON {SEARCH_TABLE} USING gin (body gin_trgm_ops)")
+    )
+
+
+async def reset_article_ids(connection: Any) -> None:
+    """PostgreSQL: move the articles' id sequence past the ids the loader wrote, so that
+    articles stored afterwards by the product get fresh ids."""
+    from sqlalchemy import text
+
+    await connection.execute(text(
+        "SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT max(id) FROM articles))"
+    ))  # fmt: skip
 
 
 async def replicate(

@@ -369,6 +369,7 @@ async def bulk_load(engine: Any, db_url: str, sid: int, first: int, count: int) 
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
+    from benchmarks._replicate import reset_article_ids
     from storage.engine import is_sqlite
 
     if is_sqlite(db_url):
@@ -389,10 +390,7 @@ async def bulk_load(engine: Any, db_url: str, sid: int, first: int, count: int) 
             )
             print(f"  {min(count, start + _CHUNK):,}", end="\r", flush=True)
         await connection.execute(text(f"CREATE INDEX {_INDEX} ON simhash_bands ({_INDEX_COLUMNS})"))
-        await connection.execute(text(
-            "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
-            "(SELECT max(id) FROM articles))"
-        ))  # fmt: skip
+        await reset_article_ids(connection)
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("VACUUM ANALYZE"))

@@ -97,13 +97,17 @@ async def fill(
 ) -> None:
     from sqlalchemy import text
 
-    from benchmarks._replicate import replicate
+    from benchmarks._replicate import (
+        SEARCH_INDEX,
+        build_search_index,
+        replicate,
+        reset_article_ids,
+        write_rows,
+    )
     from storage.engine import create_engine, is_sqlite
     from storage.migrate import upgrade
     from storage.repository import SourceSpec, Store
-    from storage.search_repo import SEARCH_TABLE, index_body
-
-    gin = f"ix_{SEARCH_TABLE}_body"
+    from storage.search_repo import index_body
 
     engine = create_engine(db_url)
     await upgrade(engine)
@@ -130,7 +134,7 @@ async def fill(
     async with engine.begin() as connection:
         if not sqlite:
             # The search index is built once at the end (one sort), as migration 0011 does.
-            await connection.execute(text(f"DROP INDEX IF EXISTS {gin}"))
+            await connection.execute(text(f"DROP INDEX IF EXISTS {SEARCH_INDEX}"))
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
         distinct = min(count, distinct or count)
@@ -139,31 +143,14 @@ async def fill(
             # The search index rows, as the write path stores them.
             index = [(r[0], index_body(r[3], r[4])) for r in batch] if search else []
             if sqlite:
-                marks = ", ".join("?" * len(_COLUMNS))
-                await raw.executemany(
-                    f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                    [(*r[:7], _sqlite_time(r[7]), _sqlite_time(r[8]), *r[9:]) for r in batch],
-                )
-                await raw.executemany(
-                    f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index
-                )
-            else:
-                await raw.copy_records_to_table("articles", records=batch, columns=_COLUMNS)
-                await raw.copy_records_to_table(
-                    SEARCH_TABLE, records=index, columns=("article_id", "body")
-                )
+                batch = [(*r[:7], _sqlite_time(r[7]), _sqlite_time(r[8]), *r[9:]) for r in batch]
+            await write_rows(raw, sqlite=sqlite, columns=_COLUMNS, rows=batch, index=index)
             print(f"  {first + len(batch):,}", end="\r", flush=True)
         span = timedelta(seconds=distinct // TIES * 30)
         await replicate(connection, distinct=distinct, count=count, span=span, columns=_COLUMNS)
         if not sqlite:
-            await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-            await connection.execute(
-                text(f"CREATE INDEX {gin} ON {SEARCH_TABLE} USING gin (body gin_trgm_ops)")
-            )
-            await connection.execute(text(
-                "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
-                "(SELECT max(id) FROM articles))"
-            ))  # fmt: skip
+            await build_search_index(connection)
+            await reset_article_ids(connection)
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("ANALYZE"))

@@ -126,13 +126,18 @@ class Texts:
 
 _COLUMNS = ("id", "source_id", "url", "title", "text", "language", "content_hash", "version",
             "first_seen_at", "updated_at", "check_count")  # fmt: skip
-_GIN = f"ix_{SEARCH_TABLE}_body"
 
 
 async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int, distinct: int) -> None:
     from sqlalchemy import text
 
-    from benchmarks._replicate import replicate
+    from benchmarks._replicate import (
+        SEARCH_INDEX,
+        build_search_index,
+        replicate,
+        reset_article_ids,
+        write_rows,
+    )
 
     sqlite = engine.dialect.name == "sqlite"
     texts = Texts(rng, paragraphs)
@@ -146,7 +151,7 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int, dis
             "false, :now)"
         ), {"now": start})  # fmt: skip
         if not sqlite:
-            await connection.execute(text(f"DROP INDEX IF EXISTS {_GIN}"))
+            await connection.execute(text(f"DROP INDEX IF EXISTS {SEARCH_INDEX}"))
             await connection.execute(text("SET LOCAL session_replication_role = replica"))
         raw = (await connection.get_raw_connection()).driver_connection
         distinct = min(distinct, count)
@@ -160,32 +165,15 @@ async def fill(engine: Any, count: int, rng: random.Random, paragraphs: int, dis
                              content_hash(body), 1, seen, seen, 0))  # fmt: skip
                 index.append((n + 1, index_body(title, body)))
             if sqlite:
-                marks = ", ".join("?" * len(_COLUMNS))
-                await raw.executemany(
-                    f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                    [(*r[:8], r[8].isoformat(), r[9].isoformat(), r[10]) for r in rows],
-                )
-                await raw.executemany(
-                    f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index
-                )
-            else:
-                await raw.copy_records_to_table("articles", records=rows, columns=_COLUMNS)
-                await raw.copy_records_to_table(
-                    SEARCH_TABLE, records=index, columns=("article_id", "body")
-                )
+                rows = [(*r[:8], r[8].isoformat(), r[9].isoformat(), r[10]) for r in rows]
+            await write_rows(raw, sqlite=sqlite, columns=_COLUMNS, rows=rows, index=index)
             print(f"  {min(distinct, first + chunk):,} articles", end="\r", flush=True)
         print()
         await replicate(connection, distinct=distinct, count=count,
                         span=timedelta(seconds=distinct * 30), columns=_COLUMNS)  # fmt: skip
         if not sqlite:
-            await connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-            await connection.execute(
-                text(f"CREATE INDEX {_GIN} ON {SEARCH_TABLE} USING gin (body gin_trgm_ops)")
-            )
-            await connection.execute(text(
-                "SELECT setval(pg_get_serial_sequence('articles', 'id'), "
-                "(SELECT max(id) FROM articles))"
-            ))  # fmt: skip
+            await build_search_index(connection)
+            await reset_article_ids(connection)
     if sqlite:
         async with engine.begin() as connection:
             await connection.execute(
