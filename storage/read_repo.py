@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, Subquery, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.base import StoreBase
@@ -224,11 +224,8 @@ class ReadRepo(StoreBase):
         rows, and more rows beyond them)."""
         dialect = self.engine.dialect.name
         recent = _newest(conditions).limit(budget).subquery("recent")
-        walk = (
-            select(recent)
-            .where(*(row_condition(dialect, n, recent.c.id) for n in needles))
-            .order_by(recent.c.first_seen_at.desc(), recent.c.id.desc())
-            .limit(limit)
+        walk = _newest_page(
+            recent, limit, *(row_condition(dialect, n, recent.c.id) for n in needles)
         )
         found = [_summary(row) for row in await connection.execute(walk)]
         if len(found) == limit or budget is None:
@@ -256,11 +253,7 @@ class ReadRepo(StoreBase):
             .offset(0)
             .subquery("matching")
         )
-        query = (
-            select(matching)
-            .order_by(matching.c.first_seen_at.desc(), matching.c.id.desc())
-            .limit(limit)
-        )
+        query = _newest_page(matching, limit)
         return [_summary(row) for row in await connection.execute(query)]
 
     async def _conditions(
@@ -462,6 +455,19 @@ def _newest(conditions: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
         _summary_query()
         .where(*conditions)
         .order_by(ArticleRow.first_seen_at.desc(), ArticleRow.id.desc())
+    )
+
+
+def _newest_page(
+    rows: Subquery, limit: int, *conditions: ColumnElement[bool]
+) -> Select[*tuple[Any, ...]]:
+    """The newest ``limit`` of a plan's ``rows`` under ``conditions``, in the listing's
+    order (the one :func:`_newest` and the keyset cursor use)."""
+    return (
+        select(rows)
+        .where(*conditions)
+        .order_by(rows.c.first_seen_at.desc(), rows.c.id.desc())
+        .limit(limit)
     )
 
 

@@ -254,7 +254,7 @@ def _prose_block(node: LexborNode, hints: str, text_len: int) -> bool:
         return False
     prose = 0
     for par in node.css("p"):
-        chars = len(par.text().strip())
+        chars = len(node_text(par).strip())
         if chars >= PROSE_PARAGRAPH_CHARS:
             prose += chars
     return prose >= PROSE_BLOCK_CHARS and link_density(node, text_len) < PROSE_LINK_DENSITY
