@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = "1"  # bump when the files written below change
 CACHE_ENV = "NEA_CACHE_DIR"
+# A scratch folder this old belongs to a writer that died; a live one takes seconds.
+ABANDONED_SCRATCH_SECONDS = 3600
 
 
 def cache_root() -> Path:
@@ -72,7 +75,26 @@ def _ensure(model: Path, root: Path) -> Path:
                 raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    _remove_superseded(root, keep=folder)
     return folder
+
+
+def _remove_superseded(root: Path, keep: Path) -> None:
+    """Delete the models of other versions (an upgrade changes the digest or FORMAT) and
+    scratch folders of writers that died, so upgrades do not pile up 70 MB each. A
+    process still mapping a deleted file keeps reading it: unlinking does not unmap."""
+    now = time.time()
+    for entry in root.iterdir():
+        if entry == keep:
+            continue
+        try:
+            if entry.name.startswith("langid-") or (
+                entry.name.startswith(".langid-")
+                and now - entry.stat().st_mtime > ABANDONED_SCRATCH_SECONDS
+            ):
+                shutil.rmtree(entry)
+        except OSError as exc:  # another process removed it first, or no permission
+            log.debug("cannot remove old language model %s: %s", entry, exc)
 
 
 def _write(model: Path, folder: Path) -> None:

@@ -63,3 +63,22 @@ def test_an_unwritable_cache_falls_back_to_the_model_in_memory(
     monkeypatch.setenv(_langid_model.CACHE_ENV, str(blocker / "cache"))  # under a file
     classify = _langid_model.classifier()
     assert classify(TEXTS["de"])[0] == "de"
+
+
+def test_writing_the_model_removes_other_versions_and_abandoned_scratch(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    older = cache / "langid-0-0123456789abcdef"
+    older.mkdir()
+    (older / "ptc.npy").write_bytes(b"old")
+    abandoned = cache / ".langid-dead"
+    abandoned.mkdir()
+    old = 0.0  # the epoch: older than any writer still at work
+    os.utime(abandoned, (old, old))
+    in_progress = cache / ".langid-writing"
+    in_progress.mkdir()
+    unrelated = cache / "notes.txt"
+    unrelated.write_text("kept")
+    _langid_model.classifier()
+    (current,) = [p.name for p in cache.iterdir() if p.name.startswith("langid-")]
+    assert current.startswith(f"langid-{_langid_model.FORMAT}-")
+    assert sorted(p.name for p in cache.iterdir()) == [".langid-writing", current, "notes.txt"]
