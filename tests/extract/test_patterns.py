@@ -15,6 +15,21 @@ from scraper.extract import extract
 PATTERNS = Path(__file__).resolve().parent / "patterns"
 
 EXPECTED = {
+    # A product page whose footer carries its privacy policy as a dialog (role="dialog"):
+    # however long, a consent or legal dialog laid over the page is not the page.
+    "legal_dialog": "\n\n".join(
+        [
+            (
+                "Warm slippers of thick sheep's wool felt, made by a women's cooperative in "
+                "Ulaanbaatar from the wool of their own flocks, dyed with plants and sewn by hand."
+            ),
+            (
+                "The sole is a double layer of felt with a leather patch at the heel; the slippers"
+                " mould to the foot within a few days and keep it warm on a cold floor."
+            ),
+            "Sizes 36 to 46. Hand wash in cold water and dry flat, away from the stove.",
+        ]
+    ),
     # A discussion page (it declares no article) whose replies carry comment classes: the
     # replies are the page, kept with the opening post.
     "forum_comment_posts": "\n\n".join(
