@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.encoding import looks_binary
 
-from . import _embedded, _language, _meta, _published, _titles
+from . import _embedded, _language, _meta, _product, _published, _titles
 from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
@@ -49,15 +49,24 @@ def extract_str(
         by_hints=not content_selector,
         comments=not declared_article,
     )
+    # A shop's product page: customers' reviews are not its text, and its <main> bounds
+    # the widening (mega-menus around it can hold more text than the product).
+    product = not declared_article and _product.declares_product(head)
+    if product and root is not None and not content_selector:
+        _product.remove_reviews(root)
     # A long block is left unwidened only where the page says it is an article (teaser
     # blurbs sit around news articles); service, product and docs pages keep all sections.
     article_chars = ARTICLE_CHARS if declared_article else math.inf
     pars = _body_paragraphs(
-        root, content_selector, lambda: _reread(html, remove_selectors), article_chars
+        root,
+        content_selector,
+        lambda: _reread(html, remove_selectors, product=product),
+        article_chars,
+        product=product,
     )
     text = "\n\n".join(clean_paragraphs(pars, title))
     if sum(len(par.text) for par in pars) < SHORT_TEXT and not content_selector:
-        text = _longer(text, _without_hints(html, remove_selectors, title))
+        text = _longer(text, _without_hints(html, remove_selectors, title, product=product))
         embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
         text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
     if not text and root is not None:
@@ -85,23 +94,30 @@ def _longer(text: str, other: str) -> str:
     return other if len(other) >= enough else text
 
 
-def _without_hints(html: str, remove_selectors: Sequence[str], title: str) -> str:
+def _without_hints(
+    html: str, remove_selectors: Sequence[str], title: str, *, product: bool = False
+) -> str:
     """The page read again with class/id hints ignored: a short result may mean they
     removed the content (each hinted element small, together the page)."""
-    root = _reread(html, remove_selectors, by_hints=False)
-    reread = lambda: _reread(html, remove_selectors, by_hints=False)  # noqa: E731
-    return "\n\n".join(clean_paragraphs(_body_paragraphs(root, None, reread), title))
+    root = _reread(html, remove_selectors, by_hints=False, product=product)
+    reread = lambda: _reread(html, remove_selectors, by_hints=False, product=product)  # noqa: E731
+    pars = _body_paragraphs(root, None, reread, product=product)
+    return "\n\n".join(clean_paragraphs(pars, title))
 
 
 def _reread(
-    html: str, remove_selectors: Sequence[str], *, by_hints: bool = True
+    html: str, remove_selectors: Sequence[str], *, by_hints: bool = True, product: bool = False
 ) -> LexborNode | None:
-    """A fresh parse of the page, cleaned (the first tree has been pruned)."""
+    """A fresh parse of the page, cleaned (the first tree has been pruned); a product
+    page's reviews removed again."""
     tree = parse(html)
     if tree is None:
         return None
     tree.strip_tags(list(SCRIPT_TAGS))
-    return clean(tree, tuple(remove_selectors), by_hints=by_hints)
+    root = clean(tree, tuple(remove_selectors), by_hints=by_hints)
+    if product and root is not None:
+        _product.remove_reviews(root)
+    return root
 
 
 def _as_paragraphs(text: str) -> list[Paragraph]:
@@ -120,6 +136,8 @@ def _body_paragraphs(
     content_selector: str | None,
     reread: Callable[[], LexborNode | None] | None = None,
     article_chars: float = ARTICLE_CHARS,
+    *,
+    product: bool = False,
 ) -> list[Paragraph]:
     if root is None:
         return []
@@ -128,7 +146,7 @@ def _body_paragraphs(
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
-    blocks = widen(select_blocks(root), root, article_chars) or [root]
+    blocks = _chosen(root, article_chars, product)
     before = sum(len(block.text()) for block in blocks)
     for block in blocks:
         prune(block)
@@ -140,8 +158,16 @@ def _body_paragraphs(
     fresh = reread()
     if fresh is None:
         return paragraphs(blocks)
-    whole = paragraphs(widen(select_blocks(fresh), fresh, article_chars) or [fresh])
+    whole = paragraphs(_chosen(fresh, article_chars, product))
     return [Paragraph(par.text, 0, par.tag) for par in whole]
+
+
+def _chosen(root: LexborNode, article_chars: float, product: bool) -> list[LexborNode]:
+    """The scored blocks, widened to the whole content (on a product page, at most to
+    its ``<main>``); the root when nothing scores."""
+    selected = select_blocks(root)
+    scope = _product.main_of(selected, root) if product else root
+    return widen(selected, scope, article_chars) or [root]
 
 
 def _select(root: LexborNode, selector: str) -> list[LexborNode]:

@@ -14,6 +14,7 @@ from ._patterns import (
     DROP_SELECTOR,
     DROP_TAGS,
     EMBED_HINT,
+    LEGAL_HINT,
     NEGATIVE_HINT,
     POSITIVE_HINT,
     TERMINAL_HINT,
@@ -22,6 +23,8 @@ from ._patterns import (
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
 MAX_HINT_NODES = 20_000  # class/id hint checks per page
+MODAL_ROLES = frozenset({"dialog", "alertdialog"})
+MODAL_TITLE_CHARS = 120  # a dialog's opening text, where its title sits
 PANEL_ROLES = frozenset({"tabpanel", "region"})  # hidden until a reader opens them
 HINT_CACHE = 65_536  # class/id strings whose verdicts are remembered
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
@@ -202,12 +205,25 @@ def clean(
     for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
-        if not _holds_content(node, "", body_len):
+        if _modal(node) or not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
         # shares of what is left: hidden menus can outweigh the page
         remove_by_hints(root, comments=comments)
     return root
+
+
+def _modal(node: LexborNode) -> bool:
+    """A consent or legal dialog laid over the page (cookie settings, privacy policy,
+    terms of use): however much text it holds, it is not the page. Other dialogs (a size
+    guide, a product's details) are judged like any chrome."""
+    attrs = node.attributes
+    if node.tag != "dialog" and attrs.get("role") not in MODAL_ROLES:
+        return False
+    # its name: the label, class/id, and the opening words (where its title sits)
+    opening = node_text(node)[:MODAL_TITLE_CHARS]
+    label = " ".join((attrs.get("aria-label") or "", hint_string(node), opening)).lower()
+    return LEGAL_HINT.search(label) is not None
 
 
 def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:

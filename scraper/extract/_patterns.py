@@ -123,6 +123,13 @@ TERMINAL_HINT = re.compile(
     r"gdpr|consent)(?:$|[\s_-])"
 )
 
+# What a consent or legal dialog calls itself (label, class/id or heading), in the
+# region's languages: such a dialog is never the page, whatever it holds.
+LEGAL_HINT = re.compile(
+    r"cookie|consent|privacy|gdpr|terms|polic|datenschutz|"
+    r"隐私|隱私|个人信息|プライバシー|個人情報|개인정보|쿠키|конфиденциальн|куки"
+)
+
 # Quoted material that carries a chrome-like word ("social-media-embed") but is content.
 EMBED_HINT = re.compile(r"embed|tweet|quote|instagram-media")
 

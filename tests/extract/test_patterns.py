@@ -15,6 +15,54 @@ from scraper.extract import extract
 PATTERNS = Path(__file__).resolve().parent / "patterns"
 
 EXPECTED = {
+    # A product page (og:type product) with customers' reviews under a short description:
+    # the reviews are not the page's text, however much of it they hold.
+    "product_reviews": "\n\n".join(
+        [
+            (
+                "Warm slippers of thick sheep's wool felt, made by a women's cooperative in "
+                "Ulaanbaatar, dyed with plants and sewn by hand."
+            ),
+            "Sizes 36 to 46. Hand wash in cold water and dry flat.",
+        ]
+    ),
+    # A product page (JSON-LD Product) whose mega-menu outside <main> holds more text than
+    # the product: the widening of the chosen block stops at <main>.
+    "product_main_bounds": "\n\n".join(
+        [
+            "About the cups",
+            (
+                "Two tea cups of pale green celadon, thrown on the wheel in a small workshop in "
+                "Icheon and fired in a wood kiln, so that no two glazes are quite alike."
+            ),
+            "Each cup holds 150 ml. The glaze is food-safe; wash by hand.",
+            "Details",
+            "Height 6 cm, diameter 8 cm, weight 180 g each. Sent in a paulownia box.",
+            "Made by Kim Soo-jin, who has worked with celadon glazes for twenty years.",
+            "Care",
+            (
+                "Do not put the cups in the microwave or the dishwasher. Tea stains come off with "
+                "a little baking soda."
+            ),
+            "Fine lines in the glaze are part of celadon and deepen with use; they do not leak.",
+            "A chipped cup can be mended with kintsugi by the same workshop.",
+        ]
+    ),
+    # A product page whose footer carries its privacy policy as a dialog (role="dialog"):
+    # however long, a consent or legal dialog laid over the page is not the page.
+    "legal_dialog": "\n\n".join(
+        [
+            (
+                "Warm slippers of thick sheep's wool felt, made by a women's cooperative in "
+                "Ulaanbaatar from the wool of their own flocks, dyed with plants and sewn by hand."
+            ),
+            (
+                "The sole is a double layer of felt with a leather patch at the heel; the slippers"
+                " mould to the foot within a few days and keep it warm on a cold floor."
+            ),
+            "Sizes 36 to 46. Hand wash in cold water and dry flat, away from the stove.",
+        ]
+    ),
     # A discussion page (it declares no article) whose replies carry comment classes: the
     # replies are the page, kept with the opening post.
     "forum_comment_posts": "\n\n".join(
