@@ -148,8 +148,10 @@ def _body_paragraphs(
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page
     blocks = _chosen(root, article_chars, product)
     before = sum(len(block.text()) for block in blocks)
-    for block in blocks:
-        prune(block)
+    listing = [prune(block) for block in blocks]
+    if any(listing):
+        # A listing's cards are its content, their title links included.
+        return [Paragraph(par.text, 0, par.tag) for par in paragraphs(blocks)]
     if reread is None or sum(len(block.text()) for block in blocks) >= before * LISTING_KEPT:
         return paragraphs(blocks)
     # Pruning took most of the block: its links are its content (a listing, a job board,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from ._cards import card_nodes
 from ._dom import class_weight, link_density, node_text
 from ._scoring import text_weight
 from ._text import count_commas
@@ -13,15 +14,21 @@ MAX_PRUNE_NODES = 3_000
 COUNTED_SELECTOR = "p,img,li,input,select,textarea,button"
 
 
-def prune(block: LexborNode) -> None:
-    """Detach low-value descendants of ``block`` (readability's conditional cleaning)."""
+def prune(block: LexborNode) -> bool:
+    """Detach low-value descendants of ``block`` (readability's conditional cleaning).
+
+    True when ``block`` is a listing: a run of alike cards holds most of its text. The
+    cards are then kept whole (judged one by one, each looks like a list of links).
+    """
     nodes = block.css(PRUNE_SELECTOR)
     own_id = block.mem_id
+    kept = card_nodes(block, PRUNE_SELECTOR)
     for count, node in enumerate(reversed(nodes)):  # innermost first
         if count >= MAX_PRUNE_NODES:
-            return
-        if node.mem_id != own_id and _is_junk(node):
+            break
+        if node.mem_id != own_id and node.mem_id not in kept and _is_junk(node):
             node.remove()
+    return bool(kept)
 
 
 def _is_junk(node: LexborNode) -> bool:

@@ -61,6 +61,26 @@ EXPECTED = {
                 " mould to the foot within a few days and keep it warm on a cold floor."
             ),
             "Sizes 36 to 46. Hand wash in cold water and dry flat, away from the stove.",
+    # A listing: a run of alike cards (title link, date, teaser) holds most of the block.
+    # Judged one by one each title is a list of links and went; the cards are one unit.
+    "listing_cards": "\n\n".join(
+        [
+            "Sailings, new berths and the people who run the harbours of the Sea of Japan coast.",
+            "Zarubino opens its second grain berth",
+            "12 May 2025",
+            "The berth doubles what the port can load in a day during the harvest.",
+            "Sokcho ferry sails twice a week again",
+            "9 May 2025",
+            "Summer sailings to Vladivostok start on the first Monday of June.",
+            "Rajin terminal ends coal shipments",
+            "2 May 2025",
+            "The terminal will handle containers from the autumn instead.",
+            "Niigata plans a route to Zarubino",
+            "28 April 2025",
+            "A feasibility study is due before the end of the year.",
+            "Hunchun rail link carries its first containers",
+            "21 April 2025",
+            "Twelve containers of timber crossed to the port in a single day.",
         ]
     ),
     # A discussion page (it declares no article) whose replies carry comment classes: the
