@@ -26,6 +26,9 @@ MAX_HINT_NODES = 20_000  # class/id hint checks per page
 MODAL_ROLES = frozenset({"dialog", "alertdialog"})
 MODAL_TITLE_CHARS = 120  # a dialog's opening text, where its title sits
 PANEL_ROLES = frozenset({"tabpanel", "region"})  # hidden until a reader opens them
+# Chrome-by-construction tags that may be repeated units of content (a quote in each
+# <figure>, a <header> on each card); <footer> is the page's or a post's foot, never that.
+UNIT_TAGS = frozenset({"figure", "aside", "header"})
 HINT_CACHE = 65_536  # class/id strings whose verdicts are remembered
 MOST_OF_PAGE = 0.6  # a chrome-looking element with this share of the page text is kept
 FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
@@ -38,6 +41,7 @@ LARGE_BLOCK_CHARS = 500
 PROSE_PARAGRAPH_CHARS = 100
 PROSE_BLOCK_CHARS = 1_500
 PROSE_LINK_DENSITY = 0.25
+LINK_LEVELS = 6  # how far up a paragraph's enclosing link is looked for
 HEADED_PARAGRAPHS = 3  # ... and one holding an <h1> with this many paragraphs
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
@@ -202,10 +206,14 @@ def clean(
     for selector in remove_selectors:
         remove_all(root, selector)
     body_len = max(1, len(node_text(root)))
-    for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
+    chrome = root.css(f"{CHROME_TAGS},{DROP_SELECTOR}")
+    kept = _repeated_units(chrome, body_len)
+    for node in chrome:
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
-        if _modal(node) or not _holds_content(node, "", body_len):
+        if node.mem_id in kept:
+            continue
+        if node.tag == "footer" or _modal(node) or not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
         # shares of what is left: hidden menus can outweigh the page
@@ -224,6 +232,19 @@ def _modal(node: LexborNode) -> bool:
     opening = node_text(node)[:MODAL_TITLE_CHARS]
     label = " ".join((attrs.get("aria-label") or "", hint_string(node), opening)).lower()
     return LEGAL_HINT.search(label) is not None
+def _repeated_units(nodes: list[LexborNode], body_len: int) -> set[int]:
+    """Chrome-by-construction elements of one tag and class that repeat and together hold
+    a fair share of the page: quotes in ``<figure>``s, cards' ``<header>``s."""
+    groups: dict[tuple[str, str], list[tuple[LexborNode, int]]] = {}
+    for node in nodes:
+        if node.tag in UNIT_TAGS:
+            key = (node.tag, _DIGITS.sub("", node.attributes.get("class") or ""))
+            groups.setdefault(key, []).append((node, len(node_text(node))))
+    kept: set[int] = set()
+    for members in groups.values():
+        if len(members) > 2 and sum(n for _, n in members) >= body_len * FAIR_SHARE:
+            kept.update(node.mem_id for node, _ in members)
+    return kept
 
 
 def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
@@ -262,18 +283,40 @@ def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
             node.remove()
 
 
+def _in_link(node: LexborNode) -> bool:
+    """``node`` sits inside a link (a card whose whole teaser is one ``<a>``)."""
+    parent = node.parent
+    for _ in range(LINK_LEVELS):
+        if parent is None:
+            return False
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
+
+
 def _prose_block(node: LexborNode, hints: str, text_len: int) -> bool:
     """An element holding paragraphs of prose with few links: an article body or a page
     section whose wrapper merely carries a chrome word ("with-sidebar-layout"). Readers'
     comments read as prose too and are left to the shares."""
     if COMMENT_HINT.search(hints) is not None:
         return False
+    return (
+        prose_chars(node) >= PROSE_BLOCK_CHARS and link_density(node, text_len) < PROSE_LINK_DENSITY
+    )
+
+
+def prose_chars(node: LexborNode, *, links: bool = True) -> int:
+    """Characters in the paragraphs (``<p>``) of ``node`` long enough to read as prose;
+    ``links=False`` counts only their text outside links (a teaser's blurb is a link)."""
     prose = 0
     for par in node.css("p"):
         chars = len(node_text(par).strip())
+        if chars >= PROSE_PARAGRAPH_CHARS and not links:
+            chars = 0 if _in_link(par) else chars - link_chars(par)
         if chars >= PROSE_PARAGRAPH_CHARS:
             prose += chars
-    return prose >= PROSE_BLOCK_CHARS and link_density(node, text_len) < PROSE_LINK_DENSITY
+    return prose
 
 
 def _terminal(hints: str) -> bool:

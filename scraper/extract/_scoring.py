@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from ._dom import class_weight, link_chars, link_density, node_text
+from ._dom import class_weight, link_chars, link_density, node_text, prose_chars
 from ._patterns import SENTENCE_END
 from ._text import count_commas
 
@@ -27,6 +27,7 @@ ARTICLE_HEADINGS = "article h1"  # two of them: two articles on one page
 COVERED = 0.5  # the chosen blocks hold this share of the text outside links: enough
 SPREAD = 0.8  # the ancestor taken instead holds this share
 ARTICLE_CHARS = 2_500  # on a declared article, chosen blocks this long are never widened
+PROSE_SPREAD = 2.0  # ... unless the wider block holds this many times their prose
 
 TAG_SCORE = {
     "div": 5,
@@ -296,8 +297,24 @@ def widen(
     if total <= 0 or not blocks:
         return blocks
     chosen = sum(own_text(b) for b in blocks)
-    if chosen >= total * COVERED or chosen >= article_chars:
-        return blocks  # enough of the page, or a full article (teaser blurbs around it)
+    if chosen >= total * COVERED:
+        return blocks  # enough of the page
+    wider = _spread_ancestor(blocks, root, total)
+    if chosen < article_chars or wider is blocks:
+        return wider
+    # A full article is not widened over the teaser blurbs around it; a page of several
+    # sections of prose (a long guide, a service page declared an article) is.
+    if _reading(wider) >= PROSE_SPREAD * _reading(blocks):
+        return wider
+    return blocks
+
+
+def _reading(blocks: list[LexborNode]) -> int:
+    return sum(prose_chars(block, links=False) for block in blocks)
+
+
+def _spread_ancestor(blocks: list[LexborNode], root: LexborNode, total: int) -> list[LexborNode]:
+    """The lowest ancestor of ``blocks`` holding ``SPREAD`` of the page's reading."""
     own = _heading_root(blocks[0])
     node = blocks[0].parent
     while node is not None and node.tag not in (None, "html", "body"):
