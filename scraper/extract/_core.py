@@ -14,10 +14,11 @@ from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
 from ._scoring import ARTICLE_CHARS, select_blocks, widen
+from ._script import reading_length
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-SHORT_TEXT = 500  # a block with less text is checked against the fallbacks
+SHORT_TEXT = 500  # a block with less text (reading_length) is checked against the fallbacks
 FALLBACK_GAIN = 4.0  # a fallback replaces the text when it is this many times longer
 FALLBACK_MIN_GAIN = 100  # ... and this many characters longer
 LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
@@ -56,7 +57,7 @@ def extract_str(
         root, content_selector, lambda: _reread(html, remove_selectors), article_chars
     )
     text = "\n\n".join(clean_paragraphs(pars, title))
-    if sum(len(par.text) for par in pars) < SHORT_TEXT and not content_selector:
+    if sum(reading_length(par.text) for par in pars) < SHORT_TEXT and not content_selector:
         text = _longer(text, _without_hints(html, remove_selectors, title))
         embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
         text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))

@@ -18,6 +18,7 @@ from ._patterns import (
     POSITIVE_HINT,
     TERMINAL_HINT,
 )
+from ._script import reading_length
 
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
@@ -29,6 +30,7 @@ FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
 MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
 # Shares say "large" only for a block of some size: on a short page a copyright footer or
 # a menu is a large share of little text, and keeping it buries a one-paragraph notice.
+# Sizes here are reading lengths (``_script``: a CJK character counts 2.5).
 LARGE_BLOCK_CHARS = 500
 # Paragraphs of this length read as prose; a chrome-hinted element holding this much of it
 # (and few links) is a section of the page, not a menu or a widget.
@@ -254,7 +256,7 @@ def _prose_block(node: LexborNode, hints: str, text_len: int) -> bool:
         return False
     prose = 0
     for par in node.css("p"):
-        chars = len(node_text(par).strip())
+        chars = reading_length(node_text(par).strip())
         if chars >= PROSE_PARAGRAPH_CHARS:
             prose += chars
     return prose >= PROSE_BLOCK_CHARS and link_density(node, text_len) < PROSE_LINK_DENSITY
@@ -278,7 +280,7 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
         return True
     if text_len < 0:
         text_len = len(node_text(node))
-    if text_len < LARGE_BLOCK_CHARS:
+    if text_len < LARGE_BLOCK_CHARS and reading_length(node_text(node)) < LARGE_BLOCK_CHARS:
         return False
     share = text_len / body_len
     if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):
