@@ -81,9 +81,11 @@ def extract_str(
 
 
 def _longer(text: str, other: str) -> str:
-    """``other`` when it holds much more than ``text`` (a fallback must earn its place)."""
-    enough = max(FALLBACK_GAIN * len(text), len(text) + FALLBACK_MIN_GAIN)
-    return other if len(other) >= enough else text
+    """``other`` when it holds much more than ``text`` (a fallback must earn its place),
+    in reading length: 40 Chinese characters are no less than 100 Latin ones."""
+    length = reading_length(text)
+    enough = max(FALLBACK_GAIN * length, length + FALLBACK_MIN_GAIN)
+    return other if reading_length(other) >= enough else text
 
 
 def _without_hints(html: str, remove_selectors: Sequence[str], title: str) -> str:

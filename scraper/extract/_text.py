@@ -24,7 +24,7 @@ MAX_NODES = 200_000
 MAX_OWNER_LEVELS = 64  # inline elements searched above a text node for its block
 HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
 HEAD_CHARS = 400
-REPEAT_CHARS = 80  # a passage this long printed twice is one passage (mobile/desktop copies)
+REPEAT_CHARS = 80  # a passage this long (reading_length) printed twice is read once
 MAX_EDGE_CHARS = 160  # longer paragraphs (reading_length) are never trimmed as chrome
 BLURB_CHARS = 200  # a teaser's summary line is shorter than this (reading_length)
 TAIL_PROSE = 0.5  # prose after a "Related" label, against prose before it: the article goes on
@@ -196,7 +196,7 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
             continue
         if out and par.text == out[-1]:
             continue  # a caption or heading printed twice in a row
-        if par.text in seen and (par.link_ratio > 0.5 or len(par.text) >= REPEAT_CHARS):
+        if par.text in seen and (par.link_ratio > 0.5 or reading_length(par.text) >= REPEAT_CHARS):
             continue  # the same link block or passage again (top and bottom, mobile copy)
         seen.add(par.text)
         out.append(par.text)
