@@ -201,13 +201,16 @@ INLINE_JUNK = re.compile(
 
 # A line that is only a widget (font size, print, share buttons): dropped wherever it sits.
 _SIZE_WORD = (
-    r"(?:[a-z]|\+|-|a\+|a-|大|中|小|標準|大きく|小さく|拡大|縮小|放大|缩小|默认|默認|"
+    r"(?:[a-z]|\+|-|a\+|a-|large|medium|small|big|normal|default|大|中|小|標準|大きく|小さく|"
+    r"拡大|縮小|放大|缩小|默认|默認|"
     r"크게|작게|보통|큰|작은|확대|축소|больше|меньше)"
 )
 WIDGET_LINE = re.compile(
-    r"^[\[【(（]?\s*(?:font size|text size|font|文字サイズ|文字の大きさ|字号|字號|字体|字體|"
+    r"^[\[【(（]?\s*(?:font size|text size|fonts?|文字サイズ|文字の大きさ|字号|字號|字体|字體|"
     r"글자\s*크기|글씨\s*크기|размер шрифта|шрифт)\s*[:：]?\s*"
-    r"(?:[\[(]?" + _SIZE_WORD + r"[\])]?\s*[|/·,]?\s*){1,6}[\]】)）]?$|"
+    r"(?:[\[(]?" + _SIZE_WORD + r"[\])]?\s*[|/·,]?\s*){1,6}[\]】)）]?"
+    # the print and close buttons that often follow ("【Fonts: A+ A A- Print")
+    r"(?:\s*[\[【]?\s*(?:print|close|打印|关闭|인쇄|печать)\s*[\]】]?){0,2}$|"
     # "放大字体 缩小字体", "글자 크게 / 글자 작게": size buttons named on their own
     r"^(?:[\[【(（]?\s*(?:(?:放大|缩小|縮小)字[体體号號]|글자\s*(?:크게|작게)|文字を?(?:大きく|小さく)|"
     r"(?:увеличить|уменьшить) шрифт)\s*[\]】)）]?[\s|/·,]*){1,3}$|"
@@ -215,7 +218,10 @@ WIDGET_LINE = re.compile(
     r"reddit|telegram|weibo|wechat|kakao(?:talk|story)?|line|vk|copy link|印刷|打印|分享|"
     # print / close window / back to the list buttons of the region's public sites
     r"打印本页|关闭窗口|关闭本页|列印本頁|關閉視窗|關閉窗口|返回列表|인쇄하기|목록(?:으로)?|"
-    r"一覧(?:へ|に)戻る|閉じる|"
+    r"一覧(?:へ|に)戻る|閉じる|关闭|關閉|收藏|我要纠错|扫一扫在手机(?:上)?打开当前页|"
+    # share buttons named in the region's languages
+    r"페이스북|트위터|카카오(?:톡|스토리)|스크랩|(?:URL|주소|링크)\s*복사|LINEで送る|はてなブックマーク|"
+    r"ポスト|вконтакте|одноклассники|телеграм|хуваалцах|"
     r"인쇄|공유|シェア|ツイート|печать|поделиться)(?:\s+(?:this|article|story|page))?"
     r"\s*[\]】]?[\s|/,:·•]*){1,12}$",
     re.IGNORECASE,

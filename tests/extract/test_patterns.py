@@ -528,6 +528,19 @@ REGION_EXPECTED = {
             "бюджета.",
         ]
     ),
+    # The English edition of a Chinese city's site: a "【Fonts: A+ A A- Print" widget
+    # between the lead and the rest of the article.
+    "en_gov_fonts_widget": "\n\n".join(
+        [
+            "A delegation from Changchun attended the Northeast Asia Regional Governors' Forum "
+            "in Vladivostok on September 10, together with representatives of provinces and "
+            "cities from China, Japan, the Republic of Korea, Mongolia and Russia.",
+            "The delegation presented the city's automobile, rail transit and agricultural "
+            "products industries, and signed a memorandum on youth exchanges with the Primorsky "
+            "Krai.",
+            "Both sides agreed to open a direct freight route through the Zarubino port next year.",
+        ]
+    ),
 }
 # Their titles: section and site names after tight CJK separators ("-新闻中心-…", "／鳥取県")
 # and after " > " / " | " go; a headline's own hyphen ("강원도-러시아") stays.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract._dom import link_chars, node_text, unwrap_noscript
-from scraper.extract._patterns import COMMA_CHARS, COMMAS
+from scraper.extract._patterns import COMMA_CHARS, COMMAS, WIDGET_LINE
 from scraper.extract._script import reading_length
 from scraper.extract._text import Paragraph, clean_paragraphs, count_commas, normalise
 
@@ -105,3 +106,33 @@ def test_a_chinese_passage_printed_twice_is_read_once() -> None:
     lede = "东北亚地方政府联合会第十五届全体会议在符拉迪沃斯托克召开，六十余个地方政府代表出席。"
     pars = [Paragraph(lede, 0, "p"), Paragraph("会议审议通过了工作报告。", 0, "p")]
     assert clean_paragraphs([*pars, Paragraph(lede, 0, "p")], "") == [p.text for p in pars]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "放大字体 缩小字体",
+        "【字体：大 中 小】",
+        "【Fonts: A+ A A- Print",
+        "【打印本页】【关闭窗口】",
+        "【收藏】【打印】【关闭】",
+        "扫一扫在手机打开当前页",
+        "목록",
+        "글자 크게 글자 작게",
+        "페이스북 트위터 카카오스토리 URL 복사",
+        "文字サイズ 標準 大きく",
+        "ツイート LINEで送る はてなブックマーク",
+        "Поделиться: ВКонтакте Одноклассники Телеграм",
+        "Хуваалцах",
+    ],
+)
+def test_widget_lines_of_the_region(line: str) -> None:
+    assert WIDGET_LINE.match(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Fonts and typography matter", "中国-东北亚博览会开幕", "목록에 오른 기업은 20곳이다."],
+)
+def test_sentences_are_no_widget_lines(line: str) -> None:
+    assert WIDGET_LINE.match(line) is None
