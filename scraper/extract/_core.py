@@ -14,10 +14,11 @@ from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
 from ._scoring import ARTICLE_CHARS, select_blocks, widen
+from ._script import reading_length
 from ._text import Paragraph, clean_paragraphs, paragraphs
 from .types import Article
 
-SHORT_TEXT = 500  # a block with less text is checked against the fallbacks
+SHORT_TEXT = 500  # a block with less text (reading_length) is checked against the fallbacks
 FALLBACK_GAIN = 4.0  # a fallback replaces the text when it is this many times longer
 FALLBACK_MIN_GAIN = 100  # ... and this many characters longer
 LISTING_KEPT = 0.3  # pruning that keeps less of the block than this means the links are it
@@ -65,7 +66,7 @@ def extract_str(
         product=product,
     )
     text = "\n\n".join(clean_paragraphs(pars, title))
-    if sum(len(par.text) for par in pars) < SHORT_TEXT and not content_selector:
+    if sum(reading_length(par.text) for par in pars) < SHORT_TEXT and not content_selector:
         text = _longer(text, _without_hints(html, remove_selectors, title, product=product))
         embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
         text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
@@ -89,9 +90,11 @@ def extract_str(
 
 
 def _longer(text: str, other: str) -> str:
-    """``other`` when it holds much more than ``text`` (a fallback must earn its place)."""
-    enough = max(FALLBACK_GAIN * len(text), len(text) + FALLBACK_MIN_GAIN)
-    return other if len(other) >= enough else text
+    """``other`` when it holds much more than ``text`` (a fallback must earn its place),
+    in reading length: 40 Chinese characters are no less than 100 Latin ones."""
+    length = reading_length(text)
+    enough = max(FALLBACK_GAIN * length, length + FALLBACK_MIN_GAIN)
+    return other if reading_length(other) >= enough else text
 
 
 def _without_hints(

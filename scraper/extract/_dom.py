@@ -19,6 +19,7 @@ from ._patterns import (
     POSITIVE_HINT,
     TERMINAL_HINT,
 )
+from ._script import reading_length
 
 SCRIPT_TAGS = ("script", "style", "noscript", "template")
 MAX_HTML_CHARS = 4_000_000  # larger documents are cut; article text is near the start
@@ -35,6 +36,7 @@ FAIR_SHARE = 0.25  # ... and with this share when it is not mostly links
 MIXED_SHARE = 0.15  # ... or this share when a content hint goes with the chrome one
 # Shares say "large" only for a block of some size: on a short page a copyright footer or
 # a menu is a large share of little text, and keeping it buries a one-paragraph notice.
+# Sizes here are reading lengths (``_script``: a CJK character counts 2.5).
 LARGE_BLOCK_CHARS = 500
 # Paragraphs of this length read as prose; a chrome-hinted element holding this much of it
 # (and few links) is a section of the page, not a menu or a widget.
@@ -311,9 +313,11 @@ def prose_chars(node: LexborNode, *, links: bool = True) -> int:
     ``links=False`` counts only their text outside links (a teaser's blurb is a link)."""
     prose = 0
     for par in node.css("p"):
-        chars = len(node_text(par).strip())
+        text = node_text(par).strip()
+        chars = reading_length(text)
         if chars >= PROSE_PARAGRAPH_CHARS and not links:
-            chars = 0 if _in_link(par) else chars - link_chars(par)
+            # links' share of the paragraph, in the paragraph's own reading weight
+            chars = 0 if _in_link(par) else chars - chars * link_chars(par) // max(1, len(text))
         if chars >= PROSE_PARAGRAPH_CHARS:
             prose += chars
     return prose
@@ -337,7 +341,7 @@ def _holds_content(node: LexborNode, hints: str, body_len: int, text_len: int = 
         return True
     if text_len < 0:
         text_len = len(node_text(node))
-    if text_len < LARGE_BLOCK_CHARS:
+    if text_len < LARGE_BLOCK_CHARS and reading_length(node_text(node)) < LARGE_BLOCK_CHARS:
         return False
     share = text_len / body_len
     if share >= (FAIR_SHARE if mixed else MOST_OF_PAGE):

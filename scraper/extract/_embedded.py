@@ -14,11 +14,12 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ._script import reading_length
 from ._text import normalise, paragraphs
 
 MAX_PAYLOAD_CHARS = 3_000_000  # larger payloads are not read
 MAX_STRINGS = 20_000  # JSON strings looked at in one payload
-MIN_PROSE_CHARS = 40  # a string shorter than this is a label, not a paragraph
+MIN_PROSE_CHARS = 40  # a string shorter than this (reading_length) is a label, not prose
 MIN_HTML_CHARS = 200  # an HTML string at least this long may be the article body
 
 _NEXT_DATA = re.compile(
@@ -121,7 +122,7 @@ def _article_of(strings: list[str]) -> str:
 
 
 def _is_prose(text: str) -> bool:
-    if len(text) < MIN_PROSE_CHARS or _SENTENCE.search(text) is None:
+    if reading_length(text) < MIN_PROSE_CHARS or _SENTENCE.search(text) is None:
         return False
     if _HTML_TAG.search(text):
         return False

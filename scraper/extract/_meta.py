@@ -18,9 +18,19 @@ MAX_BYLINE_CHARS = 80
 MAX_SUBHEADS = 8
 MAX_SUBHEAD_CHARS = 300
 BYLINE_SELECTOR = "[itemprop=author],a[rel=author],.byline,.author-name,.article-author,.writer"
+# Where old board and government pages put a post's title instead of a heading element
+# (<td class=title>, <div class="tit">): read like subheads, after h1.
+_TITLED = {
+    "td": ("title", "subject"),
+    "th": ("title",),
+    "div": ("title", "tit", "subject"),
+    "p": ("tit",),
+    "strong": ("tit",),
+}
+TITLED_SELECTOR = ",".join(f"{tag}.{cls}" for tag, classes in _TITLED.items() for cls in classes)
 HEAD_SELECTOR = (
     "meta[content],title,h1,h2,h3,script[type='application/ld+json'],link[rel=canonical][href],"
-    "time,[itemprop=datePublished]," + BYLINE_SELECTOR
+    "time,[itemprop=datePublished]," + BYLINE_SELECTOR + "," + TITLED_SELECTOR
 )
 _AUTHOR_PREFIX = re.compile(
     r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
@@ -37,6 +47,7 @@ class HeadMeta:
     h1: list[str] = field(default_factory=list)
     # the first <h2>/<h3> texts: a board's post title when <title> names only the site
     subheads: list[str] = field(default_factory=list)
+    titled: list[str] = field(default_factory=list)  # texts of TITLED_SELECTOR elements
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
     html_lang: str | None = None
@@ -73,6 +84,9 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
                 head.subheads.append(text[:MAX_SUBHEAD_CHARS])
         elif tag == "script":
             scripts.append(node)
+        elif _is_titled(node, tag):
+            if len(head.titled) < MAX_SUBHEADS and (text := normalise(node.text())):
+                head.titled.append(text[:MAX_SUBHEAD_CHARS])
         elif tag == "title":
             head.title_tag = head.title_tag or normalise(node.text())
         elif tag == "link":
@@ -87,6 +101,14 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
         lang = html.attributes.get("lang") or html.attributes.get("xml:lang")
         head.html_lang = lang.strip() if lang else None
     return head
+
+
+def _is_titled(node: LexborNode, tag: str | None) -> bool:
+    classes = _TITLED.get(tag or "")
+    if classes is None:
+        return False
+    tokens = (node.attributes.get("class") or "").split()
+    return any(cls in tokens for cls in classes)
 
 
 # Inside a heading, what is not its words: buttons ("Copy item path"), tooltips, the

@@ -142,24 +142,27 @@ POSITIVE_HINT = re.compile(
 _EDGE = [
     # skip links, breadcrumbs and "you are here"
     r"skip to|jump to|본문\s*바로\s*가기|바로\s*가기|跳转到|跳到|本文へ|перейти к",
-    r"current location|you are here|当前位置|您的位置|所在位置|現在位置|현재\s*위치|вы здесь",
+    r"current location|you are here|当前位置|您的位置|所在位置|本页位置|當前位置|本頁位置|現在位置|"
+    r"현재\s*위치|вы здесь",
     r"^home\s*(?:>|›|»|/|>>)|^首页\s*(?:>|»|/)|^홈\s*(?:>|/)|^ホーム\s*(?:>|/)|^главная\s*(?:>|/|»)",
     # share / print / font bars
     r"^(?:(?:share|tweet|e-?mail|print|save|facebook|twitter|linkedin|whatsapp|pinterest|reddit|"
     r"telegram|weibo|wechat|kakao(?:talk|story)?|line|vk)(?:\s+(?:this|article|story|page))?"
     r"[\s|/,:·•]*)+$",
     r"share (?:this|on|article)|print (?:this|page)|打印本页|关闭窗口|[【\[]打印|^打印|分享到|"
+    r"列印本頁|關閉視窗|關閉窗口|"
     r"인쇄하기|글자\s*크기|공유하기|印刷する|^シェア(?:する)?$|シェアする|поделиться|распечатать|"
     r"версия для печати",
     r"reading time|min(?:ute)?s? read|阅读时间|阅读次数|浏览次数|点击数|阅读量|"
+    r"瀏覽次數|點閱次數|點擊數|"
     r"조회수?\s*[:：]?\s*[\d,]+|読了|время чтения|просмотр\w*\s*[:：]?\s*[\d,]+",
     # attachments
     r"^(?:file|files|attachments?|download)\b|첨부\s*파일|^附件|添付ファイル|^вложени|^скачать",
     # prev / next
     r"^[«‹<\s]*(?:previous|next|prev)(?:\s+(?:post|article|story|page|news|item))?"
     r"(?:\s*[:：»›>]|\s*$)|이전\s*글|다음\s*글|"
-    r"上一篇|下一篇|上一条|下一条|前の記事|次の記事|"
-    r"^(?:предыдущая|следующая)\s+(?:новость|статья|запись)",
+    r"上一篇|下一篇|上一条|下一条|上一則|下一則|前の記事|次の記事|"
+    r"^[←«‹<\s]*(?:предыдущая|следующая)\s+(?:новость|статья|запись)",
     # related / suggested
     r"^(?:related|suggested|recommended|more from|see also|read (?:more|also)|you may also)"
     r"(?:\s*[:：]|\s*$|\s+(?:articles?|stories|posts|news|content|items|links|reading|like)\b)",
@@ -173,7 +176,8 @@ _EDGE = [
     r"^(?:작성자|작성일|등록일|등록자|출처|담당자|담당부서|기자|태그)\s*[:：]?",
     r"^(?:投稿日|更新日|掲載日|公開日|作成者|担当)\s*[:：]?",
     r"^(?:автор|источник|дата|опубликовано|теги|фото)(?![а-яё])",
-    r"^(?:зохиогч|эх сурвалж|огноо|нийтэлсэн|нийтлэгдсэн|үзсэн|шошго)(?![а-яёөү])",
+    r"^(?:зохиогч|эх сурвалж|огноо|нийтэлсэн|нийтлэгдсэн|үзсэн|шошго)(?![а-яёөү])|"
+    r"^\d{4} оны .{0,60}(?:нийтэлсэн|нийтлэгдсэн)",  # "2020 оны 10-р сарын 23 ... нийтэлсэн"
     # copyright / about
     r"©|copyright|all rights reserved|版权所有|版權所有|저작권|무단\s*전재|転載|"
     r"все права защищены|бүх эрх",
@@ -203,14 +207,30 @@ INLINE_JUNK = re.compile(
 )
 
 # A line that is only a widget (font size, print, share buttons): dropped wherever it sits.
-_SIZE_WORD = r"(?:[a-z]|\+|-|a\+|a-|大|中|小|標準|크게|작게|보통|큰|작은|больше|меньше)"
+_SIZE_WORD = (
+    r"(?:[a-z]|\+|-|a\+|a-|large|medium|small|big|normal|default|大|中|小|標準|大きく|小さく|"
+    r"拡大|縮小|放大|缩小|默认|默認|"
+    r"크게|작게|보통|큰|작은|확대|축소|больше|меньше)"
+)
 WIDGET_LINE = re.compile(
-    r"^(?:font size|text size|font|文字サイズ|文字の大きさ|字号|字体|글자\s*크기|글씨\s*크기|"
-    r"размер шрифта|шрифт)\s*[:：]?\s*(?:[\[(]?" + _SIZE_WORD + r"[\])]?\s*[|/·,]?\s*){1,6}$|"
-    r"^(?:(?:share|tweet|e-?mail|print|save|facebook|twitter|linkedin|whatsapp|pinterest|"
+    r"^[\[【(（]?\s*(?:font size|text size|fonts?|文字サイズ|文字の大きさ|字号|字號|字体|字體|"
+    r"글자\s*크기|글씨\s*크기|размер шрифта|шрифт)\s*[:：]?\s*"
+    r"(?:[\[(]?" + _SIZE_WORD + r"[\])]?\s*[|/·,]?\s*){1,6}[\]】)）]?"
+    # the print and close buttons that often follow ("【Fonts: A+ A A- Print")
+    r"(?:\s*[\[【]?\s*(?:print|close|打印|关闭|인쇄|печать)\s*[\]】]?){0,2}$|"
+    # "放大字体 缩小字体", "글자 크게 / 글자 작게": size buttons named on their own
+    r"^(?:[\[【(（]?\s*(?:(?:放大|缩小|縮小)字[体體号號]|글자\s*(?:크게|작게)|文字を?(?:大きく|小さく)|"
+    r"(?:увеличить|уменьшить) шрифт)\s*[\]】)）]?[\s|/·,]*){1,3}$|"
+    r"^(?:[\[【]?\s*(?:share|tweet|e-?mail|print|save|facebook|twitter|linkedin|whatsapp|pinterest|"
     r"reddit|telegram|weibo|wechat|kakao(?:talk|story)?|line|vk|copy link|印刷|打印|分享|"
+    # print / close window / back to the list buttons of the region's public sites
+    r"打印本页|关闭窗口|关闭本页|列印本頁|關閉視窗|關閉窗口|返回列表|인쇄하기|목록(?:으로)?|"
+    r"一覧(?:へ|に)戻る|閉じる|关闭|關閉|收藏|我要纠错|扫一扫在手机(?:上)?打开当前页|"
+    # share buttons named in the region's languages
+    r"페이스북|트위터|카카오(?:톡|스토리)|스크랩|(?:URL|주소|링크)\s*복사|LINEで送る|はてなブックマーク|"
+    r"ポスト|вконтакте|одноклассники|телеграм|хуваалцах|"
     r"인쇄|공유|シェア|ツイート|печать|поделиться)(?:\s+(?:this|article|story|page))?"
-    r"[\s|/,:·•]*){1,12}$",
+    r"\s*[\]】]?[\s|/,:·•]*){1,12}$",
     re.IGNORECASE,
 )
 
@@ -232,7 +252,11 @@ TAIL_MARKER = re.compile(
     r"関連(?:記事|ニュース|リンク)|читайте также|смотрите также|похожие (?:новости|статьи)|"
     r"другие новости|самые популярные(?: \w+)?|популярные (?:статьи|новости|материалы)|"
     r"отзывы|добавить (?:отзыв|комментарий)|холбоотой мэдээ|comments?|leave a (?:reply|comment)|"
-    r"댓글|评论|コメント|комментарии)\s*[:：]?$",
+    r"댓글|评论|コメント|комментарии|"
+    # the contact and feedback boxes under a Japanese or Korean public page
+    r"このページ(?:に関する|への)お(?:問い合わせ|問合せ)(?:先)?|このページの(?:作成所属|情報発信元)|"
+    r"이 페이지에 대한 문의|(?:페이지|콘텐츠) 만족도(?: 조사| 평가)?|"
+    r"сэтгэгдэл(?: бичих| үлдээх)?)(?:\s*[(（]\d+[)）])?\s*[:：]?$",
     re.IGNORECASE,
 )
 

@@ -6,12 +6,18 @@ from selectolax.lexbor import LexborNode
 
 from ._cards import card_nodes
 from ._dom import class_weight, link_density, node_text
-from ._scoring import text_weight
+from ._script import reading_length
 from ._text import count_commas
 
 PRUNE_SELECTOR = "table,ul,ol,dl,div,section,aside,form"
 MAX_PRUNE_NODES = 3_000
 COUNTED_SELECTOR = "p,img,li,input,select,textarea,button"
+# Block elements: a <div> holding none of them is a paragraph written without <p> (old
+# editors and CMSs of the region write one <div> per paragraph).
+BLOCK_SELECTOR = "div,p,ul,ol,dl,table,section,article,aside,form,h1,h2,h3,h4,h5,h6"
+PARAGRAPH_END = frozenset(".!?。！？…")  # a sentence's last character (quotes stripped)
+SENTENCE_OWN = 40  # ... with this much text (reading_length) outside its links
+CLOSING_QUOTES = "\"'”’」』"
 
 
 def prune(block: LexborNode) -> bool:
@@ -33,14 +39,16 @@ def prune(block: LexborNode) -> bool:
 
 def _is_junk(node: LexborNode) -> bool:
     text = node_text(node)
-    text_len = len(text.strip())
+    stripped = text.strip()
+    text_len = len(stripped)
     if text_len == 0:
         return not node.css_first("img")
     density = link_density(node, len(text))
     if density < 0.5 and count_commas(text) >= 10:
         return False
-    if density < 0.25 and text_weight(text) >= 300:
+    if density < 0.25 and reading_length(text) >= 300:
         return False
+    reading = reading_length(stripped)
     weight = class_weight(node)
     tag = node.tag or ""
     counts = _tag_counts(node)
@@ -48,15 +56,31 @@ def _is_junk(node: LexborNode) -> bool:
     images = counts.get("img", 0)
     items = 0 if tag in ("ul", "ol") else counts.get("li", 0) - 100
     inputs = sum(counts.get(t, 0) for t in ("input", "select", "textarea", "button"))
-    if images > 1 and paragraphs / images < 0.5 and text_len < 100 * images:
+    if images > 1 and paragraphs / images < 0.5 and reading < 100 * images:
         return True
     if items > paragraphs or inputs > paragraphs / 3:
         return True
     if weight < 25 and density > 0.2:
         if tag in ("ul", "ol"):
             return density > 0.5 or _linked_list(node)
-        return density > 0.5 or text_len < 200
+        if (
+            density <= 0.5
+            and reading * (1 - density) >= SENTENCE_OWN
+            and _written_paragraph(node, stripped)
+        ):
+            return False  # a sentence with a link in it, not a box of links
+        return density > 0.5 or reading < 200
     return weight >= 25 and density > 0.5
+
+
+def _written_paragraph(node: LexborNode, text: str) -> bool:
+    """A ``<div>`` of inline text that ends a sentence: a paragraph, whatever its links."""
+    if node.tag != "div" or not text:
+        return False
+    if text.rstrip(CLOSING_QUOTES)[-1:] not in PARAGRAPH_END:
+        return False
+    own = node.mem_id
+    return all(found.mem_id == own for found in node.css(BLOCK_SELECTOR))  # css() has node
 
 
 def _tag_counts(node: LexborNode) -> dict[str, int]:

@@ -14,11 +14,12 @@ from selectolax.lexbor import LexborNode
 
 from ._dom import class_weight, link_chars, link_density, node_text, prose_chars
 from ._patterns import SENTENCE_END
+from ._script import reading_length
 from ._text import count_commas
 
 PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,font,span,center,main"
 DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
-MIN_PARAGRAPH_BYTES = 25
+MIN_PARAGRAPH_WEIGHT = 25
 MAX_PARAGRAPHS = 5_000
 TOP_CANDIDATES = 8
 ANCESTOR_LEVELS = 8
@@ -26,7 +27,8 @@ HEADING_LEVELS = 4  # how far above a block its article's <h1> is looked for
 ARTICLE_HEADINGS = "article h1"  # two of them: two articles on one page
 COVERED = 0.5  # the chosen blocks hold this share of the text outside links: enough
 SPREAD = 0.8  # the ancestor taken instead holds this share
-ARTICLE_CHARS = 2_500  # on a declared article, chosen blocks this long are never widened
+# On a declared article, chosen blocks this long (reading_length) are never widened ...
+ARTICLE_CHARS = 2_500
 PROSE_SPREAD = 2.0  # ... unless the wider block holds this many times their prose
 
 TAG_SCORE = {
@@ -63,11 +65,6 @@ class Candidate:
     final: float = 0.0
 
 
-def text_weight(text: str) -> int:
-    """Information size of ``text``: UTF-8 bytes, so one CJK character weighs three."""
-    return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
-
-
 def select_blocks(root: LexborNode) -> list[LexborNode]:
     """The elements holding the article, in document order (empty when nothing fits)."""
     candidates = _score_candidates(root)
@@ -90,12 +87,49 @@ def _score_candidates(root: LexborNode) -> dict[int, Candidate]:
         tag = node.tag or ""
         deep = tag in DEEP_TEXT_TAGS
         text = node.text(deep=deep)
-        weight = text_weight(text.strip())
-        if weight < MIN_PARAGRAPH_BYTES:
+        weight = reading_length(text.strip())
+        if weight < MIN_PARAGRAPH_WEIGHT:
             continue
-        content = 1.0 + count_commas(text) + min(weight / 100.0, 3.0)
-        _spread(node if not deep else node.parent, content, candidates)
+        if not deep and weight >= 2 * MIN_PARAGRAPH_WEIGHT:
+            content = _lines_content(node)  # text of its own, maybe lines cut by <br>
+        else:
+            content = _content(text, weight)
+        _spread(node.parent if deep else node, content, candidates)
     return candidates
+
+
+def _content(text: str, weight: int) -> float:
+    """What one paragraph adds to its container: commas and length (capped)."""
+    return 1.0 + count_commas(text) + min(weight / 100.0, 3.0)
+
+
+def _lines_content(node: LexborNode) -> float:
+    """The content of an element's own text, each line cut by ``<br>`` counted as a
+    paragraph: old sites write articles in a <div> or <td> with <br> and no <p>, and
+    that text weighs what the same text in paragraphs would."""
+    lines: list[str] = []
+    current: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            current.append(child.text_content or "")
+        elif child.tag == "br":
+            lines.append("".join(current))
+            current = []
+    lines.append("".join(current))
+    if len(lines) == 1:
+        return _content(lines[0], reading_length(lines[0].strip()))
+    total = 0.0
+    rest: list[str] = []  # menu-like lines (no sentence, no comma) weigh as one paragraph
+    for line in lines:
+        line = line.strip()
+        weight = reading_length(line)
+        if weight >= MIN_PARAGRAPH_WEIGHT and (line[-1] in SENTENCE_END or count_commas(line)):
+            total += _content(line, weight)
+        else:
+            rest.append(line)
+    joined = " ".join(rest)
+    weight = reading_length(joined.strip())
+    return total + (_content(joined, weight) if weight >= MIN_PARAGRAPH_WEIGHT else 0.0)
 
 
 def _spread(start: LexborNode | None, content: float, candidates: dict[int, Candidate]) -> None:
@@ -272,7 +306,7 @@ def _sibling_fits(
     if node.tag != "p":
         return False
     text = node.text().strip()
-    weight = text_weight(text)
+    weight = reading_length(text)
     density = link_density(node, len(text))
     if weight > 80 and density < 0.25:
         return True
@@ -282,6 +316,18 @@ def _sibling_fits(
 def own_text(node: LexborNode) -> int:
     """Characters of ``node``'s text outside links: what a reader reads there."""
     return max(0, len(node_text(node)) - link_chars(node))
+
+
+def _article_length(blocks: list[LexborNode], chosen: int, article_chars: float) -> int:
+    """Reading length of the blocks' text outside links (``chosen`` characters of it):
+    a Chinese article of 1,000 characters is a full one."""
+    if chosen >= article_chars or chosen * 2.5 < article_chars:
+        return chosen  # long enough, or too short in any script
+    texts = [node_text(b) for b in blocks]
+    if all(text.isascii() for text in texts):
+        return chosen
+    extra = sum(reading_length(text) - len(text) for text in texts)
+    return chosen + extra
 
 
 def widen(
@@ -300,7 +346,7 @@ def widen(
     if chosen >= total * COVERED:
         return blocks  # enough of the page
     wider = _spread_ancestor(blocks, root, total)
-    if chosen < article_chars or wider is blocks:
+    if wider is blocks or _article_length(blocks, chosen, article_chars) < article_chars:
         return wider
     # A full article is not widened over the teaser blurbs around it; a page of several
     # sections of prose (a long guide, a service page declared an article) is.

@@ -18,14 +18,15 @@ from ._patterns import (
     TEASER_LABEL,
     WIDGET_LINE,
 )
+from ._script import reading_length
 
 MAX_NODES = 200_000
 MAX_OWNER_LEVELS = 64  # inline elements searched above a text node for its block
 HEAD_LINES = 6  # short lines before the first prose paragraph that may go with chrome
 HEAD_CHARS = 400
-REPEAT_CHARS = 80  # a passage this long printed twice is one passage (mobile/desktop copies)
-MAX_EDGE_CHARS = 160  # longer paragraphs are never trimmed as chrome
-BLURB_CHARS = 200  # a teaser's summary line is shorter than this
+REPEAT_CHARS = 80  # a passage this long (reading_length) printed twice is read once
+MAX_EDGE_CHARS = 160  # longer paragraphs (reading_length) are never trimmed as chrome
+BLURB_CHARS = 200  # a teaser's summary line is shorter than this (reading_length)
 TAIL_PROSE = 0.5  # prose after a "Related" label, against prose before it: the article goes on
 _CJK = "\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*(?=[{_CJK}])")
@@ -159,7 +160,7 @@ def is_edge_chrome(par: Paragraph, title: str) -> bool:
     text = par.text
     if title and (text == title or (len(text) > 10 and text in title)):
         return True
-    if len(text) > MAX_EDGE_CHARS:
+    if reading_length(text) > MAX_EDGE_CHARS:
         return False
     if title and title in text and len(text) < len(title) + 20:
         return True  # "Title: <title>" rows of board views
@@ -173,7 +174,7 @@ def is_prose(par: Paragraph) -> bool:
     if par.link_ratio > 0.5:
         return False
     text = par.text
-    weight = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+    weight = reading_length(text)
     return weight >= 200 or (weight >= 60 and text[-1] in SENTENCE_END)
 
 
@@ -195,7 +196,7 @@ def clean_paragraphs(pars: list[Paragraph], title: str) -> list[str]:
             continue
         if out and par.text == out[-1]:
             continue  # a caption or heading printed twice in a row
-        if par.text in seen and (par.link_ratio > 0.5 or len(par.text) >= REPEAT_CHARS):
+        if par.text in seen and (par.link_ratio > 0.5 or reading_length(par.text) >= REPEAT_CHARS):
             continue  # the same link block or passage again (top and bottom, mobile copy)
         seen.add(par.text)
         out.append(par.text)
@@ -235,17 +236,21 @@ def _cut_tail(pars: list[Paragraph]) -> list[Paragraph]:
     for index, par in enumerate(pars):
         if seen > total * 0.4 and len(par.text) < 60 and TAIL_MARKER.match(par.text):
             prose = prose or [_prose_chars(p) for p in pars]
-            before = sum(prose[:index])
-            if sum(prose[index + 1 :]) < before * TAIL_PROSE:
+            before, after = sum(prose[:index]), sum(prose[index + 1 :])
+            if before == after == 0:  # no long paragraph at all: short ones decide
+                short = [_prose_chars(p, 0) for p in pars]
+                before, after = sum(short[:index]), sum(short[index + 1 :])
+            if after < before * TAIL_PROSE:
                 return pars[:index]
         seen += len(par.text)
     return pars
 
 
-def _prose_chars(par: Paragraph) -> int:
-    """Characters of ``par`` when it is a full paragraph of reading, else 0 (teaser blurbs
-    are shorter; a cookie notice is no reading)."""
+def _prose_chars(par: Paragraph, minimum: int = BLURB_CHARS) -> int:
+    """Reading length of ``par`` when it is a paragraph of reading at least ``minimum``
+    long, else 0 (teaser blurbs are shorter; a cookie notice is no reading)."""
     text = par.text
-    if len(text) >= BLURB_CHARS and is_prose(par) and not EDGE_BOILERPLATE.search(text):
-        return len(text)
+    length = reading_length(text)
+    if length >= minimum and is_prose(par) and not EDGE_BOILERPLATE.search(text):
+        return length
     return 0

@@ -31,6 +31,13 @@ _SEPARATORS = re.compile(
 # ("| Site Name"): what is left is the site's name.
 _DANGLING = re.compile(r"^\s*(?:[|｜_ㅣ丨\-–—·•»>:])\s|\s(?:[|｜_ㅣ丨\-–—·•»>:])\s*$")
 _COLON = re.compile(r"(\s*:\s+|\s*：\s*)")
+# Separators written tight between CJK words ("标题-新闻中心-某市人民政府", "記事／鳥取県"):
+# a hyphen between two Han, kana or Hangul characters and the full-width slash. A hyphen
+# also joins names ("中国-东北亚博览会"), so these only peel short parts off the end.
+_TIGHT = re.compile(
+    r"((?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3）」』])\s*-\s*"
+    r"(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3（「『])|\s*／\s*)"
+)
 MIN_HEADING_CHARS = 4
 # A reworded <h1> shares at least half its words (or the title's, if fewer) with the title.
 _SHARE = 0.5
@@ -63,14 +70,14 @@ def find_title(head: HeadMeta, url: str | None = None, site_names: Sequence[str]
             if _key(stripped) in learned:  # "News | Secretariat" on every post of a board
                 return _first_heading(head, sites) or stripped
             return _reworded(head.h1, stripped, sites) or stripped
-    return headline or (head.h1[0] if head.h1 else "")
+    return headline or (head.h1[0] if head.h1 else "") or _first_heading(head, sites)
 
 
 def _first_heading(head: HeadMeta, sites: frozenset[str]) -> str:
     """The page's first heading that is not a site or board name: where a title made of
-    the source's learned names only leaves the post's own title (boards put it in an
-    h2/h3)."""
-    for heading in (*head.h1, *head.subheads):
+    the source's learned names only (or no title at all) leaves the post's own title
+    (boards put it in an h2/h3 or a <td class=title>)."""
+    for heading in (*head.h1, *head.titled, *head.subheads):
         if len(heading) >= MIN_HEADING_CHARS and _key(heading) not in sites:
             return heading
     return ""
@@ -167,6 +174,10 @@ def strip_site_name(title: str, sites: frozenset[str] | str = frozenset()) -> st
     knowledge, the first part is the title unless another is much wider."""
     if isinstance(sites, str):
         sites = frozenset({_key(sites)} if sites else ())
+    return _peel_tight(_strip_separated(title, sites), sites)
+
+
+def _strip_separated(title: str, sites: frozenset[str]) -> str:
     pieces = split_title(title)
     if len(pieces) < 3:
         return _strip_colon_site(title, sites)
@@ -182,6 +193,20 @@ def strip_site_name(title: str, sites: frozenset[str] | str = frozenset()) -> st
     widest = max(parts, key=_width)
     # The article title usually comes first; take it unless another part is much wider.
     return first if _width(first) * 2 >= _width(widest) else widest
+
+
+def _peel_tight(title: str, sites: frozenset[str]) -> str:
+    """``title`` without the section and site names written after it with tight CJK
+    separators: each last part goes while it names a site or is at most half as wide as
+    what precedes it (a board's or a government's name after the headline)."""
+    pieces = split_title(title, _TIGHT)
+    end = len(pieces)
+    while end >= 3:
+        part, rest = pieces[end - 1].strip(), "".join(pieces[: end - 2]).strip()
+        if not rest or (_key(part) not in sites and _width(part) * 2 > _width(rest)):
+            break
+        end -= 2
+    return "".join(pieces[:end]).strip()
 
 
 def _strip_colon_site(title: str, sites: frozenset[str]) -> str:

@@ -45,3 +45,20 @@ def test_article_and_date_from_a_flight_payload() -> None:
     published = article.published_at
     assert published is not None
     assert published.isoformat() == "2025-08-26T09:30:00+08:00"
+
+
+def test_short_chinese_paragraphs_of_a_next_data_page() -> None:
+    """Prose strings are told from labels by reading length: a 20-character Chinese
+    sentence is a paragraph (an English label of 20 letters is not)."""
+    lines = [
+        "珲春至扎鲁比诺港的货运班列本周恢复运行。",
+        "两地海关将延长口岸通关时间至晚上八点。",
+        "首批货物为吉林大米和俄罗斯海产品。",
+    ]
+    data = {"props": {"pageProps": {"label": "Subscribe to updates", "blocks": lines}}}
+    html = (
+        "<html><head><title>货运班列恢复运行</title></head><body><div id='__next'></div>"
+        f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(data)}</script>"
+        "</body></html>"
+    )
+    assert extract(html, url="https://example.org/n/1").text == "\n\n".join(lines)

@@ -263,3 +263,43 @@ def test_a_title_that_names_only_the_site_gives_way_to_the_posts_heading() -> No
     # one page alone cannot tell: a title that is the site's name is a home page's title
     site = _page('<title>NEAR</title><meta property="og:site_name" content="NEAR">', body)
     assert extract(site).title == "NEAR"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # tight separators between CJK words: section and government names peeled off
+        ("珲春市召开边境旅游合作座谈会-新闻中心-珲春市人民政府", "珲春市召开边境旅游合作座谈会"),
+        (
+            "ロシア沿海地方との経済交流会議を開催しました／鳥取県",
+            "ロシア沿海地方との経済交流会議を開催しました",
+        ),
+        # a hyphen inside a name stays when what follows it is not a short suffix
+        (
+            "关于举办中国-东北亚博览会对接洽谈活动的通知-通知公告-长春市",
+            "关于举办中国-东北亚博览会对接洽谈活动的通知",
+        ),
+        ("中国-东北亚博览会", "中国-东北亚博览会"),
+        ("Jeju-do news", "Jeju-do news"),
+    ],
+)
+def test_tight_cjk_separators(title: str, expected: str) -> None:
+    assert strip_site_name(title) == expected
+
+
+def test_board_post_title_in_a_title_cell() -> None:
+    """A board whose <title> is only its board and site names keeps the post's title in a
+    <td class="title">, not in a heading element."""
+    page = _page(
+        "<title>사무국 소식 | 동북아지역자치단체연합</title>",
+        '<h2>사무국 소식</h2><table><tr><td class="title">청소년 교류 사업 참가자 모집</td></tr>'
+        "<tr><td>참가자는 7월 22일부터 8월 2일까지 블라디보스토크와 춘천에서 홈스테이를 합니다."
+        "</td></tr></table>",
+    )
+    learned = ("사무국 소식", "동북아지역자치단체연합")
+    assert extract(page, site_names=learned).title == "청소년 교류 사업 참가자 모집"
+
+
+def test_title_from_a_title_div_when_the_page_has_no_other() -> None:
+    page = _page("", '<div class="tit">관리위원회 회의 결과</div><p>회의가 열렸습니다.</p>')
+    assert extract(page).title == "관리위원회 회의 결과"

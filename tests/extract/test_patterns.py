@@ -696,6 +696,111 @@ EXPECTED = {
 }
 
 
+# Pages in the style of the region's old public sites (government, expo, board and news
+# pages of China, Japan, Korea, Mongolia and Russia), in their legacy encodings: table
+# layouts, <br>-cut text, one <div> per paragraph, font-size, print and close buttons,
+# contact boxes and comment counts.
+REGION_EXPECTED = {
+    # GB2312, the article in a <td> inside <font>, lines cut by <br>; a "放大字体 缩小字体"
+    # widget between its paragraphs; print/close buttons and prev/next links after it.
+    "zh_gov_table_br": "\n\n".join(
+        [
+            "6月15日，珲春市在市政府会议中心召开中俄朝三国边境旅游合作座谈会，俄罗斯滨海边疆区"
+            "哈桑区、朝鲜罗先市旅游部门代表参加会议。",
+            "会上，三方介绍了各自旅游资源和边境旅游发展情况，就开通环形跨境旅游线路、简化游客通关"
+            "手续、联合开展旅游宣传推介等问题进行了深入交流。",
+            "与会代表一致认为，图们江区域旅游合作前景广阔，三方将建立定期会晤机制，共同打造东北亚"
+            "边境旅游精品线路。",
+        ]
+    ),
+    # One <div> per paragraph, some with a link in the sentence: short in characters, they
+    # are paragraphs, not boxes of links.
+    "zh_notice_div_paragraphs": "\n\n".join(
+        [
+            "各县（市）区商务主管部门，有关企业：",
+            "为做好第十四届中国—东北亚博览会期间的对接洽谈工作，现将有关事项通知如下。",
+            "一、活动时间：8月23日至27日，地点：长春东北亚国际博览中心。",
+            "二、请各单位于8月10日前将参会企业名单报送市商务局。",
+            "联系人：王敏，电话：0431-88776655。",
+        ]
+    ),
+    # Shift_JIS prefecture page: lines cut by <br> in a <div>; the contact box under the
+    # article ("このページに関するお問い合わせ") is not its text.
+    "ja_pref_contact_box": "\n\n".join(
+        [
+            "鳥取県は１２月１１日、ロシア沿海地方政府の経済代表団を迎え、米子市で経済交流会議を"
+            "開催しました。会議には県内の物流、農業、水産加工の企業など約４０社が参加し、代表団"
+            "との個別商談も行われました。",
+            "会議では、境港とウラジオストクを結ぶ貨物航路の利用促進や、農産物と水産加工品の輸出"
+            "拡大、冬季の観光交流の再開について意見を交わしました。",
+            "県は今後も、環日本海地域の自治体との交流を通じて、県内企業の海外展開を支援して"
+            "いきます。",
+        ]
+    ),
+    # EUC-KR board view: the body in a <td>, one <div> per line; a "글자 크게 글자 작게"
+    # widget (buttons without links) between two lines is dropped.
+    "ko_board_div_lines": "\n\n".join(
+        [
+            "동북아지역자치단체연합 사무국은 올해 여름 청소년 교류 사업에 참가할 고등학생을 "
+            "모집합니다.",
+            "참가자는 7월 22일부터 8월 2일까지 블라디보스토크와 춘천에서 홈스테이를 합니다.",
+            "신청서는 모집요강을 내려받아 작성하신 뒤 전자우편으로 보내 주십시오.",
+            "서류 심사와 면접을 거쳐 20명을 선발합니다.",
+            "문의: 사무국 교류협력팀 054-223-2311",
+        ]
+    ),
+    # Mongolian news in a table cell: the "… нийтэлсэн" dateline goes, and so do the
+    # comments after "Сэтгэгдэл (2)" although no paragraph is long.
+    "mn_news_comments": "\n\n".join(
+        [
+            "Дорнод аймгийн Засаг даргын Тамгын газар болон Хятадын Хулунбуйр хотын захиргаа хоёр "
+            "хотын хооронд зорчигч тээврийн шууд автобусны чиглэл нээх гэрээнд гарын үсэг зурлаа.",
+            "Шинэ чиглэлээр долоо хоногт хоёр удаа автобус явах бөгөөд Баянтүмэн хилийн боомтоор "
+            "дамжин өнгөрөх юм. Тасалбарыг зургадугаар сарын 1-нээс эхлэн худалдаална.",
+            "Аймгийн Засаг даргын хэлснээр, шинэ чиглэл нь хоёр талын худалдаа, аялал жуулчлалыг "
+            "хөгжүүлэхэд чухал ач холбогдолтой.",
+        ]
+    ),
+    # windows-1251 administration page: the article written straight into a <td> with
+    # <br>; views counter, print version and the readers' comment after "Комментарии (1)".
+    "ru_admin_news": "\n\n".join(
+        [
+            "Во вторник в посёлке Краскино состоялось открытие нового пассажирского терминала "
+            "автомобильного пункта пропуска на границе с Китаем.",
+            "Новый терминал позволит пропускать до пяти тысяч человек в сутки, что почти в три "
+            "раза больше, чем раньше. По словам главы округа, это откроет новые возможности для "
+            "туризма и торговли с провинцией Цзилинь.",
+            "Строительство терминала велось два года и было профинансировано из федерального "
+            "бюджета.",
+        ]
+    ),
+    # The English edition of a Chinese city's site: a "【Fonts: A+ A A- Print" widget
+    # between the lead and the rest of the article.
+    "en_gov_fonts_widget": "\n\n".join(
+        [
+            "A delegation from Changchun attended the Northeast Asia Regional Governors' Forum "
+            "in Vladivostok on September 10, together with representatives of provinces and "
+            "cities from China, Japan, the Republic of Korea, Mongolia and Russia.",
+            "The delegation presented the city's automobile, rail transit and agricultural "
+            "products industries, and signed a memorandum on youth exchanges with the Primorsky "
+            "Krai.",
+            "Both sides agreed to open a direct freight route through the Zarubino port next year.",
+        ]
+    ),
+}
+# Their titles: section and site names after tight CJK separators ("-新闻中心-…", "／鳥取県")
+# and after " > " / " | " go; a headline's own hyphen ("강원도-러시아") stays.
+REGION_TITLES = {
+    "zh_gov_table_br": "珲春市召开中俄朝三国边境旅游合作座谈会",
+    "zh_notice_div_paragraphs": "关于举办2024年中国—东北亚博览会对接洽谈活动的通知",
+    "ja_pref_contact_box": "ロシア沿海地方との経済交流会議を開催しました",
+    "ko_board_div_lines": "강원도-러시아 연해주 청소년 교류 사업 참가자 모집",
+    "mn_news_comments": "Дорнод аймгаас Хятадын Хулунбуйр хот руу шууд автобус явна",
+    "ru_admin_news": "В Хасанском округе открыли новый пассажирский терминал",
+}
+EXPECTED.update(REGION_EXPECTED)
+
+
 def test_every_fixture_has_an_expectation() -> None:
     assert {p.stem for p in PATTERNS.glob("*.html")} == set(EXPECTED)
 
@@ -715,3 +820,9 @@ def test_a_one_line_notice_is_not_buried_under_the_footer() -> None:
 
     article = extract(english_article("Notice", ["Open."]), url="https://example.org/n.html")
     assert (article.title, article.text) == ("Notice", "Open.")
+
+
+@pytest.mark.parametrize("name", sorted(REGION_TITLES))
+def test_region_page_title(name: str) -> None:
+    html = (PATTERNS / f"{name}.html").read_bytes()
+    assert extract(html, url=f"https://example.org/{name}").title == REGION_TITLES[name]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract._dom import link_chars, node_text, unwrap_noscript
-from scraper.extract._patterns import COMMA_CHARS, COMMAS
-from scraper.extract._text import count_commas, normalise
+from scraper.extract._patterns import COMMA_CHARS, COMMAS, WIDGET_LINE
+from scraper.extract._script import reading_length
+from scraper.extract._text import Paragraph, clean_paragraphs, count_commas, normalise
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 PAGES = [p.read_text("utf-8", "replace") for p in sorted(GOLDEN.glob("*.html"))]
@@ -78,3 +80,59 @@ def test_unwrap_noscript() -> None:
     page = "<div>" + "<p>text</p>" * 300 + "</div>"
     html = f"<noscript>{page}</noscript><noscript><img></noscript>"
     assert unwrap_noscript(html) == f"{page}<noscript><img></noscript>"
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300)
+def test_reading_length_counts_wide_characters_two_and_a_half(text: str) -> None:
+    """The C-side count equals the per-character definition (ASCII, Cyrillic and accented
+    Latin 1, U+0800 and above 2.5, astral characters as two of those halves more)."""
+    wide = sum(1 for ch in text if 0x800 <= ord(ch) < 0xD800 or 0xE000 <= ord(ch) <= 0xFFFF)
+    astral = sum(1 for ch in text if ord(ch) > 0xFFFF)
+    surrogates = sum(1 for ch in text if 0xD800 <= ord(ch) < 0xE000)
+    extra = wide + 2 * astral + surrogates
+    assert reading_length(text) == len(text) + (extra * 3) // 2
+
+
+def test_reading_length_of_the_region_scripts() -> None:
+    assert reading_length("Forum opens") == 11
+    assert reading_length("Форум открыт") == 12  # Cyrillic reads like Latin
+    assert reading_length("论坛开幕") == 10  # four Han characters: ten Latin ones
+    assert reading_length("포럼 개막") == 11
+
+
+def test_a_chinese_passage_printed_twice_is_read_once() -> None:
+    """80 of reading is 32 Han characters: a lede repeated under the summary goes."""
+    lede = "东北亚地方政府联合会第十五届全体会议在符拉迪沃斯托克召开，六十余个地方政府代表出席。"
+    pars = [Paragraph(lede, 0, "p"), Paragraph("会议审议通过了工作报告。", 0, "p")]
+    assert clean_paragraphs([*pars, Paragraph(lede, 0, "p")], "") == [p.text for p in pars]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "放大字体 缩小字体",
+        "【字体：大 中 小】",
+        "【Fonts: A+ A A- Print",
+        "【打印本页】【关闭窗口】",
+        "【收藏】【打印】【关闭】",
+        "扫一扫在手机打开当前页",
+        "목록",
+        "글자 크게 글자 작게",
+        "페이스북 트위터 카카오스토리 URL 복사",
+        "文字サイズ 標準 大きく",
+        "ツイート LINEで送る はてなブックマーク",
+        "Поделиться: ВКонтакте Одноклассники Телеграм",
+        "Хуваалцах",
+    ],
+)
+def test_widget_lines_of_the_region(line: str) -> None:
+    assert WIDGET_LINE.match(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Fonts and typography matter", "中国-东北亚博览会开幕", "목록에 오른 기업은 20곳이다."],
+)
+def test_sentences_are_no_widget_lines(line: str) -> None:
+    assert WIDGET_LINE.match(line) is None
