@@ -61,6 +61,8 @@ EXPECTED = {
                 " mould to the foot within a few days and keep it warm on a cold floor."
             ),
             "Sizes 36 to 46. Hand wash in cold water and dry flat, away from the stove.",
+        ]
+    ),
     # A listing: a run of alike cards (title link, date, teaser) holds most of the block.
     # Judged one by one each title is a list of links and went; the cards are one unit.
     "listing_cards": "\n\n".join(
@@ -81,6 +83,8 @@ EXPECTED = {
             "Hunchun rail link carries its first containers",
             "21 April 2025",
             "Twelve containers of timber crossed to the port in a single day.",
+        ]
+    ),
     # A page that calls itself an article (og:type, as WordPress does for every page) whose
     # first section is long: the wider block holds twice its prose outside links, so all
     # sections are kept (a news article among teaser blurbs is not widened).
