@@ -36,6 +36,11 @@ PROSE_PARAGRAPH_CHARS = 100
 PROSE_BLOCK_CHARS = 1_500
 PROSE_LINK_DENSITY = 0.25
 HEADED_PARAGRAPHS = 3  # ... and one holding an <h1> with this many paragraphs
+# On a page of several <article> elements (a listing), a <header> or <footer> inside one
+# of them is that card's title and teaser or its date, not the site's.
+LISTING_ARTICLES = 4
+CARD_PARTS = frozenset({"header", "footer"})
+CARD_DEPTH = 8
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -199,15 +204,29 @@ def clean(
     for selector in remove_selectors:
         remove_all(root, selector)
     body_len = max(1, len(node_text(root)))
+    listing = len(root.css("article")) >= LISTING_ARTICLES
     for node in root.css(f"{CHROME_TAGS},{DROP_SELECTOR}"):
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
+        if listing and node.tag in CARD_PARTS and _in_article(node):
+            continue  # a card's own header or footer (title, teaser, date), not the site's
         if not _holds_content(node, "", body_len):
             node.remove()
     if by_hints:
         # shares of what is left: hidden menus can outweigh the page
         remove_by_hints(root, comments=comments)
     return root
+
+
+def _in_article(node: LexborNode) -> bool:
+    current = node.parent
+    for _ in range(CARD_DEPTH):
+        if current is None:
+            return False
+        if current.tag == "article":
+            return True
+        current = current.parent
+    return False
 
 
 def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
