@@ -45,6 +45,11 @@ PROSE_BLOCK_CHARS = 1_500
 PROSE_LINK_DENSITY = 0.25
 LINK_LEVELS = 6  # how far up a paragraph's enclosing link is looked for
 HEADED_PARAGRAPHS = 3  # ... and one holding an <h1> with this many paragraphs
+# On a page of several <article> elements (a listing), a <header> or <footer> inside one
+# of them is that card's title and teaser or its date, not the site's.
+LISTING_ARTICLES = 4
+CARD_PARTS = frozenset({"header", "footer"})
+CARD_DEPTH = 8
 # Elements whose class/id is checked; inline elements go with their container.
 HINTED_SELECTOR = ":is(div,section,article,ul,ol,dl,table,p,li,span):is([class],[id])"
 
@@ -208,11 +213,14 @@ def clean(
     for selector in remove_selectors:
         remove_all(root, selector)
     body_len = max(1, len(node_text(root)))
+    listing = len(root.css("article")) >= LISTING_ARTICLES
     chrome = root.css(f"{CHROME_TAGS},{DROP_SELECTOR}")
     kept = _repeated_units(chrome, body_len)
     for node in chrome:
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
+        if listing and node.tag in CARD_PARTS and _in_article(node):
+            continue  # a card's own header or footer (title, teaser, date), not the site's
         if node.mem_id in kept:
             continue
         if node.tag == "footer" or _modal(node) or not _holds_content(node, "", body_len):
@@ -234,6 +242,8 @@ def _modal(node: LexborNode) -> bool:
     opening = node_text(node)[:MODAL_TITLE_CHARS]
     label = " ".join((attrs.get("aria-label") or "", hint_string(node), opening)).lower()
     return LEGAL_HINT.search(label) is not None
+
+
 def _repeated_units(nodes: list[LexborNode], body_len: int) -> set[int]:
     """Chrome-by-construction elements of one tag and class that repeat and together hold
     a fair share of the page: quotes in ``<figure>``s, cards' ``<header>``s."""
@@ -247,6 +257,17 @@ def _repeated_units(nodes: list[LexborNode], body_len: int) -> set[int]:
         if len(members) > 2 and sum(n for _, n in members) >= body_len * FAIR_SHARE:
             kept.update(node.mem_id for node, _ in members)
     return kept
+
+
+def _in_article(node: LexborNode) -> bool:
+    current = node.parent
+    for _ in range(CARD_DEPTH):
+        if current is None:
+            return False
+        if current.tag == "article":
+            return True
+        current = current.parent
+    return False
 
 
 def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:

@@ -63,6 +63,30 @@ EXPECTED = {
             "Sizes 36 to 46. Hand wash in cold water and dry flat, away from the stove.",
         ]
     ),
+    # A listing of <article> cards: the <header> and <footer> inside each card are its
+    # title and date, not the site's header and footer (those still go).
+    "listing_article_headers": "\n\n".join(
+        [
+            "Gobitec study names three routes for Mongolian wind power",
+            (
+                "The study compares lines through China to Korea and Japan and puts the cost of "
+                "each at a third of earlier estimates."
+            ),
+            "Published 14 March 2025",
+            "Korean utility revives the undersea link to Japan",
+            (
+                "Engineers will survey the strait again this summer, ten years after the first "
+                "plan was shelved."
+            ),
+            "Published 3 March 2025",
+            "Amur hydro plant to sell more power across the river",
+            "The new contract raises exports to Heilongjiang by a fifth from next winter.",
+            "Published 26 February 2025",
+            "Hokkaido cable to carry wind power south",
+            "The high-voltage cable under the Tsugaru Strait is due to open in 2030.",
+            "Published 19 February 2025",
+        ]
+    ),
     # A listing: a run of alike cards (title link, date, teaser) holds most of the block.
     # Judged one by one each title is a list of links and went; the cards are one unit.
     "listing_cards": "\n\n".join(
