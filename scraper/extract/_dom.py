@@ -193,7 +193,9 @@ def clean(
     construction (``<header>``, ``<aside>``, ``[hidden]`` ...) and by class/id hint goes
     only when it does not hold a large part of the page: sites wrap whole articles in a
     ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
-    word (``date-posts``, ``__next``). ``comments=True`` keeps repeated comment units
+    word (``date-posts``, ``__next``). ``<figure>``/``<aside>``/``<header>`` elements
+    repeated with one class are judged together; the ``<footer>`` element always goes.
+    ``comments=True`` keeps repeated comment units
     like forum posts (on a page that does not declare itself an article).
     ``by_hints=False`` keeps hinted elements (for an operator's ``content_selector``);
     call ``remove_by_hints`` later if needed.
