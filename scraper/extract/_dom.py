@@ -59,6 +59,8 @@ DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the pars
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _DIGITS = re.compile(r"\d+")
+_SLUG_GAPS = re.compile(r"\W+")  # what a heading's slug replaces with "-"
+HEADING_SELECTOR = "h1,h2,h3,h4,h5,h6"
 NOSCRIPT_PAGE_CHARS = 2_000
 _NOSCRIPT = re.compile(r"<noscript\b[^>]*>(.*?)</noscript>", re.IGNORECASE | re.DOTALL)
 _PAGE_MARKUP = re.compile(r"<(?:p|div|article|main|section|h[1-6])\b", re.IGNORECASE)
@@ -201,7 +203,9 @@ def clean(
     construction (``<header>``, ``<aside>``, ``[hidden]`` ...) and by class/id hint goes
     only when it does not hold a large part of the page: sites wrap whole articles in a
     ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
-    word (``date-posts``, ``__next``). ``comments=True`` keeps repeated comment units
+    word (``date-posts``, ``__next``). ``<figure>``/``<aside>``/``<header>`` elements
+    repeated with one class are judged together; the ``<footer>`` element always goes.
+    ``comments=True`` keeps repeated comment units
     like forum posts (on a page that does not declare itself an article).
     ``by_hints=False`` keeps hinted elements (for an operator's ``content_selector``);
     call ``remove_by_hints`` later if needed.
@@ -287,6 +291,10 @@ def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
         hints = hint_string(node)
         if not hints or not _chrome_hint(hints) or node.tag in ("html", "body"):
             continue
+        if _heading_anchor(node):  # its id is its heading's words: judge its class alone
+            hints = (node.attributes.get("class") or "").lower()
+            if not hints or not _chrome_hint(hints):
+                continue
         text_len = len(node_text(node))
         group = _DIGITS.sub("", hints)  # "post post-2143857": one group for all cards
         hinted.append((node, hints, text_len, group))
@@ -304,6 +312,20 @@ def remove_by_hints(root: LexborNode, *, comments: bool = False) -> None:
             continue  # a repeated unit (posts, cards) holding a fair share of the page
         elif not _holds_content(node, hints, body_len, text_len):
             node.remove()
+
+
+def _heading_anchor(node: LexborNode) -> bool:
+    """The element's ``id`` is the slug of its own first heading (documentation generators
+    give every section one: "management-command-line-utilities"): words of the page,
+    not a hook naming chrome."""
+    ident = (node.attributes.get("id") or "").lower()
+    if "-" not in ident:
+        return False
+    heading = node.css_first(HEADING_SELECTOR)
+    if heading is None:
+        return False
+    slug = _SLUG_GAPS.sub("-", node_text(heading).lower()).strip("-_")
+    return bool(slug) and (slug == ident or slug.startswith(ident))
 
 
 def _in_link(node: LexborNode) -> bool:

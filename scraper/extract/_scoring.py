@@ -356,6 +356,7 @@ def widen(
 
 
 def _reading(blocks: list[LexborNode]) -> int:
+    """The prose of ``blocks`` outside links: what widening over them would add to read."""
     return sum(prose_chars(block, links=False) for block in blocks)
 
 

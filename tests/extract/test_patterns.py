@@ -109,6 +109,48 @@ EXPECTED = {
             "Twelve containers of timber crossed to the port in a single day.",
         ]
     ),
+    # Documentation sections whose ids are their headings' slugs ("download-and-install",
+    # "command-line-utilities"): the id holds the page's words, not a chrome hook.
+    "docs_heading_ids": "\n\n".join(
+        [
+            (
+                "hangul-romanize turns Korean text written in Hangul into Latin letters, "
+                "following the Revised Romanization of Korean used on road signs and in "
+                "passports."
+            ),
+            (
+                "It handles the sound changes between syllables that the rules ask for, so that "
+                "신라 becomes Silla and 종로 becomes Jongno, and it leaves Latin letters, "
+                "digits and punctuation as they are."
+            ),
+            (
+                "The library was written for a newsroom that publishes in English and Korean and "
+                "needed the same spelling of every place name in both editions, whoever wrote the "
+                "story and whenever it was written."
+            ),
+            (
+                "This page shows how to install it, how to use it from the command line and how "
+                "to spell personal names, which follow their own customs rather than the rules."
+            ),
+            "Download and install¶",
+            "The package is published on the Python Package Index. Install it with pip:",
+            "pip install hangul-romanize",
+            "It needs Python 3.9 or newer and has no other dependencies.",
+            "Command-line utilities¶",
+            (
+                "The command romanize reads text from its arguments or from standard input and "
+                "prints the romanized text:"
+            ),
+            "romanize 부산광역시",
+            "Use --hyphen to separate syllables where the reading would be ambiguous.",
+            "Printing names¶",
+            (
+                "Family names have traditional spellings that differ from the rules: 이 is usually "
+                "written Lee or Yi, and 박 Park."
+            ),
+            "Pass names=True to use the common spellings for the first syllable of a name.",
+        ]
+    ),
     # A page that calls itself an article (og:type, as WordPress does for every page) whose
     # first section is long: the wider block holds twice its prose outside links, so all
     # sections are kept (a news article among teaser blurbs is not widened).
