@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.encoding import looks_binary
 
 from . import _embedded, _language, _meta, _product, _published, _titles
-from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints
+from ._dom import SCRIPT_TAGS, clean, parse, remove_by_hints, select
 from ._prune import prune
 from ._published import DATE_TEXT_CHARS
 from ._scoring import ARTICLE_CHARS, select_blocks, widen
@@ -49,6 +49,7 @@ def extract_str(
         tuple(remove_selectors),
         by_hints=not content_selector,
         comments=not declared_article,
+        keep=content_selector,
     )
     # A shop's product page: customers' reviews are not its text, and its <main> bounds
     # the widening (mega-menus around it can hold more text than the product).
@@ -145,7 +146,7 @@ def _body_paragraphs(
     if root is None:
         return []
     if content_selector:
-        chosen = _select(root, content_selector)
+        chosen = select(root, content_selector)
         if chosen:
             return paragraphs(chosen)
         remove_by_hints(root)  # the selector missed: fall back to scoring a cleaned page

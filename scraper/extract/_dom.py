@@ -196,6 +196,7 @@ def clean(
     *,
     by_hints: bool = True,
     comments: bool = False,
+    keep: str | None = None,
 ) -> LexborNode | None:
     """Remove chrome from the document; return its body (or root) for scoring.
 
@@ -205,6 +206,8 @@ def clean(
     ``<header>``, stream them into a hidden ``<div>`` or give them a class with a chrome
     word (``date-posts``, ``__next``). ``<figure>``/``<aside>``/``<header>`` elements
     repeated with one class are judged together; the ``<footer>`` element always goes.
+    ``keep`` (an operator's ``content_selector``): what it matches, and the elements
+    around that, are never removed as chrome.
     ``comments=True`` keeps repeated comment units
     like forum posts (on a page that does not declare itself an article).
     ``by_hints=False`` keeps hinted elements (for an operator's ``content_selector``);
@@ -220,6 +223,8 @@ def clean(
     listing = len(root.css("article")) >= LISTING_ARTICLES
     chrome = root.css(f"{CHROME_TAGS},{DROP_SELECTOR}")
     kept = _repeated_units(chrome, body_len)
+    if keep:
+        kept |= _with_ancestors(select(root, keep))
     for node in chrome:
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
@@ -233,6 +238,25 @@ def clean(
         # shares of what is left: hidden menus can outweigh the page
         remove_by_hints(root, comments=comments)
     return root
+
+
+def select(root: LexborNode, selector: str) -> list[LexborNode]:
+    """The elements an operator's CSS selector matches; none for an invalid selector
+    (the caller falls back to scoring)."""
+    try:
+        return list(root.css(selector))
+    except Exception:
+        return []
+
+
+def _with_ancestors(nodes: list[LexborNode]) -> set[int]:
+    ids: set[int] = set()
+    for node in nodes:
+        current: LexborNode | None = node
+        while current is not None and current.mem_id not in ids:
+            ids.add(current.mem_id)
+            current = current.parent
+    return ids
 
 
 def _modal(node: LexborNode) -> bool:

@@ -146,6 +146,17 @@ def test_content_selector_wins_over_chrome_like_class_names() -> None:
     assert article.text == "The notice body lives in an oddly named box."
 
 
+def test_content_selector_may_point_into_the_page_footer() -> None:
+    html = (
+        "<main><p>A short notice about the office move, with the new opening hours.</p></main>"
+        "<footer><div class='contact'><p>Office: 3 Harbour Road, Rason. Open 9 to 5.</p></div>"
+        "</footer>"
+    )
+    assert "Harbour Road" not in extract(html).text  # the page's footer is not its text
+    article = extract(html, content_selector="div.contact")
+    assert article.text == "Office: 3 Harbour Road, Rason. Open 9 to 5."
+
+
 def test_closing_sentences_that_start_like_chrome_are_kept() -> None:
     closings = [
         "By 2030, the region aims to double exchanges.",
