@@ -123,7 +123,7 @@ TERMINAL_HINT = re.compile(
     r"gdpr|consent)(?:$|[\s_-])"
 )
 
-# What a consent or legal dialog calls itself (label, class/id or heading), in the
+# What a consent or legal dialog calls itself (label, class/id or opening words), in the
 # region's languages: such a dialog is never the page, whatever it holds.
 LEGAL_HINT = re.compile(
     r"cookie|consent|privacy|gdpr|terms|polic|datenschutz|"
