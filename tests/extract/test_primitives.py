@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract._dom import link_chars, node_text, unwrap_noscript
-from scraper.extract._patterns import COMMA_CHARS, COMMAS, WIDGET_LINE
+from scraper.extract._patterns import COMMA_CHARS, COMMAS, INLINE_JUNK, WIDGET_LINE
 from scraper.extract._script import reading_length
 from scraper.extract._text import Paragraph, clean_paragraphs, count_commas, normalise
 
@@ -146,3 +146,18 @@ def test_widget_lines_of_the_region(line: str) -> None:
 )
 def test_sentences_are_no_widget_lines(line: str) -> None:
     assert WIDGET_LINE.match(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("동해항 여객터미널 [강원도 제공]", True),
+        ("회의 모습 [강원도 제공. 재판매 및 DB 금지]", True),
+        ("[연합뉴스 자료사진]", True),
+        ("（新华社记者 李明 摄）", True),
+        ("도는 다음 달부터 운항을 재개한다고 밝혔다.", False),
+        ("我们一起拍摄了照片。", False),
+    ],
+)
+def test_photo_credit_lines(line: str, junk: bool) -> None:
+    assert (INLINE_JUNK.search(line) is not None) is junk
