@@ -17,8 +17,11 @@ from __future__ import annotations
 WIDE_EXTRA_HALVES = 3
 
 
-def reading_length(text: str) -> int:
+def reading_length(text: str, limit: int | None = None) -> int:
     """``len(text)`` with every CJK character counted as 2.5 Latin ones.
+
+    With ``limit``, a text of at least ``limit`` characters returns its length unweighed
+    (already past the limit: callers compare with it or cap at it), for speed.
 
     Counted in C, without a loop over characters in Python: the UTF-8 size minus twice
     the length plus the ASCII count is the number of three-byte characters (two-byte
@@ -26,7 +29,7 @@ def reading_length(text: str) -> int:
     that cp1252 holds is the typographic ones among them.
     """
     size = len(text)
-    if text.isascii():
+    if text.isascii() or (limit is not None and size >= limit):
         return size
     ascii_count = len(text.encode("ascii", "ignore"))
     wide = len(text.encode("utf-8", "surrogatepass")) - 2 * size + ascii_count
