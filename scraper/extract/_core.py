@@ -67,7 +67,7 @@ def extract_str(
         product=product,
     )
     text = "\n\n".join(clean_paragraphs(pars, title))
-    if sum(reading_length(par.text) for par in pars) < SHORT_TEXT and not content_selector:
+    if _short(pars) and not content_selector:
         text = _longer(text, _without_hints(html, remove_selectors, title, product=product))
         embedded = _embedded.embedded_text(html, _meta.jsonld_value(head, "articleBody"))
         text = _longer(text, "\n\n".join(clean_paragraphs(_as_paragraphs(embedded), title)))
@@ -88,6 +88,16 @@ def extract_str(
         language=language,
         canonical_url=_meta.find_canonical(head, url),
     )
+
+
+def _short(pars: list[Paragraph]) -> bool:
+    """Less than SHORT_TEXT of reading in ``pars`` (counted until it is reached)."""
+    total = 0
+    for par in pars:
+        total += reading_length(par.text, SHORT_TEXT)
+        if total >= SHORT_TEXT:
+            return False
+    return True
 
 
 def _longer(text: str, other: str) -> str:

@@ -122,7 +122,7 @@ def _article_of(strings: list[str]) -> str:
 
 
 def _is_prose(text: str) -> bool:
-    if reading_length(text) < MIN_PROSE_CHARS or _SENTENCE.search(text) is None:
+    if reading_length(text, MIN_PROSE_CHARS) < MIN_PROSE_CHARS or _SENTENCE.search(text) is None:
         return False
     if _HTML_TAG.search(text):
         return False

@@ -202,7 +202,10 @@ INLINE_JUNK = re.compile(
     r"^(?:read more|see more|see also|related|don't miss|also read|recommended|watch|more)\s*:|"
     r"^(?:don't miss|read more|most read|trending)$|"
     r"^(?:사진|자료|그래픽|영상)\s*[=:]|^(?:图片来源|图片|图|摄影)\s*[:：]|"
-    r"^(?:写真|画像)\s*[:：]|^(?:фото|видео)\s*[:：]",
+    r"^(?:写真|画像)\s*[:：]|^(?:фото|видео)\s*[:：]|"
+    # photo credits closing a caption: "[강원도 제공]", "[연합뉴스 자료사진]", "新华社记者 张三 摄"
+    r"[\[(（][^\])）]{0,40}(?:제공|자료사진|촬영)(?:[.\s][^\])）]{0,30})?[\])）]$|"
+    r"^[^。，,.]{0,30}\s摄\s*[)）]?$",
     re.IGNORECASE,
 )
 

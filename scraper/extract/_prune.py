@@ -46,9 +46,8 @@ def _is_junk(node: LexborNode) -> bool:
     density = link_density(node, len(text))
     if density < 0.5 and count_commas(text) >= 10:
         return False
-    if density < 0.25 and reading_length(text) >= 300:
+    if density < 0.25 and reading_length(text, 300) >= 300:
         return False
-    reading = reading_length(stripped)
     weight = class_weight(node)
     tag = node.tag or ""
     counts = _tag_counts(node)
@@ -56,6 +55,7 @@ def _is_junk(node: LexborNode) -> bool:
     images = counts.get("img", 0)
     items = 0 if tag in ("ul", "ol") else counts.get("li", 0) - 100
     inputs = sum(counts.get(t, 0) for t in ("input", "select", "textarea", "button"))
+    reading = reading_length(stripped, max(200, 100 * images))  # compared with both
     if images > 1 and paragraphs / images < 0.5 and reading < 100 * images:
         return True
     if items > paragraphs or inputs > paragraphs / 3:

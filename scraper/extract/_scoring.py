@@ -20,6 +20,7 @@ from ._text import count_commas
 PARAGRAPH_SELECTOR = "p,pre,td,blockquote,div,section,article,font,span,center,main"
 DEEP_TEXT_TAGS = frozenset({"p", "pre", "td", "blockquote"})
 MIN_PARAGRAPH_WEIGHT = 25
+CONTENT_CAP = 300  # a paragraph's size adds at most 3 to its container
 MAX_PARAGRAPHS = 5_000
 TOP_CANDIDATES = 8
 ANCESTOR_LEVELS = 8
@@ -87,7 +88,7 @@ def _score_candidates(root: LexborNode) -> dict[int, Candidate]:
         tag = node.tag or ""
         deep = tag in DEEP_TEXT_TAGS
         text = node.text(deep=deep)
-        weight = reading_length(text.strip())
+        weight = reading_length(text.strip(), CONTENT_CAP)
         if weight < MIN_PARAGRAPH_WEIGHT:
             continue
         if not deep and weight >= 2 * MIN_PARAGRAPH_WEIGHT:
@@ -100,7 +101,7 @@ def _score_candidates(root: LexborNode) -> dict[int, Candidate]:
 
 def _content(text: str, weight: int) -> float:
     """What one paragraph adds to its container: commas and length (capped)."""
-    return 1.0 + count_commas(text) + min(weight / 100.0, 3.0)
+    return 1.0 + count_commas(text) + min(weight / 100.0, CONTENT_CAP / 100.0)
 
 
 def _lines_content(node: LexborNode) -> float:
@@ -117,18 +118,18 @@ def _lines_content(node: LexborNode) -> float:
             current = []
     lines.append("".join(current))
     if len(lines) == 1:
-        return _content(lines[0], reading_length(lines[0].strip()))
+        return _content(lines[0], reading_length(lines[0].strip(), CONTENT_CAP))
     total = 0.0
     rest: list[str] = []  # menu-like lines (no sentence, no comma) weigh as one paragraph
     for line in lines:
         line = line.strip()
-        weight = reading_length(line)
+        weight = reading_length(line, CONTENT_CAP)
         if weight >= MIN_PARAGRAPH_WEIGHT and (line[-1] in SENTENCE_END or count_commas(line)):
             total += _content(line, weight)
         else:
             rest.append(line)
     joined = " ".join(rest)
-    weight = reading_length(joined.strip())
+    weight = reading_length(joined.strip(), CONTENT_CAP)
     return total + (_content(joined, weight) if weight >= MIN_PARAGRAPH_WEIGHT else 0.0)
 
 
@@ -306,7 +307,7 @@ def _sibling_fits(
     if node.tag != "p":
         return False
     text = node.text().strip()
-    weight = reading_length(text)
+    weight = reading_length(text, 81)
     density = link_density(node, len(text))
     if weight > 80 and density < 0.25:
         return True

@@ -160,7 +160,7 @@ def is_edge_chrome(par: Paragraph, title: str) -> bool:
     text = par.text
     if title and (text == title or (len(text) > 10 and text in title)):
         return True
-    if reading_length(text) > MAX_EDGE_CHARS:
+    if reading_length(text, MAX_EDGE_CHARS + 1) > MAX_EDGE_CHARS:
         return False
     if title and title in text and len(text) < len(title) + 20:
         return True  # "Title: <title>" rows of board views
@@ -174,7 +174,7 @@ def is_prose(par: Paragraph) -> bool:
     if par.link_ratio > 0.5:
         return False
     text = par.text
-    weight = reading_length(text)
+    weight = reading_length(text, 200)
     return weight >= 200 or (weight >= 60 and text[-1] in SENTENCE_END)
 
 

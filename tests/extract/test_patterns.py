@@ -857,6 +857,19 @@ REGION_EXPECTED = {
             "Both sides agreed to open a direct freight route through the Zarubino port next year.",
         ]
     ),
+    # A portal's news article written with <br> in an <article>: the photo caption with
+    # its credit ("[강원도 제공]") and the reporter's e-mail go.
+    "ko_news_br_caption": "\n\n".join(
+        [
+            "(춘천=연합뉴스) 홍길동 기자 = 강원 동해항과 러시아 블라디보스토크를 잇는 여객·화물 "
+            "항로가 4년 만에 다시 열린다.",
+            "강원도는 다음 달부터 동해항과 블라디보스토크 사이를 주 2회 오가는 카페리 운항이 "
+            "재개된다고 21일 밝혔다.",
+            "선사 측은 우선 화물 위주로 운항하고, 여객 수요를 보며 운항 횟수를 늘릴 계획이다.",
+            '도 관계자는 "북방 물류의 거점으로서 동해항의 역할을 되살리는 계기가 될 것"이라고 '
+            "말했다.",
+        ]
+    ),
 }
 # Their titles: section and site names after tight CJK separators ("-新闻中心-…", "／鳥取県")
 # and after " > " / " | " go; a headline's own hyphen ("강원도-러시아") stays.
@@ -867,6 +880,7 @@ REGION_TITLES = {
     "ko_board_div_lines": "강원도-러시아 연해주 청소년 교류 사업 참가자 모집",
     "mn_news_comments": "Дорнод аймгаас Хятадын Хулунбуйр хот руу шууд автобус явна",
     "ru_admin_news": "В Хасанском округе открыли новый пассажирский терминал",
+    "ko_news_br_caption": "동해항-블라디보스토크 항로 재개…주 2회 운항",
 }
 EXPECTED.update(REGION_EXPECTED)
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract._dom import link_chars, node_text, unwrap_noscript
-from scraper.extract._patterns import COMMA_CHARS, COMMAS, WIDGET_LINE
+from scraper.extract._patterns import COMMA_CHARS, COMMAS, INLINE_JUNK, WIDGET_LINE
 from scraper.extract._script import reading_length
 from scraper.extract._text import Paragraph, clean_paragraphs, count_commas, normalise
 
@@ -85,9 +85,18 @@ def test_unwrap_noscript() -> None:
 @given(st.text(max_size=200))
 @settings(max_examples=300)
 def test_reading_length_counts_wide_characters_two_and_a_half(text: str) -> None:
-    """The C-side count equals the per-character definition (ASCII, Cyrillic and accented
-    Latin 1, U+0800 and above 2.5, astral characters as two of those halves more)."""
-    wide = sum(1 for ch in text if 0x800 <= ord(ch) < 0xD800 or 0xE000 <= ord(ch) <= 0xFFFF)
+    """The C-side count equals the per-character definition (ASCII, Cyrillic, accented
+    Latin and cp1252's typographic characters 1, other characters from U+0800 on 2.5,
+    astral characters as two of those halves more)."""
+
+    def typographic(ch: str) -> bool:
+        return ord(ch) >= 0x800 and ch.encode("cp1252", "ignore") != b""
+
+    wide = sum(
+        1
+        for ch in text
+        if (0x800 <= ord(ch) < 0xD800 or 0xE000 <= ord(ch) <= 0xFFFF) and not typographic(ch)
+    )
     astral = sum(1 for ch in text if ord(ch) > 0xFFFF)
     surrogates = sum(1 for ch in text if 0xD800 <= ord(ch) < 0xE000)
     extra = wide + 2 * astral + surrogates
@@ -99,6 +108,7 @@ def test_reading_length_of_the_region_scripts() -> None:
     assert reading_length("Форум открыт") == 12  # Cyrillic reads like Latin
     assert reading_length("论坛开幕") == 10  # four Han characters: ten Latin ones
     assert reading_length("포럼 개막") == 11
+    assert reading_length("“Forum” — opens…") == 16  # typographic marks read as Latin
 
 
 def test_a_chinese_passage_printed_twice_is_read_once() -> None:
@@ -136,3 +146,18 @@ def test_widget_lines_of_the_region(line: str) -> None:
 )
 def test_sentences_are_no_widget_lines(line: str) -> None:
     assert WIDGET_LINE.match(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "junk"),
+    [
+        ("동해항 여객터미널 [강원도 제공]", True),
+        ("회의 모습 [강원도 제공. 재판매 및 DB 금지]", True),
+        ("[연합뉴스 자료사진]", True),
+        ("（新华社记者 李明 摄）", True),
+        ("도는 다음 달부터 운항을 재개한다고 밝혔다.", False),
+        ("我们一起拍摄了照片。", False),
+    ],
+)
+def test_photo_credit_lines(line: str, junk: bool) -> None:
+    assert (INLINE_JUNK.search(line) is not None) is junk
