@@ -151,9 +151,10 @@ async def test_a_walk_that_runs_out_of_budget_falls_back_to_the_index(stored: St
         conditions = await repo._conditions(connection, where, limit)
         assert conditions is not None
         needles = _needles_of(where)
-        walked = await repo._walk(connection, conditions, needles, limit, budget=limit)
-        whole = await repo._walk(connection, conditions, needles, limit, budget=None)
-    assert walked is None
-    assert whole is not None
+        walked, settled = await repo._walk(connection, conditions, needles, limit, budget=limit)
+        whole, complete = await repo._walk(connection, conditions, needles, limit, budget=None)
+    assert not settled
+    assert len(walked) < limit
+    assert complete
     assert [a.id for a in whole] == matches[:limit]
     assert [a.id for a in await repo.list_articles(where, limit=limit)] == matches[:limit]
