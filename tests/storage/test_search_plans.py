@@ -12,8 +12,10 @@ import hashlib
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from scraper.topics import document, normalize
 from storage.engine import create_engine
@@ -158,3 +160,27 @@ async def test_a_walk_that_runs_out_of_budget_falls_back_to_the_index(stored: St
     assert complete
     assert [a.id for a in whole] == matches[:limit]
     assert [a.id for a in await repo.list_articles(where, limit=limit)] == matches[:limit]
+
+
+async def test_a_common_word_is_answered_by_a_short_walk_without_the_index(
+    stored: Stored,
+) -> None:
+    """A word in most articles fills its page within the planner's first, short walk: no
+    statement counts matches on the index (whose cost, for common trigrams, is reading
+    their long posting lists)."""
+    repo, articles = stored
+    where = ArticleFilter(query="tumen")
+    sent: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(repo.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        found = await repo.list_articles(where, limit=4)
+    finally:
+        event.remove(repo.engine.sync_engine, "before_cursor_execute", capture)
+    assert [a.id for a in found] == _oracle(articles, where)[:4]
+    queries = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) == 1, queries
+    assert "count(" not in queries[0].lower()
