@@ -210,7 +210,9 @@ def _signature_excludes(
 
 
 def _bits(value: str) -> Any:
-    return sql_cast(_bound(value), BIT(SIGNATURE_BITS))
+    """A signature as a ``bit`` value, converted once per statement (an uncorrelated
+    subquery: a generic plan would otherwise parse the 4,096 characters per row)."""
+    return select(sql_cast(_bound(value), BIT(SIGNATURE_BITS))).scalar_subquery()
 
 
 async def count_matches(connection: AsyncConnection, needles: Needles, bound: int) -> int:
