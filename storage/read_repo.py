@@ -18,7 +18,6 @@ from storage.base import StoreBase
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SourceRow
 from storage.search_repo import (
     Needles,
-    count_matches,
     index_condition,
     row_condition,
     search_needles,
@@ -26,8 +25,7 @@ from storage.search_repo import (
 )
 
 SearchPlan = Literal["auto", "walk", "index"]
-# A search whose index finds fewer articles than this many pages' worth is answered from
-# the index (read them all, sort, keep a page): cheap whatever the other filters.
+# No walk is shorter than this many pages' worth of rows.
 _FEW_PAGES = 4
 # How much dearer a row costs the index plan (find it, read its text, re-check it) than
 # the walk (test the row): the walk's budget is √(limit × articles × this), the rows it
@@ -36,6 +34,9 @@ _FEW_PAGES = 4
 # the signature lets it match) where the index re-reads each candidate's TOASTed text
 # (~70 µs at a million articles); SQLite's two read the same FTS5 rows.
 _WALK_RATIO = {"postgresql": 16, "sqlite": 1}
+# The first walk tests this share of the budget: a common string's page, or a sample of
+# the newest rows that tells whether the whole budget would find one.
+_SAMPLE_SHARE = 16
 
 
 @dataclass(frozen=True)
@@ -197,32 +198,31 @@ class ReadRepo(StoreBase):
         (by the first_seen_at index, under the other filters) and test each one's index
         row, stopping at a page: cost ~ limit / the share of articles that match. A
         common word costs the index plan much (it matches a large share) and the walk
-        little; a rare one the reverse.
+        little; a rare one the reverse. The walk's budget is the number of rows it can
+        test for what the index plan costs where both cost the same.
 
-        1. A short walk (a few pages' worth of rows): a common string fills its page
-           here, without reading the index at all (whose cost for a string of common
-           trigrams is reading their long posting lists, even to count a few matches).
-        2. Nothing found there: count the matches on the index, up to a few pages. Fewer:
-           the index plan (a rare string).
-        3. Otherwise walk with a budget of rows where the walk would cost what the index
-           plan costs: a page found within it is the answer (every row not walked is
-           older); walking everything there was under the filters is the answer too;
-           else the matches are few and the index plan answers."""
+        1. A short walk (a sixteenth of the budget): a common string fills its page
+           here, without reading the index at all (for a string of common trigrams,
+           even counting a few matches on the index reads their long posting lists).
+        2. The short walk is a sample of the newest rows: from the matches it found,
+           the rows a page needs. Within the budget: walk again with the budget; a page
+           found is the answer (every row not walked is older), and so is a walk that
+           tested every row under the filters. Beyond it (no match at all, or too
+           few), or when the budget ran out: the index plan."""
         if any(not n.strings for n in needles):
             return []  # a topic without terms
         await _no_sequential_scans(connection)
-        few = _FEW_PAGES * limit
-        found, settled = await self._walk(connection, conditions, needles, limit, few)
-        if settled:
-            return found
-        if not found and min([await count_matches(connection, n, few) for n in needles]) < few:
-            return await self._from_index(connection, conditions, needles, limit)
         total = await connection.scalar(select(func.max(ArticleRow.id))) or 0
         ratio = _WALK_RATIO[self.engine.dialect.name]
-        budget = max(few, math.isqrt(limit * total * ratio))
-        found, settled = await self._walk(connection, conditions, needles, limit, budget)
+        budget = max(_FEW_PAGES * limit, math.isqrt(limit * total * ratio))
+        sample = max(_FEW_PAGES * limit, budget // _SAMPLE_SHARE)
+        found, settled = await self._walk(connection, conditions, needles, limit, sample)
         if settled:
             return found
+        if found and limit * sample <= budget * len(found):
+            found, settled = await self._walk(connection, conditions, needles, limit, budget)
+            if settled:
+                return found
         return await self._from_index(connection, conditions, needles, limit)
 
     async def _walk(

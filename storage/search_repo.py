@@ -52,7 +52,6 @@ from sqlalchemy import (
     select,
     table,
     true,
-    union,
 )
 from sqlalchemy import (
     cast as sql_cast,
@@ -213,17 +212,6 @@ def _bits(value: str) -> Any:
     """A signature as a ``bit`` value, converted once per statement (an uncorrelated
     subquery: a generic plan would otherwise parse the 4,096 characters per row)."""
     return select(sql_cast(_bound(value), BIT(SIGNATURE_BITS))).scalar_subquery()
-
-
-async def count_matches(connection: AsyncConnection, needles: Needles, bound: int) -> int:
-    """How many articles match, counted on the index up to ``bound`` (a cost of at most
-    ``bound`` matching index rows)."""
-    if not needles.strings:
-        return 0
-    matching = _matching(connection.dialect.name, needles.strings, every=needles.every)
-    rows = matching[0] if len(matching) == 1 else union(*matching)
-    found = await connection.scalar(select(func.count()).select_from(rows.limit(bound).subquery()))
-    return int(found or 0)
 
 
 def _condition(dialect: str, needles: Sequence[str], *, every: bool) -> ColumnElement[bool]:
