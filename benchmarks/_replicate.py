@@ -11,7 +11,8 @@ to find a page of them) is what a million distinct texts with the same word freq
 would give.
 
 The loaders of ``read.py``, ``search.py`` and ``dedup.py`` also share the steps around
-it here: writing a batch of generated rows, building the trigram index once at the end,
+it here: writing a batch of generated rows (with their search index rows and, on
+PostgreSQL, their trigram signatures), building the trigram index once at the end,
 and moving the id sequence past the rows written with explicit ids.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 
 SEARCH_TABLE = "article_search"
 SEARCH_INDEX = f"ix_{SEARCH_TABLE}_body"
+SIGNATURE_TABLE = "article_search_signature"
 
 
 async def write_rows(
@@ -33,14 +35,23 @@ async def write_rows(
     index: list[tuple[int, str]],
 ) -> None:
     """Write generated article rows and their search-index rows with the driver itself
-    (SQLite: ``executemany``, rows with times already as text; PostgreSQL: ``COPY``)."""
+    (SQLite: ``executemany``, rows with times already as text; PostgreSQL: ``COPY``, and
+    each index row's signature as the write path stores it)."""
     if sqlite:
         marks = ", ".join("?" * len(columns))
         await raw.executemany(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({marks})", rows)
         await raw.executemany(f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (?, ?)", index)
     else:
+        from asyncpg import BitString
+
+        from storage.search_repo import signature
+
         await raw.copy_records_to_table("articles", records=rows, columns=columns)
         await raw.copy_records_to_table(SEARCH_TABLE, records=index, columns=("article_id", "body"))
+        signed = [(key, BitString(signature(body))) for key, body in index]
+        await raw.copy_records_to_table(
+            SIGNATURE_TABLE, records=signed, columns=("article_id", "bits")
+        )
 
 
 async def build_search_index(connection: Any) -> None:
@@ -109,6 +120,12 @@ async def replicate(
             f"INSERT INTO {SEARCH_TABLE} ({key}, body) SELECT {key} + {offset}, body "
             f"FROM {SEARCH_TABLE} WHERE {key} <= {last} ORDER BY {key}"
         ))  # fmt: skip
+        if not sqlite:
+            await connection.execute(text(
+                f"INSERT INTO {SIGNATURE_TABLE} (article_id, bits) SELECT article_id + "
+                f"{offset}, bits FROM {SIGNATURE_TABLE} WHERE article_id <= {last} "
+                "ORDER BY article_id"
+            ))  # fmt: skip
         print(f"  {offset + last:,} articles (copies)", end="\r", flush=True)
     print()
 

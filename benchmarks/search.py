@@ -42,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.dedup import content_hash
-from storage.search_repo import SEARCH_TABLE, index_body
+from storage.search_repo import SEARCH_TABLE, SIGNATURE_TABLE, index_body
 from tests.dedup.pairs.generate import load, sentences_of
 
 MIX = {"zh": 0.25, "ko": 0.20, "ja": 0.15, "ru": 0.15, "mn": 0.05, "en": 0.20}
@@ -196,8 +196,10 @@ async def index_bytes(engine: Any) -> tuple[int, int]:
             ).all()
             search = sum(int(size) for name, size in rows if name.startswith(SEARCH_TABLE))
             return search, sum(int(size) for _, size in rows) - search
+        # The trigram index and the signatures beside it (migration 0014).
         search = (await connection.execute(
-            text(f"SELECT pg_total_relation_size('{SEARCH_TABLE}')")
+            text(f"SELECT pg_total_relation_size('{SEARCH_TABLE}') + "
+                 f"coalesce(pg_total_relation_size(to_regclass('{SIGNATURE_TABLE}')), 0)")
         )).scalar_one()  # fmt: skip
         articles = (await connection.execute(
             text("SELECT pg_total_relation_size('articles')")

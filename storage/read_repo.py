@@ -18,7 +18,6 @@ from storage.base import StoreBase
 from storage.models import ArticleRow, ArticleVersionRow, DeliveryRow, EventRow, SourceRow
 from storage.search_repo import (
     Needles,
-    count_matches,
     index_condition,
     row_condition,
     search_needles,
@@ -26,9 +25,18 @@ from storage.search_repo import (
 )
 
 SearchPlan = Literal["auto", "walk", "index"]
-# A search whose index finds fewer articles than this many pages' worth is answered from
-# the index (read them all, sort, keep a page): cheap whatever the other filters.
+# No walk is shorter than this many pages' worth of rows.
 _FEW_PAGES = 4
+# How much dearer a row costs the index plan (find it, read its text, re-check it) than
+# the walk (test the row): the walk's budget is √(limit × articles × this), the rows it
+# can walk for what the index plan would cost at the number of matches that makes both
+# plans equal. PostgreSQL's walk tests a row's signature (a few µs; its text only when
+# the signature lets it match) where the index re-reads each candidate's TOASTed text
+# (~70 µs at a million articles); SQLite's two read the same FTS5 rows.
+_WALK_RATIO = {"postgresql": 16, "sqlite": 1}
+# The first walk tests this share of the budget: a common string's page, or a sample of
+# the newest rows that tells whether the whole budget would find one.
+_SAMPLE_SHARE = 16
 
 
 @dataclass(frozen=True)
@@ -172,8 +180,8 @@ class ReadRepo(StoreBase):
             if plan == "index":
                 return await self._from_index(connection, conditions, needles, limit)
             if plan == "walk":
-                unbounded = await self._walk(connection, conditions, needles, limit, None)
-                return unbounded or []
+                found, _ = await self._walk(connection, conditions, needles, limit, None)
+                return found
             return await self._search(connection, conditions, needles, limit)
 
     async def _search(
@@ -190,26 +198,32 @@ class ReadRepo(StoreBase):
         (by the first_seen_at index, under the other filters) and test each one's index
         row, stopping at a page: cost ~ limit / the share of articles that match. A
         common word costs the index plan much (it matches a large share) and the walk
-        little; a rare one the reverse. They cross where matches ~ √(limit × articles).
+        little; a rare one the reverse. The walk's budget is the number of rows it can
+        test for what the index plan costs where both cost the same.
 
-        A count of the matches on the index, up to a few pages, finds the rare searches
-        (index plan). Otherwise the walk runs with a budget of rows, √(limit × articles):
-        a page found within it is the answer (every row not walked is older); walking
-        everything there was under the filters is the answer too; else the matches
-        are fewer than the budget and the index plan answers. Worst case, a search costs
-        about twice the budget: ~14,000 rows at a million articles."""
+        1. A short walk (a sixteenth of the budget): a common string fills its page
+           here, without reading the index at all (for a string of common trigrams,
+           even counting a few matches on the index reads their long posting lists).
+        2. The short walk is a sample of the newest rows: from the matches it found,
+           the rows a page needs. Within the budget: walk again with the budget; a page
+           found is the answer (every row not walked is older), and so is a walk that
+           tested every row under the filters. Beyond it (no match at all, or too
+           few), or when the budget ran out: the index plan."""
         if any(not n.strings for n in needles):
             return []  # a topic without terms
         await _no_sequential_scans(connection)
-        few = _FEW_PAGES * limit
-        if min([await count_matches(connection, n, few) for n in needles]) < few:
-            return await self._from_index(connection, conditions, needles, limit)
         total = await connection.scalar(select(func.max(ArticleRow.id))) or 0
-        budget = max(few, math.isqrt(limit * total))
-        found = await self._walk(connection, conditions, needles, limit, budget)
-        if found is None:
-            return await self._from_index(connection, conditions, needles, limit)
-        return found
+        ratio = _WALK_RATIO[self.engine.dialect.name]
+        budget = max(_FEW_PAGES * limit, math.isqrt(limit * total * ratio))
+        sample = max(_FEW_PAGES * limit, budget // _SAMPLE_SHARE)
+        found, settled = await self._walk(connection, conditions, needles, limit, sample)
+        if settled:
+            return found
+        if found and limit * sample <= budget * len(found):
+            found, settled = await self._walk(connection, conditions, needles, limit, budget)
+            if settled:
+                return found
+        return await self._from_index(connection, conditions, needles, limit)
 
     async def _walk(
         self,
@@ -218,10 +232,10 @@ class ReadRepo(StoreBase):
         needles: list[Needles],
         limit: int,
         budget: int | None,
-    ) -> list[ArticleSummary] | None:
-        """The walk plan over at most ``budget`` rows (None: all of them); None when that
-        did not settle the page (fewer than ``limit`` matches in the ``budget`` newest
-        rows, and more rows beyond them)."""
+    ) -> tuple[list[ArticleSummary], bool]:
+        """The walk plan over at most ``budget`` rows (None: all of them): the matches
+        found, and whether they are the answer (not when fewer than ``limit`` matched
+        in the ``budget`` newest rows and there are more rows beyond them)."""
         dialect = self.engine.dialect.name
         recent = _newest(conditions).limit(budget).subquery("recent")
         walk = _newest_page(
@@ -229,11 +243,10 @@ class ReadRepo(StoreBase):
         )
         found = [_summary(row) for row in await connection.execute(walk)]
         if len(found) == limit or budget is None:
-            return found  # every article not walked is older than these
+            return found, True  # every article not walked is older than these
         walked = select(ArticleRow.id).where(*conditions).limit(budget).subquery()
-        if (await connection.scalar(select(func.count()).select_from(walked)) or 0) < budget:
-            return found  # every article under the filters was tested
-        return None
+        count = await connection.scalar(select(func.count()).select_from(walked)) or 0
+        return found, count < budget  # every article under the filters was tested
 
     async def _from_index(
         self,
@@ -430,7 +443,7 @@ class ReadRepo(StoreBase):
 async def _no_sequential_scans(connection: AsyncConnection) -> None:
     """PostgreSQL, for the rest of this read's transaction: never read a whole table to
     test ``LIKE`` row by row. Its estimate of a ``LIKE``'s matches is blind, and under a
-    ``LIMIT`` (the planner's count) it then expects to find them early in a sequential
+    ``LIMIT`` it then expects to find them early in a sequential
     scan: at 100,000 articles, 5,000 rows tested (444 ms) where the trigram index found
     the same 204 in 11 ms. Every statement of a search has an index to use."""
     if connection.dialect.name == "postgresql":

@@ -15,7 +15,10 @@ sentence that has no spaces.
   stored normalized text (a scan: the index has nothing shorter than three characters).
 - PostgreSQL: a table with a ``pg_trgm`` GIN index; each word is a ``LIKE`` pattern
   (substring), which the index answers from three characters up, and a two-character
-  CJK word through its marked pair. Shorter words scan.
+  CJK word through its marked pair. Shorter words scan. Beside it, each article's
+  trigram *signature* (``article_search_signature``, migration 0014): a bit set with
+  one bit per hashed three-character window of the row, which lets a newest-first walk
+  skip most rows without reading their text.
 
 See docs/explanation/search-and-topics.md for why this design and what it costs.
 """
@@ -23,6 +26,7 @@ See docs/explanation/search-and-topics.md for why this design and what it costs.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -38,6 +42,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     column,
     delete,
     false,
@@ -47,14 +52,23 @@ from sqlalchemy import (
     select,
     table,
     true,
-    union,
 )
+from sqlalchemy import (
+    cast as sql_cast,
+)
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scraper.topics import document, normalize, normalized_terms
 from storage.models import ArticleRow
 
 SEARCH_TABLE = "article_search"
+# PostgreSQL: one trigram signature per article (migration 0014).
+SIGNATURE_TABLE = "article_search_signature"
+# Bits per signature. A row of ~4,500 characters has ~2,000 distinct windows and sets
+# about a fifth of them, so a word of three windows passes a row that lacks it ~1 time
+# in 125; 512 bytes per article, stored inline (never compressed, never TOASTed).
+SIGNATURE_BITS = 4096
 # A private-use character: normalize() removes these from texts and queries, so it never
 # occurs in the index except as the marker of a CJK pair.
 MARK = "\ue000"
@@ -74,6 +88,7 @@ _ARTICLES = cast(Table, ArticleRow.__table__)
 # virtual table that the ORM cannot describe.
 _FTS = table(SEARCH_TABLE, column("rowid", Integer), column("body", Text))
 _TRGM = table(SEARCH_TABLE, column("article_id", Integer), column("body", Text))
+_SIGNATURES = table(SIGNATURE_TABLE, column("article_id", Integer), column("bits", BIT))
 
 
 def index_body(title: str, text: str) -> str:
@@ -90,6 +105,21 @@ def body_of(normalized: str) -> str:
     if not pairs:
         return normalized
     return normalized + "\n" + MARK + MARK.join(pairs) + MARK
+
+
+def signature(body: str) -> str:
+    """The trigram signature of an index row (``index_body``), as PostgreSQL writes a
+    ``bit(SIGNATURE_BITS)``: bit *i* is 1 when some window of three characters of the
+    row hashes (CRC-32, the same in every process) to *i*.
+
+    A row that contains a string contains each of its windows, so it has every bit of
+    the string's own signature: a row lacking one of them cannot match (the test never
+    loses a match; a row that has them all may still not match, and is tested on its
+    text)."""
+    bits = bytearray(b"0" * SIGNATURE_BITS)
+    for window in {body[i : i + 3] for i in range(len(body) - 2)}:
+        bits[zlib.crc32(window.encode()) % SIGNATURE_BITS] = 49  # "1"
+    return bits.decode()
 
 
 @dataclass(frozen=True)
@@ -140,26 +170,48 @@ def row_condition(
     that a newest-first walk tests only the rows it walks (and stops at a page).
 
     A plain substring test (``instr``, ``strpos``) of each needle, marked CJK pairs as
-    the index looks them up: what the trigram index answers, exactly."""
+    the index looks them up: what the trigram index answers, exactly. On PostgreSQL the
+    row's signature is tested first, and the text (often TOASTed: read, decompressed and
+    searched, some fifteen times the cost) only when the signature lets it match."""
     if not needles.strings:
         return false()
     index, key = _index_of(dialect)
     position = func.instr if dialect == "sqlite" else func.strpos
     tests = [position(index.c.body, _bound(_indexed(n))) > 0 for n in needles.strings]
     join = and_ if needles.every else or_
-    check = select(join(*tests)).where(key == article_id).scalar_subquery()
-    return cast(ColumnElement[bool], check)
+    test = select(join(*tests)).where(key == article_id).scalar_subquery()
+    check = cast(ColumnElement[bool], test)
+    excluded = _signature_excludes(dialect, needles, article_id)
+    if excluded is None:
+        return check
+    # CASE fixes the order: the text only when the signature did not exclude the row. A
+    # row without a signature (NULL) is tested on its text.
+    return cast(ColumnElement[bool], case((excluded, false()), else_=check))
 
 
-async def count_matches(connection: AsyncConnection, needles: Needles, bound: int) -> int:
-    """How many articles match, counted on the index up to ``bound`` (a cost of at most
-    ``bound`` matching index rows)."""
-    if not needles.strings:
-        return 0
-    matching = _matching(connection.dialect.name, needles.strings, every=needles.every)
-    rows = matching[0] if len(matching) == 1 else union(*matching)
-    found = await connection.scalar(select(func.count()).select_from(rows.limit(bound).subquery()))
-    return int(found or 0)
+def _signature_excludes(
+    dialect: str, needles: Needles, article_id: ColumnElement[int]
+) -> ColumnElement[bool] | None:
+    """PostgreSQL: "this row's signature lacks a bit that a match needs" (None when
+    nothing can be excluded that way: SQLite, or a needle shorter than a window)."""
+    if dialect != "postgresql":
+        return None
+    wanted = [signature(_indexed(n)) for n in needles.strings]
+    if not needles.every and any("1" not in bits for bits in wanted):
+        return None  # a term that any row may contain
+    if needles.every:
+        wanted = ["".join(max(b) for b in zip(*wanted, strict=True))]  # bitwise or
+    if not any("1" in bits for bits in wanted):
+        return None
+    has = [_SIGNATURES.c.bits.op("&")(_bits(bits)) == _bits(bits) for bits in wanted]
+    test = select(~or_(*has)).where(_SIGNATURES.c.article_id == article_id)
+    return cast(ColumnElement[bool], test.scalar_subquery())
+
+
+def _bits(value: str) -> Any:
+    """A signature as a ``bit`` value, converted once per statement (an uncorrelated
+    subquery: a generic plan would otherwise parse the 4,096 characters per row)."""
+    return select(sql_cast(_bound(value), BIT(SIGNATURE_BITS))).scalar_subquery()
 
 
 def _condition(dialect: str, needles: Sequence[str], *, every: bool) -> ColumnElement[bool]:
@@ -229,12 +281,29 @@ async def write_index(
     """Store the index rows ``bodies`` (article id: ``index_body``), first removing those
     of the articles ``replace`` (edited articles: search finds their current text)."""
     index, key = _index_of(connection.dialect.name)
+    postgres = connection.dialect.name == "postgresql"
     stale = sorted(set(replace))
     for start in range(0, len(stale), _CHUNK):
-        await connection.execute(delete(index).where(key.in_(stale[start : start + _CHUNK])))
+        chunk = stale[start : start + _CHUNK]
+        await connection.execute(delete(index).where(key.in_(chunk)))
+        if postgres:
+            await connection.execute(delete(_SIGNATURES).where(_SIGNATURES.c.article_id.in_(chunk)))
     rows = [{key.name: article_id, "body": body} for article_id, body in bodies.items()]
     for start in range(0, len(rows), _CHUNK):
         await connection.execute(insert(index), rows[start : start + _CHUNK])
+    if postgres:
+        await write_signatures(connection, bodies)
+
+
+async def write_signatures(connection: AsyncConnection, bodies: dict[int, str]) -> None:
+    """PostgreSQL: store the signatures of the index rows ``bodies`` (article id: body)."""
+    statement = insert(_SIGNATURES).values(
+        article_id=bindparam("article_id", type_=Integer),
+        bits=sql_cast(bindparam("bits", type_=String), BIT(SIGNATURE_BITS)),
+    )
+    rows = [{"article_id": i, "bits": signature(body)} for i, body in bodies.items()]
+    for start in range(0, len(rows), _CHUNK):
+        await connection.execute(statement, rows[start : start + _CHUNK])
 
 
 def _index_of(dialect: str) -> tuple[TableClause, ColumnClause[Any]]:

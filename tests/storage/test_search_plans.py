@@ -12,8 +12,10 @@ import hashlib
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from scraper.topics import document, normalize
 from storage.engine import create_engine
@@ -129,8 +131,8 @@ async def test_both_plans_and_the_planner_give_the_same_pages(stored: Stored) ->
     repo, articles = stored
     sizes = [len(_oracle(articles, where)) for where in FILTERS]
     for limit in (1, 4, 9):
-        # The planner meets searches on both sides of its first choice: more matches than
-        # its count looks for (then it walks) and fewer (then the index answers).
+        # Searches on both sides of the planner's choices: more matches than its first
+        # walk needs for a page (it answers), and fewer (it walks on, or the index answers).
         assert max(sizes) > 4 * limit > min(size for size in sizes if size)
         for where, size in zip(FILTERS, sizes, strict=True):
             expected = _oracle(articles, where)[: 8 * limit]
@@ -151,9 +153,36 @@ async def test_a_walk_that_runs_out_of_budget_falls_back_to_the_index(stored: St
         conditions = await repo._conditions(connection, where, limit)
         assert conditions is not None
         needles = _needles_of(where)
-        walked = await repo._walk(connection, conditions, needles, limit, budget=limit)
-        whole = await repo._walk(connection, conditions, needles, limit, budget=None)
-    assert walked is None
-    assert whole is not None
+        walked, settled = await repo._walk(connection, conditions, needles, limit, budget=limit)
+        whole, complete = await repo._walk(connection, conditions, needles, limit, budget=None)
+    assert not settled
+    assert len(walked) < limit
+    assert complete
     assert [a.id for a in whole] == matches[:limit]
     assert [a.id for a in await repo.list_articles(where, limit=limit)] == matches[:limit]
+
+
+async def test_a_common_word_is_answered_by_a_short_walk_without_the_index(
+    stored: Stored,
+) -> None:
+    """A word in most articles fills its page within the planner's first, short walk: no
+    statement reads the trigram index (whose cost, for common trigrams, is reading their
+    long posting lists) or counts anything."""
+    repo, articles = stored
+    where = ArticleFilter(query="tumen")
+    sent: list[str] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(repo.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        found = await repo.list_articles(where, limit=4)
+    finally:
+        event.remove(repo.engine.sync_engine, "before_cursor_execute", capture)
+    assert [a.id for a in found] == _oracle(articles, where)[:4]
+    queries = [s.lower() for s in sent if s.lstrip().upper().startswith("SELECT")]
+    walks = [q for q in queries if "strpos(" in q or "instr(" in q]
+    assert len(walks) == 1, queries
+    index_reads = [q for q in queries if " like " in q or " match " in q or "count(" in q]
+    assert index_reads == [], index_reads
