@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from ._dom import node_text
+from ._dom import class_family, node_text
 
 # Elements that are cards or hold them: what a grid's items are built of.
 CARD_SELECTOR = "div,section,article,li,tr,dl"
@@ -22,7 +22,6 @@ CARD_SPREAD = 0.5  # cards built alike: their sizes vary by under half their mea
 LINKED_CARDS = 0.8  # this share of the units hold a link (a card leads to its page)
 CARD_SHARE = 0.5  # the run holds this share of the block's text: it is the block's content
 MAX_CARD_NODES = 5_000  # elements looked at per block
-_DIGIT_TABLE = str.maketrans("", "", "0123456789")
 
 
 def card_nodes(block: LexborNode, selector: str) -> set[int]:
@@ -40,8 +39,8 @@ def card_nodes(block: LexborNode, selector: str) -> set[int]:
         parent = node.parent
         if parent is None:
             continue
-        cls = (node.attributes.get("class") or "").translate(_DIGIT_TABLE)
-        runs.setdefault((parent.mem_id, node.tag or "", cls), []).append(node)
+        key = (parent.mem_id, node.tag or "", class_family(node))
+        runs.setdefault(key, []).append(node)
     total = len(node_text(block))
     if total <= 0:
         return set()

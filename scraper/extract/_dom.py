@@ -59,6 +59,7 @@ DEPTH_CHECK_TAGS = 15_000  # fewer tags cannot nest deep enough to cost the pars
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _DIGITS = re.compile(r"\d+")
+_DIGIT_TABLE = str.maketrans("", "", "0123456789")
 _SLUG_GAPS = re.compile(r"\W+")  # what a heading's slug replaces with "-"
 HEADING_SELECTOR = "h1,h2,h3,h4,h5,h6"
 NOSCRIPT_PAGE_CHARS = 2_000
@@ -228,7 +229,7 @@ def clean(
     for node in chrome:
         if node.attrs.get("role") in PANEL_ROLES:
             continue  # a closed tab or accordion panel: hidden for layout, not chrome
-        if listing and node.tag in CARD_PARTS and _in_article(node):
+        if listing and node.tag in CARD_PARTS and _within(node, "article", CARD_DEPTH):
             continue  # a card's own header or footer (title, teaser, date), not the site's
         if node.mem_id in kept:
             continue
@@ -278,7 +279,7 @@ def _repeated_units(nodes: list[LexborNode], body_len: int) -> set[int]:
     groups: dict[tuple[str, str], list[tuple[LexborNode, int]]] = {}
     for node in nodes:
         if node.tag in UNIT_TAGS:
-            key = (node.tag, _DIGITS.sub("", node.attributes.get("class") or ""))
+            key = (node.tag, class_family(node))
             groups.setdefault(key, []).append((node, len(node_text(node))))
     kept: set[int] = set()
     for members in groups.values():
@@ -287,14 +288,23 @@ def _repeated_units(nodes: list[LexborNode], body_len: int) -> set[int]:
     return kept
 
 
-def _in_article(node: LexborNode) -> bool:
-    current = node.parent
-    for _ in range(CARD_DEPTH):
-        if current is None:
+def class_family(node: LexborNode) -> str:
+    """``node``'s class with digits removed: the one name of numbered siblings
+    (``item-1``, ``item-2``; ``post post-2143857``)."""
+    return (node.attributes.get("class") or "").translate(_DIGIT_TABLE)
+
+
+def _within(node: LexborNode, tag: str, levels: int) -> bool:
+    """``node`` sits inside a ``tag`` element at most ``levels`` levels up: a card's
+    header inside its ``<article>``, a paragraph inside a link (a whole teaser as one
+    ``<a>``)."""
+    parent = node.parent
+    for _ in range(levels):
+        if parent is None:
             return False
-        if current.tag == "article":
+        if parent.tag == tag:
             return True
-        current = current.parent
+        parent = parent.parent
     return False
 
 
@@ -352,18 +362,6 @@ def _heading_anchor(node: LexborNode) -> bool:
     return bool(slug) and (slug == ident or slug.startswith(ident))
 
 
-def _in_link(node: LexborNode) -> bool:
-    """``node`` sits inside a link (a card whose whole teaser is one ``<a>``)."""
-    parent = node.parent
-    for _ in range(LINK_LEVELS):
-        if parent is None:
-            return False
-        if parent.tag == "a":
-            return True
-        parent = parent.parent
-    return False
-
-
 def _prose_block(node: LexborNode, hints: str, text_len: int) -> bool:
     """An element holding paragraphs of prose with few links: an article body or a page
     section whose wrapper merely carries a chrome word ("with-sidebar-layout"). Readers'
@@ -383,8 +381,10 @@ def prose_chars(node: LexborNode, *, links: bool = True) -> int:
         text = node_text(par).strip()
         chars = reading_length(text)
         if chars >= PROSE_PARAGRAPH_CHARS and not links:
-            # links' share of the paragraph, in the paragraph's own reading weight
-            chars = 0 if _in_link(par) else chars - chars * link_chars(par) // max(1, len(text))
+            if _within(par, "a", LINK_LEVELS):
+                chars = 0
+            else:  # links' share of the paragraph, in the paragraph's own reading weight
+                chars -= chars * link_chars(par) // max(1, len(text))
         if chars >= PROSE_PARAGRAPH_CHARS:
             prose += chars
     return prose
