@@ -130,7 +130,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 2023 Jan 7 (citation metadata)
     (
         re.compile(
-            rf"(?<!\d)(\d{{4}})\s+({_MONTH_RX})\.?\s+(\d{{1,2}})(?!\d)" + _TIME + _ZONE, re.I
+            rf"(?<!\d)(\d{{4}})[^\S\n]+({_MONTH_RX})\.?[^\S\n]+(\d{{1,2}})(?!\d)"
+            # not "… of 2024 / September 1st, 2023": the day is then the next date's
+            r"(?!(?:st|nd|rd|th)?,?\s+\d{4})" + _TIME + _ZONE,
+            re.I,
         ),
         "y_m_d",
     ),
@@ -172,6 +175,10 @@ MAX_YEARS = 200
 MAX_SHORT_CHARS = 2_000  # two-digit-year dates are looked for near the label only
 _URL_DATE = re.compile(
     r"(?<!\d)(20\d{2}|19\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+# /2023/october/03/, /2023/oct/3/: the month as a word in a path
+_URL_WORD_DATE = re.compile(
+    rf"/((?:20|19)\d{{2}})/({_MONTH_RX})/(0?[1-9]|[12]\d|3[01])(?=/|$)", re.I
 )
 
 
@@ -388,10 +395,14 @@ def date_from_url(url: str | None, now: datetime | None = None) -> date | None:
     if not url:
         return None
     match = _URL_DATE.search(url)
-    if match is None:
-        return None
+    word = None if match is not None else _URL_WORD_DATE.search(url)
     try:
-        value = date(int(match[1]), int(match[2]), int(match[3]))
+        if match is not None:
+            value = date(int(match[1]), int(match[2]), int(match[3]))
+        elif word is not None:
+            value = date(int(word[1]), _en_month(word[2]), int(word[3]))
+        else:
+            return None
     except ValueError:
         return None
     return value if _plausible(value, now) else None

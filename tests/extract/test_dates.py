@@ -92,6 +92,12 @@ def test_parse_date_keeps_what_the_publisher_wrote(value: str | None, expected: 
         ("https://x.org/news/2023-12-13-meeting", date(2023, 12, 13)),
         ("https://x.org/news/view.do?id=20231399", None),
         ("https://x.org/about/", None),
+        # the month as a word in the path
+        ("https://x.org/blog/2023/october/03/wine-types", date(2023, 10, 3)),
+        ("https://x.org/2021/Sep/7/", date(2021, 9, 7)),
+        ("https://x.org/2023/may/", None),
+        ("https://x.org/2023/october/32/", None),
+        ("https://x.org/2023/octopus/03/", None),
         (None, None),
     ],
 )
@@ -345,3 +351,30 @@ def test_never_a_future_date(value: str, expected: str | None) -> None:
 )
 def test_dashed_day_and_month_only_when_unambiguous(text: str, expected: date | None) -> None:
     assert find_date_in_text(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a year ending a headline is not the year of the byline's month and day
+        ("The best tutoring franchises of 2024\nSeptember 1st, 2023 By Emily", date(2023, 9, 1)),
+        ("Top picks 2024 September 1st, 2023", date(2023, 9, 1)),
+        # year, month, day as citations write it, still read on one line
+        ("Lancet. 2023 Jan 7;401", date(2023, 1, 7)),
+    ],
+)
+def test_a_year_before_a_month_and_day_is_theirs_only_on_one_line(
+    text: str, expected: date
+) -> None:
+    assert find_date_in_text(text, NOW) == expected
+
+
+def test_headline_year_does_not_join_the_byline_date() -> None:
+    page = (
+        "<html><head><title>The best tutoring franchises of 2024</title></head><body>"
+        "<article><h1>The best tutoring franchises of 2024</h1>"
+        "<div class='meta'>September 1st, 2023 <span>By Emily Norwood</span></div>"
+        "<p>" + "Tutoring franchises grow as parents look for help. " * 20 + "</p>"
+        "</article></body></html>"
+    )
+    assert iso(extract(page).published_at) == "2023-09-01"
