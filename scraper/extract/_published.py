@@ -135,13 +135,24 @@ def _meta_values(head: _meta.HeadMeta) -> Iterator[str | None]:
     yield from (head.meta(key) for key in PUBLISHED_META_KEYS)
     for key in JSONLD_PUBLISHED:
         value = _meta.jsonld_value(head, key)
-        yield value if isinstance(value, str) else None
+        yield value if isinstance(value, str) else _main_entity_value(head, key)
     yield from head.published
     yield from (
         value
         for key, value in head.metas.items()
         if _DATE_NAME.search(key) and not _NOT_PUBLICATION.search(key)
     )
+
+
+def _main_entity_value(head: _meta.HeadMeta, key: str) -> str | None:
+    """``key`` of a JSON-LD page's ``mainEntity``: a ``WebPage`` or ``QAPage`` whose
+    main entity (the forum post, the question, the article) carries the date."""
+    for obj in head.jsonld:
+        main = obj.get("mainEntity")
+        value = main.get(key) if isinstance(main, dict) else None
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _page_values(head: _meta.HeadMeta, html: str) -> Iterator[str | None]:

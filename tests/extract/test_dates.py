@@ -378,3 +378,27 @@ def test_headline_year_does_not_join_the_byline_date() -> None:
         "</article></body></html>"
     )
     assert iso(extract(page).published_at) == "2023-09-01"
+
+
+def test_jsonld_main_entity_date_beats_the_replies_microdata() -> None:
+    # A forum thread: JSON-LD names the page a WebPage whose mainEntity is the first
+    # post; the replies carry itemprop=datePublished of their own, later days.
+    jsonld = (
+        '{"@context": "https://schema.org", "@type": "WebPage", "mainEntity": '
+        '{"@type": "DiscussionForumPosting", "headline": "Cameras in 2024",'
+        ' "datePublished": "2024-01-10T17:47:16+00:00"}}'
+    )
+    replies = "".join(
+        f"<article><time itemprop='datePublished' datetime='2024-01-1{n}T19:11:34-0500'>"
+        f"Jan 1{n}</time><p>{'A reply about cameras and phones. ' * 8}</p></article>"
+        for n in (1, 2, 3)
+    )
+    page = (
+        f"<html><head><title>Cameras in 2024</title>"
+        f"<script type='application/ld+json'>{jsonld}</script></head><body>"
+        f"<h1>Cameras in 2024</h1><time datetime='2024-01-10T12:47:16-0500'>Jan 10</time>"
+        f"<p>{'The first post of the thread asks about cameras. ' * 8}</p>{replies}"
+        "</body></html>"
+    )
+    # the first post's day, in the offset the page's own times carry
+    assert iso(extract(page).published_at) == "2024-01-10T12:47:16-05:00"
