@@ -30,7 +30,10 @@ _TITLED = {
 TITLED_SELECTOR = ",".join(f"{tag}.{cls}" for tag, classes in _TITLED.items() for cls in classes)
 HEAD_SELECTOR = (
     "meta[content],title,h1,h2,h3,script[type='application/ld+json'],link[rel=canonical][href],"
-    "time,[itemprop=datePublished]," + BYLINE_SELECTOR + "," + TITLED_SELECTOR
+    "time,[itemprop=datePublished],[itemprop=dateCreated],"
+    + BYLINE_SELECTOR
+    + ","
+    + TITLED_SELECTOR
 )
 _AUTHOR_PREFIX = re.compile(
     r"^(?:by|written by|posted by|author|автор|зохиогч|作者|记者|文|글|작성자|執筆者?)\s*[:：]?\s*",
@@ -91,7 +94,7 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
             head.title_tag = head.title_tag or normalise(node.text())
         elif tag == "link":
             head.canonical = head.canonical or (node.attributes.get("href") or "").strip() or None
-        elif tag == "time" or node.attributes.get("itemprop") == "datePublished":
+        elif tag == "time" or node.attributes.get("itemprop") in _PUBLISHED_ITEMPROPS:
             _add_time(head, node)
         elif head.byline is None:  # only byline elements are left
             head.byline = _byline_text(node)
@@ -153,6 +156,8 @@ def _is_logo(h1: LexborNode) -> bool:
 
 MAX_TIMES = 5
 MAX_TIME_TEXT = 60
+# microdata that names a publication: a question's creation is the page's (Q&A sites)
+_PUBLISHED_ITEMPROPS = ("datePublished", "dateCreated")
 
 
 def _add_time(head: HeadMeta, node: LexborNode) -> None:
@@ -163,7 +168,7 @@ def _add_time(head: HeadMeta, node: LexborNode) -> None:
         value = text if len(text) <= MAX_TIME_TEXT else ""
     if not value:
         return
-    if attrs.get("itemprop") == "datePublished" or "pubdate" in attrs:
+    if attrs.get("itemprop") in _PUBLISHED_ITEMPROPS or "pubdate" in attrs:
         if len(head.published) < MAX_TIMES:
             head.published.append(value)
     elif len(head.times) < MAX_TIMES:

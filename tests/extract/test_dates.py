@@ -402,3 +402,22 @@ def test_jsonld_main_entity_date_beats_the_replies_microdata() -> None:
     )
     # the first post's day, in the offset the page's own times carry
     assert iso(extract(page).published_at) == "2024-01-10T12:47:16-05:00"
+
+
+def test_question_created_before_its_answers_published() -> None:
+    # A Q&A page's microdata: the question's dateCreated, then each answer's datePublished.
+    answers = "".join(
+        f"<div itemprop='suggestedAnswer'><time itemprop='datePublished' "
+        f"datetime='2016-0{n}-17T13:23:29Z'>answered</time>"
+        f"<p>{'Press Alt and D to focus the address bar. ' * 6}</p></div>"
+        for n in (3, 5, 8)
+    )
+    page = (
+        "<html><head><title>Explorer shortcut to focus the file list</title></head><body>"
+        "<div itemscope itemtype='https://schema.org/Question'>"
+        "<h1 itemprop='name'>Explorer shortcut to focus the file list</h1>"
+        "<time itemprop='dateCreated' datetime='2012-06-29 10:51:01Z'>13 years ago</time>"
+        f"<p>{'Which key moves the focus to the list of files? ' * 6}</p>{answers}</div>"
+        "</body></html>"
+    )
+    assert iso(extract(page).published_at) == "2012-06-29T10:51:01+00:00"
