@@ -30,7 +30,7 @@ _TITLED = {
 TITLED_SELECTOR = ",".join(f"{tag}.{cls}" for tag, classes in _TITLED.items() for cls in classes)
 HEAD_SELECTOR = (
     "meta[content],title,h1,h2,h3,script[type='application/ld+json'],link[rel=canonical][href],"
-    "time,[itemprop=datePublished],[itemprop=dateCreated],"
+    "time,[itemprop=datePublished],[itemprop=dateCreated],abbr.published[title],"
     + BYLINE_SELECTOR
     + ","
     + TITLED_SELECTOR
@@ -94,7 +94,7 @@ def read_head(tree: LexborHTMLParser) -> HeadMeta:
             head.title_tag = head.title_tag or normalise(node.text())
         elif tag == "link":
             head.canonical = head.canonical or (node.attributes.get("href") or "").strip() or None
-        elif tag == "time" or node.attributes.get("itemprop") in _PUBLISHED_ITEMPROPS:
+        elif tag in ("time", "abbr") or node.attributes.get("itemprop") in _PUBLISHED_ITEMPROPS:
             _add_time(head, node)
         elif head.byline is None:  # only byline elements are left
             head.byline = _byline_text(node)
@@ -163,12 +163,14 @@ _PUBLISHED_ITEMPROPS = ("datePublished", "dateCreated")
 def _add_time(head: HeadMeta, node: LexborNode) -> None:
     attrs = node.attributes
     value = attrs.get("datetime") or attrs.get("content")
-    if not value:
+    if node.tag == "abbr":  # hAtom's <abbr class="published" title="2008-01-01T12:00:00">
+        value = attrs.get("title")
+    elif not value:
         text = normalise(node.text())
         value = text if len(text) <= MAX_TIME_TEXT else ""
     if not value:
         return
-    if attrs.get("itemprop") in _PUBLISHED_ITEMPROPS or "pubdate" in attrs:
+    if attrs.get("itemprop") in _PUBLISHED_ITEMPROPS or "pubdate" in attrs or node.tag == "abbr":
         if len(head.published) < MAX_TIMES:
             head.published.append(value)
     elif len(head.times) < MAX_TIMES:

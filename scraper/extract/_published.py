@@ -29,6 +29,7 @@ PUBLISHED_META_KEYS = (
     "publish_date",
     "published_time",
     "pubdate",
+    "ptime",
     "publication_date",
     "release_date",
     "originalpublicationdate",

@@ -421,3 +421,24 @@ def test_question_created_before_its_answers_published() -> None:
         "</body></html>"
     )
     assert iso(extract(page).published_at) == "2012-06-29T10:51:01+00:00"
+
+
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        # hAtom microformat (older blog themes): the time is in the title attribute
+        (
+            "<abbr class='published' title='2008-03-14T09:30:00+01:00'>March 14</abbr>",
+            "2008-03-14T09:30:00+01:00",
+        ),
+        # a portal's <meta name="ptime">
+        ("<meta name='ptime' content='2019-11-20 12:05:00'>", "2019-11-20T12:05:00"),
+    ],
+)
+def test_more_declared_publication_marks(marks: str, expected: str) -> None:
+    page = (
+        f"<html><head><title>A story</title>{marks if 'meta' in marks else ''}</head><body>"
+        f"<h1>A story</h1>{marks if 'abbr' in marks else ''}"
+        f"<p>{'Text of the story without any date in it. ' * 10}</p></body></html>"
+    )
+    assert iso(extract(page).published_at) == expected
