@@ -163,6 +163,8 @@ _LABELS = (
     "posted", "published", "date",
 )  # fmt: skip
 MAX_PER_LABEL = 20
+# After a Latin label, words that make it a sentence about another time
+_NOT_A_LABEL = re.compile(r"\s+(?:before|after|since|until|till|prior\s+to|more\s+than|over)\b")
 LABEL_REACH = 40  # characters after a label searched for its date
 MAX_LABELS = 50
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -275,7 +277,10 @@ def find_labelled_date(
     """The date after a publication label ("发布时间：", "작성일", "Posted on", "掲載日").
     Two-digit years written year first count after a Chinese, Japanese or Korean label,
     whose boards write them so, and after any label when ``year_first_short``."""
-    for end, label in _label_ends(text.lower())[:MAX_LABELS]:
+    lower = text.lower()
+    for end, label in _label_ends(lower)[:MAX_LABELS]:
+        if _NOT_A_LABEL.match(lower, end):
+            continue  # "posted before December 12, 2018": a sentence, not a byline
         found = find_date_in_text(
             text[end : end + LABEL_REACH], now,
             year_first_short=year_first_short or _YEAR_FIRST_SCRIPT.match(label) is not None,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from scraper.extract import extract
-from scraper.extract._dates import date_from_url, find_date_in_text, parse_date
+from scraper.extract._dates import date_from_url, find_date_in_text, find_labelled_date, parse_date
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -442,3 +442,17 @@ def test_more_declared_publication_marks(marks: str, expected: str) -> None:
         f"<p>{'Text of the story without any date in it. ' * 10}</p></body></html>"
     )
     assert iso(extract(page).published_at) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sentence that happens to hold a label's word is no byline
+        ("Facts posted before December 12, 2018 are outdated. Date: 2019-08-27", date(2019, 8, 27)),
+        ("Published after March 3, 2020 rules changed", None),
+        # a byline still is, with its author between the label and the date
+        ("Posted by John Smith on March 3, 2020", date(2020, 3, 3)),
+    ],
+)
+def test_label_words_in_a_sentence_are_not_labels(text: str, expected: date | None) -> None:
+    assert find_labelled_date(text, NOW) == expected
