@@ -138,11 +138,15 @@ def _meta_values(head: _meta.HeadMeta) -> Iterator[str | None]:
         value = _meta.jsonld_value(head, key)
         yield value if isinstance(value, str) else _main_entity_value(head, key)
     yield from head.published
-    yield from (
-        value
+    # Other date names, earliest first: beside "published-date" a "published-time" may
+    # hold the moment the page was built.
+    others = [
+        (parsed, value)
         for key, value in head.metas.items()
         if _DATE_NAME.search(key) and not _NOT_PUBLICATION.search(key)
-    )
+        if (parsed := _dates.parse_date(value)) is not None
+    ]
+    yield from (value for _, value in sorted(others, key=lambda pair: _dates.day(pair[0])))
 
 
 def _main_entity_value(head: _meta.HeadMeta, key: str) -> str | None:

@@ -456,3 +456,17 @@ def test_more_declared_publication_marks(marks: str, expected: str) -> None:
 )
 def test_label_words_in_a_sentence_are_not_labels(text: str, expected: date | None) -> None:
     assert find_labelled_date(text, NOW) == expected
+
+
+def test_other_date_meta_names_earliest_first() -> None:
+    # Meta names outside the known list: a "published-time" that is the page's build time
+    # stands before the "published-date" of the article.
+    page = (
+        "<html><head><title>Emerging technologies</title>"
+        "<meta name='published-time' content='2025-03-09T08:45:32.183Z'>"
+        "<meta name='modified-date' content='2024-07-30'>"
+        "<meta name='published-date' content='2021-02-16'></head><body>"
+        f"<h1>Emerging technologies</h1><p>{'Sensors watch the sea and the air. ' * 10}</p>"
+        "</body></html>"
+    )
+    assert iso(extract(page).published_at) == "2021-02-16"
