@@ -184,10 +184,3 @@ def _chosen(root: LexborNode, article_chars: float, product: bool) -> list[Lexbo
     selected = select_blocks(root)
     scope = _product.main_of(selected, root) if product else root
     return widen(selected, scope, article_chars) or [root]
-
-
-def _select(root: LexborNode, selector: str) -> list[LexborNode]:
-    try:
-        return list(root.css(selector))
-    except Exception:  # an operator's invalid selector falls back to scoring
-        return []
